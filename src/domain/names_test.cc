@@ -1,0 +1,77 @@
+#include "domain/names.h"
+
+#include <gtest/gtest.h>
+
+namespace lambdalite::domain {
+namespace {
+
+TEST(ParseFunctionNameTest, AllForms) {
+  struct Case {
+    std::string input, name;
+    std::optional<std::string> qualifier, account, region;
+  };
+  const Case cases[] = {
+      {"my-fn", "my-fn", {}, {}, {}},
+      {"my-fn:prod", "my-fn", "prod", {}, {}},
+      {"my-fn:$LATEST", "my-fn", "$LATEST", {}, {}},
+      {"123456789012:function:my-fn", "my-fn", {}, "123456789012", {}},
+      {"123456789012:function:my-fn:7", "my-fn", "7", "123456789012", {}},
+      {"arn:aws:lambda:us-east-1:123456789012:function:my-fn", "my-fn", {}, "123456789012",
+       "us-east-1"},
+      {"arn:aws:lambda:eu-west-1:123456789012:function:my-fn:BLUE", "my-fn", "BLUE",
+       "123456789012", "eu-west-1"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseFunctionName(c.input);
+    ASSERT_TRUE(r.ok()) << c.input;
+    EXPECT_EQ(r->name, c.name) << c.input;
+    EXPECT_EQ(r->qualifier, c.qualifier) << c.input;
+    EXPECT_EQ(r->account, c.account) << c.input;
+    EXPECT_EQ(r->region, c.region) << c.input;
+  }
+}
+
+TEST(ParseFunctionNameTest, RejectsMalformed) {
+  for (const char* bad : {"a:b:c", "arn:aws:s3:us-east-1:123456789012:function:x", "fn:", ":q",
+                          "arn:aws:lambda:us-east-1:123456789012:function:x:1:2"}) {
+    EXPECT_FALSE(ParseFunctionName(bad).ok()) << bad;
+  }
+}
+
+TEST(ResolveQualifierTest, MismatchIsRejected) {
+  FunctionRef ref{"fn", "1", {}, {}};
+  EXPECT_EQ(ResolveQualifier(ref, std::string("1")).value(), "1");
+  EXPECT_EQ(ResolveQualifier(ref, std::nullopt).value(), "1");
+  auto bad = ResolveQualifier(ref, std::string("$LATEST"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "The derived qualifier from the function name does not match the specified "
+            "qualifier.");
+  EXPECT_EQ(ResolveQualifier(FunctionRef{"fn", {}, {}, {}}, std::nullopt).value(), std::nullopt);
+}
+
+TEST(CheckScopeTest, RegionAndAccount) {
+  Scope scope{"123456789012", "us-east-1"};
+  EXPECT_TRUE(CheckScope(FunctionRef{"fn", {}, "123456789012", "us-east-1"}, scope).ok());
+  auto region = CheckScope(FunctionRef{"fn", {}, "123456789012", "eu-west-1"}, scope);
+  ASSERT_FALSE(region.ok());
+  EXPECT_EQ(region.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(region.error().message,
+            "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+  auto account = CheckScope(FunctionRef{"fn", {}, "000000000000", {}}, scope);
+  ASSERT_FALSE(account.ok());
+  EXPECT_EQ(account.error().code, ErrorCode::kAccessDenied);
+}
+
+TEST(ArnTest, Builds) {
+  Scope scope{"123456789012", "us-east-1"};
+  EXPECT_EQ(FunctionArn(scope, "fn"), "arn:aws:lambda:us-east-1:123456789012:function:fn");
+  EXPECT_EQ(QualifiedFunctionArn(scope, "fn", "$LATEST"),
+            "arn:aws:lambda:us-east-1:123456789012:function:fn:$LATEST");
+  EXPECT_TRUE(IsVersionNumber("12"));
+  EXPECT_FALSE(IsVersionNumber("$LATEST"));
+  EXPECT_FALSE(IsVersionNumber(""));
+}
+
+}  // namespace
+}  // namespace lambdalite::domain
