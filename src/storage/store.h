@@ -72,6 +72,15 @@ struct StoredFunction {
 // internally (and may merge concurrent batches into one transaction: group commit).
 // Durability: when Apply returns ok, the batch survives a crash of the process.
 // Errors: kUnavailable (retryable backend failure) or kInternal; never a backend-specific code.
+//
+// Batch rules, the same in every implementation (storage/store_conformance_test.cc checks them):
+//   - Ops apply in order. Put* replaces the whole row; PutFunctionMeta replaces only the meta,
+//     never the function's versions, aliases or configs.
+//   - PutVersion's version is "$LATEST" or a canonical decimal ("7", not "07").
+//   - PutVersion, PutAlias and PutEventInvokeConfig must name a function that exists when the
+//     batch ends (it may be created later in the same batch).
+//   A batch breaking a rule is a caller bug: Apply fails with kInternal and applies nothing.
+// LoadAll returns a function that has no $LATEST row with a default-constructed `latest`.
 class FunctionStore {
  public:
   virtual ~FunctionStore() = default;

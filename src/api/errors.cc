@@ -1,0 +1,67 @@
+#include "api/errors.h"
+
+#include <boost/json.hpp>
+
+namespace lambdalite::api {
+
+AwsError ToAwsError(const Error& e) {
+  // `detail` overrides the AWS type name where one ErrorCode covers several AWS exceptions.
+  auto typed = [&](const char* fallback) { return e.detail.empty() ? std::string(fallback) : e.detail; };
+  switch (e.code) {
+    case ErrorCode::kValidation:
+      return {400, typed("ValidationException"), e.message, false, false, {}};
+    case ErrorCode::kInvalidParameter:
+      return {400, typed("InvalidParameterValueException"), e.message, true, false, {}};
+    case ErrorCode::kInvalidContent:
+      // SerializationException (a value of the wrong JSON type) comes with "Message" and no Type.
+      if (e.detail == "SerializationException") {
+        return {400, e.detail, e.message, false, true, {}};
+      }
+      return {400, typed("InvalidRequestContentException"), e.message, true, false, {}};
+    case ErrorCode::kNotFound:
+      return {404, "ResourceNotFoundException", e.message, true, true, {}};
+    case ErrorCode::kConflict:
+      return {409, typed("ResourceConflictException"), e.message, true, false, {}};
+    case ErrorCode::kPreconditionFailed:
+      return {412, "PreconditionFailedException", e.message, true, false, {}};
+    case ErrorCode::kTooManyRequests:
+      return {429, "TooManyRequestsException", e.message, true, false, e.detail};
+    case ErrorCode::kRequestTooLarge:
+      return {413, "RequestEntityTooLargeException", e.message, false, false, {}};
+    case ErrorCode::kPayloadTooLarge:
+      return {413, "RequestTooLargeException", e.message, true, false, {}};
+    case ErrorCode::kCodeStorageExceeded:
+      return {400, "CodeStorageExceededException", e.message, true, false, {}};
+    case ErrorCode::kAccessDenied:
+      return {403, "AccessDeniedException", e.message, false, true, {}};
+    case ErrorCode::kUnknownOperation:
+      return {404, "UnknownOperationException", e.message, false, false, {}};
+    case ErrorCode::kNotImplemented:
+      return {501, "NotImplementedException", e.message, false, false, {}};
+    case ErrorCode::kUnavailable:
+      return {503, "ServiceException", e.message, false, true, {}};
+    case ErrorCode::kInternal:
+      return {500, "ServiceException", e.message, false, true, {}};
+  }
+  return {500, "ServiceException", e.message, false, true, {}};
+}
+
+http::HttpResponse RenderError(const AwsError& error) {
+  boost::json::object body;
+  if (error.user_type) body["Type"] = "User";
+  if (error.type == "ServiceException") body["Type"] = "Service";
+  if (error.type == "AccessDeniedException" && error.message.empty()) {
+    body["Message"] = nullptr;  // AWS sends no message text here
+  } else {
+    body[error.capital_message ? "Message" : "message"] = error.message;
+  }
+  if (!error.reason.empty()) body["Reason"] = error.reason;
+  http::HttpResponse resp;
+  resp.status = error.status;
+  resp.SetHeader("Content-Type", "application/json");
+  resp.SetHeader("x-amzn-ErrorType", error.type);
+  resp.body = boost::json::serialize(body);
+  return resp;
+}
+
+}  // namespace lambdalite::api

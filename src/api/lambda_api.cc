@@ -1,0 +1,124 @@
+#include "api/lambda_api.h"
+
+#include "api/errors.h"
+#include "api/request_decoder.h"
+#include "api/router.h"
+#include "aws/sigv4.h"
+#include "common/ids.h"
+#include "common/log.h"
+
+namespace lambdalite::api {
+
+namespace json = boost::json;
+
+namespace {
+
+// AWS's request size limits per operation (bytes of the HTTP body).
+constexpr size_t kCreateFunctionLimit = 70'167'211;
+constexpr size_t kSyncInvokeLimit = 6'291'456;
+constexpr size_t kDefaultLimit = 6'291'456;
+
+http::HttpResponse Finish(http::HttpResponse resp, const std::string& request_id) {
+  resp.SetHeader("x-amzn-RequestId", request_id);
+  return resp;
+}
+
+}  // namespace
+
+LambdaApi::LambdaApi(ApiOptions options) : options_(std::move(options)) {}
+
+void LambdaApi::Register(std::string_view operation, OperationHandler handler) {
+  handlers_[std::string(operation)] = std::move(handler);
+}
+
+void LambdaApi::RegisterInternal(std::string prefix,
+                                 std::function<http::HttpResponse(const http::HttpRequest&)> h) {
+  internal_.emplace_back(std::move(prefix), std::move(h));
+}
+
+domain::Scope LambdaApi::ScopeOf(const http::HttpRequest& request) const {
+  domain::Scope scope{options_.default_account, options_.default_region};
+  if (const std::string* auth = request.FindHeader("Authorization")) {
+    if (auto cred = aws::ParseAuthorizationScope(*auth)) {
+      if (!cred->region.empty()) scope.region = cred->region;
+      if (auto account = aws::AccountFromAccessKey(cred->access_key_id)) scope.account = *account;
+    }
+  }
+  return scope;
+}
+
+size_t LambdaApi::BodyLimit(const std::string& method, const std::string& target) const {
+  auto match = MatchRoute(method, target);
+  if (!match) return kDefaultLimit;
+  std::string_view op = match->op->name;
+  if (op == "CreateFunction" || op == "UpdateFunctionCode") return kCreateFunctionLimit;
+  if (op == "Invoke") return kSyncInvokeLimit;
+  return kDefaultLimit;
+}
+
+http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const std::string& target) {
+  auto match = MatchRoute(method, target);
+  std::string request_id = NewUuid();
+  std::string op = match ? std::string(match->op->name) : std::string("unknown");
+  Error e;
+  if (op == "Invoke") {
+    e = Error::Make(ErrorCode::kPayloadTooLarge,
+                    "Request must be smaller than " + std::to_string(kSyncInvokeLimit) +
+                        " bytes for the InvokeFunction operation");
+  } else {
+    e = Error::Make(ErrorCode::kRequestTooLarge,
+                    "Request must be smaller than " + std::to_string(BodyLimit(method, target)) +
+                        " bytes for the " + op + " operation");
+  }
+  return Finish(RenderError(ToAwsError(e)), request_id);
+}
+
+http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
+  const std::string request_id = NewUuid();
+  for (const auto& [prefix, handler] : internal_) {
+    if (request.target.compare(0, prefix.size(), prefix) == 0) {
+      return Finish(handler(request), request_id);
+    }
+  }
+  auto match = MatchRoute(request.method, request.target);
+  if (!match) {
+    return Finish(RenderError(ToAwsError(Error::Make(
+                      ErrorCode::kUnknownOperation,
+                      "No AWS Lambda operation matches " + request.method + " " +
+                          request.target.substr(0, request.target.find('?'))))),
+                  request_id);
+  }
+  const std::string op_name(match->op->name);
+  auto handler = handlers_.find(op_name);
+  if (handler == handlers_.end()) {
+    return Finish(RenderError(ToAwsError(Error::Make(
+                      ErrorCode::kNotImplemented,
+                      "lambdalite does not implement the " + op_name + " operation yet."))),
+                  request_id);
+  }
+  auto input = DecodeInput(*match, request);
+  if (!input.ok()) return Finish(RenderError(ToAwsError(input.error())), request_id);
+
+  RequestContext ctx;
+  ctx.scope = ScopeOf(request);
+  ctx.request_id = request_id;
+  if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
+  ctx.request = &request;
+
+  Result<Reply> result = handler->second(ctx, *input);
+  if (!result.ok()) return Finish(RenderError(ToAwsError(result.error())), request_id);
+
+  Reply& reply = *result;
+  http::HttpResponse resp;
+  resp.status = reply.status != 0 ? reply.status : match->op->response_code;
+  if (reply.json) {
+    resp.SetHeader("Content-Type", "application/json");
+    resp.body = json::serialize(*reply.json);
+  } else {
+    resp.body = std::move(reply.raw_body);
+  }
+  for (auto& h : reply.headers) resp.headers.push_back(std::move(h));
+  return Finish(std::move(resp), request_id);
+}
+
+}  // namespace lambdalite::api

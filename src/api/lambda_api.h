@@ -1,0 +1,69 @@
+#pragma once
+
+// LambdaApi: the AWS Lambda REST API as an http::RequestHandler. For each request it
+//   1. routes method + path to one of the model's operations (router.h),
+//   2. decodes and validates the input against the model (request_decoder.h),
+//   3. derives the caller's scope (account, region) from the SigV4 credential scope,
+//   4. calls the operation's handler (registered by operations/*.cc and by other layers),
+//   5. renders the result, or maps the Error to AWS's wire shape (errors.h).
+// Every response carries x-amzn-RequestId.
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/result.h"
+#include "domain/function.h"
+#include "http/handler.h"
+
+namespace lambdalite::api {
+
+struct RequestContext {
+  domain::Scope scope;
+  std::string request_id;
+  std::string host;  // as the client addressed us, for URLs we hand out
+  const http::HttpRequest* request = nullptr;
+};
+
+// What an operation returns on success.
+struct Reply {
+  int status = 0;  // 0: the operation's success code from the model
+  std::optional<boost::json::object> json;
+  std::string raw_body;  // used when json is empty
+  std::vector<http::Header> headers;
+};
+
+using OperationHandler =
+    std::function<Result<Reply>(const RequestContext&, const boost::json::object& input)>;
+
+struct ApiOptions {
+  std::string default_account = "123456789012";
+  std::string default_region = "us-east-1";
+};
+
+class LambdaApi : public http::RequestHandler {
+ public:
+  explicit LambdaApi(ApiOptions options);
+
+  // Registers the handler of a model operation (by its model name, e.g. "GetFunction").
+  void Register(std::string_view operation, OperationHandler handler);
+  // Handles a lambdalite-specific path prefix ("/_lambdalite/...") outside the AWS model.
+  void RegisterInternal(std::string prefix,
+                        std::function<http::HttpResponse(const http::HttpRequest&)> handler);
+
+  http::HttpResponse Handle(const http::HttpRequest& request) override;
+  size_t BodyLimit(const std::string& method, const std::string& target) const override;
+  http::HttpResponse OnBodyTooLarge(const std::string& method, const std::string& target) override;
+
+ private:
+  domain::Scope ScopeOf(const http::HttpRequest& request) const;
+
+  ApiOptions options_;
+  std::unordered_map<std::string, OperationHandler> handlers_;
+  std::vector<std::pair<std::string, std::function<http::HttpResponse(const http::HttpRequest&)>>>
+      internal_;
+};
+
+}  // namespace lambdalite::api

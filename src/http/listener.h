@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "http/handler.h"
+#include "http/server_core.h"
+
+namespace lambdalite::http::internal {
+
+// One listening socket and the handler its connections use. Accepts on its own strand; every
+// accepted connection gets a strand of its own and is registered with the ServerCore.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(ServerCore& core, RequestHandler& handler);
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Binds (SO_REUSEADDR) and listens, synchronously. `host` is an IP literal or a name to
+  // resolve; empty means all IPv4 interfaces.
+  Status Open(const std::string& host, uint16_t port);
+  // The bound port; valid after Open succeeded.
+  uint16_t port() const { return port_; }
+
+  RequestHandler& handler() const { return handler_; }
+  Gate& gate() { return gate_; }
+  // RemoveListener has begun: its connections write nothing more.
+  bool detached() const { return detached_.load(std::memory_order_relaxed); }
+
+  void StartAccepting();
+  // Closes the acceptor on its strand. With `wait`, returns once it is closed (so the port is
+  // free) or the io_context has stopped. Never wait on an I/O thread: it may be the one that
+  // would run the close.
+  void StopAccepting(bool wait);
+  // Closes the acceptor directly; only when no I/O thread is running.
+  void CloseNow();
+
+ private:
+  friend class ServerCore;  // detached_
+
+  void DoAccept();
+  void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void CloseOnStrand();
+
+  ServerCore& core_;
+  RequestHandler& handler_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  // Paces retries after accept errors such as EMFILE, which would otherwise spin.
+  boost::asio::steady_timer retry_timer_;
+  uint16_t port_ = 0;
+  Gate gate_;
+  // Set by ServerCore::DetachListener under its registry lock (so registration is exact); read
+  // without it by connections, which stop answering once it is set.
+  std::atomic<bool> detached_{false};
+};
+
+}  // namespace lambdalite::http::internal

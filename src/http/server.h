@@ -1,0 +1,93 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "http/handler.h"
+
+namespace lambdalite::http {
+
+struct ServerOptions {
+  // I/O threads running the event loop. 0 picks max(4, 2 * hardware_concurrency).
+  int io_threads = 0;
+  // How many Handle calls may run directly on I/O threads at once (saving two thread hand-offs
+  // per request). Must stay below io_threads so a blocking handler can never take every I/O
+  // thread; further calls go to the worker pool. -1 picks io_threads / 2; 0 always uses the pool.
+  int max_inline_handlers = -1;
+  // Upper bound on worker threads for blocking Handle calls. Each concurrent blocking call (e.g.
+  // a synchronous long poll) holds one; beyond this, calls queue. Prefer HandleAsync for waits.
+  size_t max_worker_threads = 2048;
+  // A connection waiting for (the rest of) a request header, or stalled while sending a body, is
+  // closed after this long. Handlers and response writes have no timeout: long polls are legal.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Stop() waits this long for in-flight requests before closing their connections.
+  std::chrono::milliseconds drain_timeout{10'000};
+  // Largest request line plus header block accepted; larger ones get 431.
+  uint32_t header_limit = 64 * 1024;
+};
+
+// An HTTP/1.1 server over Beast. It parses requests, hands them to a RequestHandler and writes the
+// answers; it knows nothing about AWS.
+//
+// Threading: `io_threads` threads run one io_context shared by every listener. Each connection
+// is served in order on its own strand (requests on a keep-alive or pipelined connection are
+// answered one after another). A request is first offered to HandleAsync on the I/O thread; if
+// declined, Handle runs either inline on the I/O thread (while fewer than max_inline_handlers do)
+// or on a growable worker pool, so blocking handlers never starve other connections.
+//
+// All methods are thread-safe. Stop, RemoveListener and the destructor block, so they must not
+// be called from inside a handler call of this server (RemoveListener may be called from a
+// handler of a different listener).
+class Server {
+ public:
+  // `handler` must outlive the server. `port` 0 picks a free port (see port()).
+  Server(RequestHandler& handler, std::string host, uint16_t port, int io_threads = 0);
+  Server(RequestHandler& handler, std::string host, uint16_t port, const ServerOptions& options);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds (SO_REUSEADDR), listens and starts the I/O threads. Fails with kUnavailable if the
+  // address cannot be bound, and with kInternal if called twice or after Stop.
+  Status Start();
+
+  // The bound port of the main listener; valid after a successful Start().
+  uint16_t port() const;
+
+  // The number of I/O threads the server runs (after resolving the default).
+  int io_threads() const;
+
+  // Opens another listener on the same I/O threads, answering with `handler` (e.g. one Runtime
+  // API endpoint per sandbox). `port` 0 picks a free one; returns the bound port. The server must
+  // be started. `handler` must stay alive until RemoveListener(port) returns or the server stops.
+  Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler);
+
+  // Closes the listener on `port` and all its connections (without waiting for their requests).
+  // On return no method of its handler is running or will be called again, so the handler may be
+  // destroyed; `done` callbacks it still holds stay safe to call or drop. Blocks while a Handle
+  // call of that handler is running. Unknown ports are ignored.
+  void RemoveListener(uint16_t port);
+
+  // Graceful shutdown: stops accepting on every listener, closes idle keep-alive connections, lets
+  // in-flight requests finish (answered with "Connection: close") for up to drain_timeout, then
+  // closes what remains and joins the I/O threads. A Handle call cannot be interrupted: Stop also
+  // waits for running ones, so handlers blocked on a long wait must be woken by their owner (or
+  // use HandleAsync). Idempotent; concurrent callers all return once the server has stopped.
+  void Stop();
+
+  // Blocks until Stop() has completed.
+  void Wait();
+
+  // max(4, 2 * std::thread::hardware_concurrency()).
+  static int DefaultIoThreads();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lambdalite::http

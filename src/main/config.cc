@@ -1,0 +1,89 @@
+#include "main/config.h"
+
+#include <cstdlib>
+#include <functional>
+
+namespace lambdalite::app {
+namespace {
+
+Result<int> ParsePort(const std::string& flag, const std::string& v, int max) {
+  try {
+    size_t used = 0;
+    int n = std::stoi(v, &used);
+    if (used == v.size() && n >= 0 && n <= max) return n;
+  } catch (...) {
+  }
+  return Error::Make(ErrorCode::kInvalidParameter, "invalid value for " + flag + ": " + v);
+}
+
+}  // namespace
+
+std::string UsageText() {
+  return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
+         "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
+         "       lambdalite --version\n"
+         "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
+         "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS. Outbound AWS calls use\n"
+         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n";
+}
+
+Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
+  Config c;
+  struct Setting {
+    const char* flag;
+    const char* env;
+    std::function<Status(const std::string&)> set;
+  };
+  const Setting settings[] = {
+      {"--host", "LAMBDALITE_HOST", [&](const std::string& v) { c.host = v; return Status::Ok(); }},
+      {"--port", "LAMBDALITE_PORT",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.port, ParsePort("--port", v, 65535));
+         return Status::Ok();
+       }},
+      {"--data-dir", "LAMBDALITE_DATA_DIR",
+       [&](const std::string& v) { c.data_dir = v; return Status::Ok(); }},
+      {"--account", "LAMBDALITE_ACCOUNT",
+       [&](const std::string& v) { c.account = v; return Status::Ok(); }},
+      {"--region", "LAMBDALITE_REGION",
+       [&](const std::string& v) { c.region = v; return Status::Ok(); }},
+      {"--port-file", "LAMBDALITE_PORT_FILE",
+       [&](const std::string& v) { c.port_file = v; return Status::Ok(); }},
+      {"--io-threads", "LAMBDALITE_IO_THREADS",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.io_threads, ParsePort("--io-threads", v, 1024));
+         return Status::Ok();
+       }},
+  };
+  for (const auto& s : settings) {
+    if (const char* v = std::getenv(s.env); v != nullptr && *v != '\0') {
+      LAMBDALITE_RETURN_IF_ERROR(s.set(v));
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i], value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    const Setting* match = nullptr;
+    for (const auto& s : settings) {
+      if (arg == s.flag) match = &s;
+    }
+    if (match == nullptr) {
+      return Error::Make(ErrorCode::kInvalidParameter, "unknown argument: " + args[i]);
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        return Error::Make(ErrorCode::kInvalidParameter, std::string(match->flag) + " needs a value");
+      }
+      value = args[++i];
+    }
+    LAMBDALITE_RETURN_IF_ERROR(match->set(value));
+  }
+  return c;
+}
+
+}  // namespace lambdalite::app

@@ -1,0 +1,571 @@
+#include "service/function_service.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "domain/runtimes.h"
+#include "service/code_package.h"
+#include "service/paging.h"
+
+namespace lambdalite::service {
+
+using domain::FunctionVersion;
+using domain::kLatest;
+using domain::Scope;
+
+namespace {
+
+Error NotFound(std::string message) { return Error::Make(ErrorCode::kNotFound, std::move(message)); }
+Error InvalidParam(std::string message) {
+  return Error::Make(ErrorCode::kInvalidParameter, std::move(message));
+}
+
+Error FunctionNotFound(const Scope& scope, std::string_view name,
+                       const std::optional<std::string>& qualifier = std::nullopt) {
+  return NotFound("Function not found: " +
+                  (qualifier ? domain::QualifiedFunctionArn(scope, name, *qualifier)
+                             : domain::FunctionArn(scope, name)));
+}
+
+Error UnqualifiedOnly() {
+  return InvalidParam(
+      "This operation is permitted on Lambda functions only. Aliases and versions do not support "
+      "this operation. Please specify either a function name or an unqualified function ARN.");
+}
+
+Error StaleRevision() {
+  return Error::Make(ErrorCode::kPreconditionFailed,
+                     "The Revision Id provided does not match the latest Revision Id. Call the "
+                     "GetFunction/GetAlias API to retrieve the latest Revision Id");
+}
+
+// Two configurations publish to the same version when they differ at most in description
+// (AWS: PublishVersion is idempotent even when a new Description is passed).
+bool SamePublishedContent(const FunctionVersion& a, const FunctionVersion& b) {
+  if (a.code.sha256_base64 != b.code.sha256_base64) return false;
+  domain::FunctionConfig ca = a.config, cb = b.config;
+  ca.description.clear();
+  cb.description.clear();
+  return ca == cb;
+}
+
+}  // namespace
+
+FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeStore& code_store,
+                                 CodeFetcher* fetcher, const Clock& clock, ServiceLimits limits)
+    : store_(store),
+      code_store_(code_store),
+      fetcher_(fetcher),
+      clock_(clock),
+      limits_(limits),
+      committer_(store) {}
+
+Status FunctionService::Load() {
+  LAMBDALITE_TRY(auto stored, store_.LoadAll());
+  std::map<Scope, FunctionMap> loaded;
+  for (auto& sf : stored) {
+    FunctionState st;
+    st.meta = std::move(sf.function.meta);
+    st.latest = std::make_shared<const FunctionVersion>(std::move(sf.function.latest));
+    for (auto& [n, v] : sf.function.versions) {
+      st.versions[n] = std::make_shared<const FunctionVersion>(std::move(v));
+    }
+    st.aliases = std::move(sf.function.aliases);
+    st.event_invoke_configs = std::move(sf.function.event_invoke_configs);
+    std::string name = st.meta.name;
+    loaded[sf.scope].emplace(std::move(name), std::move(st));
+  }
+  std::unique_lock lock(mu_);
+  functions_ = std::move(loaded);
+  return Status::Ok();
+}
+
+// --- helpers ----------------------------------------------------------------------------------
+
+Result<FunctionService::Target> FunctionService::ResolveTarget(
+    const Scope& scope, const std::string& function_name,
+    const std::optional<std::string>& qualifier) {
+  LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(function_name));
+  // AWS checks the qualifier pair before anything else (reference F6, P18).
+  LAMBDALITE_TRY(auto q, domain::ResolveQualifier(ref, qualifier));
+  LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, scope));
+  return Target{ref.name, q};
+}
+
+const FunctionService::FunctionState* FunctionService::FindLocked(const Scope& scope,
+                                                                  std::string_view name) const {
+  auto s = functions_.find(scope);
+  if (s == functions_.end()) return nullptr;
+  auto f = s->second.find(name);
+  return f == s->second.end() ? nullptr : &f->second;
+}
+
+FunctionService::FunctionState* FunctionService::FindLocked(const Scope& scope,
+                                                            std::string_view name) {
+  return const_cast<FunctionState*>(std::as_const(*this).FindLocked(scope, name));
+}
+
+VersionPtr FunctionService::SelectLocked(const FunctionState& fn,
+                                         const std::optional<std::string>& q) const {
+  if (!q || *q == kLatest) return fn.latest;
+  if (domain::IsVersionNumber(*q)) {
+    auto it = fn.versions.find(std::stoll(*q));
+    return it == fn.versions.end() ? nullptr : it->second;
+  }
+  auto a = fn.aliases.find(*q);
+  if (a == fn.aliases.end()) return nullptr;
+  return SelectLocked(fn, a->second.function_version);
+}
+
+bool FunctionService::QualifierExistsLocked(const FunctionState& fn, const std::string& q) const {
+  return SelectLocked(fn, q) != nullptr;
+}
+
+FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
+                                         std::optional<std::string> qualifier) const {
+  FunctionView view;
+  view.version = std::move(v);
+  view.name = fn.meta.name;
+  view.qualifier = std::move(qualifier);
+  view.tags = fn.meta.tags;
+  view.reserved_concurrency = fn.meta.reserved_concurrency;
+  return view;
+}
+
+std::future<Status> FunctionService::CommitLocked(storage::WriteBatch batch) {
+  return committer_.Enqueue(std::move(batch));
+}
+
+Status FunctionService::AwaitCommit(std::future<Status> ticket) {
+  Status st = ticket.get();
+  if (!st.ok()) {
+    // Memory already holds the change; the store refused it. Put memory back in line with what
+    // is durable so nobody keeps reading a change that was never accepted.
+    LogError("commit failed: " + st.error().message + "; reloading state from storage");
+    Status reload = Load();
+    if (!reload.ok()) LogError("reload failed: " + reload.error().message);
+    return Error::Make(ErrorCode::kUnavailable, "The service is unable to persist the change.");
+  }
+  return st;
+}
+
+Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source) {
+  std::string bytes;
+  if (source.zip_file) {
+    bytes = *source.zip_file;
+  } else if (source.s3_bucket || source.s3_key) {
+    if (!source.s3_bucket || !source.s3_key) {
+      return InvalidParam("Please provide a source for function code.");
+    }
+    if (fetcher_ == nullptr) {
+      return InvalidParam("Error occurred while GetObject. S3 Error Code: ServiceUnavailable. "
+                          "S3 Error Message: no S3 endpoint is configured");
+    }
+    LAMBDALITE_TRY(bytes, fetcher_->FetchS3(*source.s3_bucket, *source.s3_key,
+                                            source.s3_object_version));
+  } else if (source.image_uri) {
+    return InvalidParam(
+        "lambdalite runs Zip deployment packages only; container images (ImageUri) are not "
+        "supported.");
+  } else {
+    return InvalidParam("Please provide a source for function code.");
+  }
+  LAMBDALITE_TRY(auto summary, InspectZip(bytes));
+  (void)summary;
+  LAMBDALITE_TRY(auto blob_id, code_store_.Put(bytes));
+  domain::CodeInfo info;
+  info.blob_id = std::move(blob_id);
+  info.sha256_base64 = Base64Encode(Sha256(bytes));
+  info.size = static_cast<int64_t>(bytes.size());
+  return info;
+}
+
+VersionPtr FunctionService::PublishLocked(const Scope& scope, FunctionState& fn,
+                                          const std::optional<std::string>& description,
+                                          storage::WriteBatch& batch) {
+  auto v = std::make_shared<FunctionVersion>(*fn.latest);
+  fn.meta.last_published_version += 1;
+  v->version = std::to_string(fn.meta.last_published_version);
+  v->revision_id = NewUuid();
+  v->last_modified_ms = clock_.NowMillis();
+  if (description) v->config.description = *description;
+  fn.versions[fn.meta.last_published_version] = v;
+  batch.ops.push_back(storage::PutVersion{scope, fn.meta.name, *v});
+  batch.ops.push_back(storage::PutFunctionMeta{scope, fn.meta});
+  return v;
+}
+
+// Checks that apply to both create and update of a configuration.
+static Status CheckConfig(const domain::FunctionConfig& c) {
+  if (c.package_type == "Zip" && (c.runtime.empty() || c.handler.empty())) {
+    return InvalidParam(
+        "Runtime and Handler are mandatory parameters for functions created with deployment "
+        "packages.");
+  }
+  if (!c.runtime.empty() && !domain::IsSupportedRuntime(c.runtime)) {
+    return InvalidParam("The runtime parameter of " + c.runtime +
+                        " is no longer supported for creating or updating AWS Lambda functions. "
+                        "We recommend you use a supported runtime while creating or updating "
+                        "functions.");
+  }
+  if (c.layers.size() > 5) return InvalidParam("Cannot reference more than 5 layers.");
+  if (c.environment) {
+    // AWS measures the variables as compact JSON and quotes that string back.
+    std::string measured = "{";
+    auto quote = [&measured](const std::string& s) {
+      measured += '"';
+      for (char ch : s) {
+        if (ch == '"' || ch == '\\') measured += '\\';
+        measured += ch;
+      }
+      measured += '"';
+    };
+    for (const auto& [k, v] : *c.environment) {
+      if (measured.size() > 1) measured += ',';
+      quote(k);
+      measured += ':';
+      quote(v);
+    }
+    measured += '}';
+    if (measured.size() > 4096) {
+      return InvalidParam(
+          "Lambda was unable to configure your environment variables because the environment "
+          "variables you have provided exceeded the 4KB limit. String measured: " +
+          measured);
+    }
+  }
+  return Status::Ok();
+}
+
+// --- functions --------------------------------------------------------------------------------
+
+Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateFunctionInput in) {
+  LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(in.name));
+  LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, scope));
+  if (ref.qualifier) {
+    return Error::Make(ErrorCode::kValidation,
+                       "1 validation error detected: Value '" + in.name +
+                           "' at 'functionName' failed to satisfy constraint: Member must satisfy "
+                           "regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?"
+                           "[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?"
+                           "(function:)?([a-zA-Z0-9-_]+)");
+  }
+  const std::string name = ref.name;
+  if (in.config.logging.log_group.empty()) in.config.logging.log_group = "/aws/lambda/" + name;
+  LAMBDALITE_RETURN_IF_ERROR(CheckConfig(in.config));
+  {
+    std::shared_lock lock(mu_);
+    if (FindLocked(scope, name)) {
+      return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
+    }
+  }
+  LAMBDALITE_TRY(auto code, StorePackage(in.code));
+
+  std::unique_lock lock(mu_);
+  if (FindLocked(scope, name)) {
+    return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
+  }
+  const int64_t now = clock_.NowMillis();
+  FunctionState fn;
+  fn.meta.name = name;
+  fn.meta.tags = std::move(in.tags);
+  fn.meta.created_ms = now;
+  auto latest = std::make_shared<FunctionVersion>();
+  latest->version = std::string(kLatest);
+  latest->config = std::move(in.config);
+  latest->code = std::move(code);
+  latest->revision_id = NewUuid();
+  latest->last_modified_ms = now;
+  fn.latest = latest;
+
+  storage::WriteBatch batch;
+  batch.ops.push_back(storage::PutVersion{scope, name, *latest});
+  VersionPtr shown = latest;
+  if (in.publish) {
+    shown = PublishLocked(scope, fn, in.publish_description, batch);
+  } else {
+    batch.ops.push_back(storage::PutFunctionMeta{scope, fn.meta});
+  }
+  FunctionView view = ViewLocked(fn, shown, std::nullopt);
+  view.phase = Phase::kCreating;
+  functions_[scope].emplace(name, std::move(fn));
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  return view;
+}
+
+Result<FunctionView> FunctionService::GetFunction(const Scope& scope,
+                                                  const std::string& function_name,
+                                                  const std::optional<std::string>& qualifier) const {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, qualifier));
+  std::shared_lock lock(mu_);
+  const FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name, t.qualifier);
+  VersionPtr v = SelectLocked(*fn, t.qualifier);
+  if (!v) return FunctionNotFound(scope, t.name, t.qualifier);
+  return ViewLocked(*fn, std::move(v), t.qualifier);
+}
+
+Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
+                                                         const std::string& function_name,
+                                                         UpdateCodeInput in) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  {
+    std::shared_lock lock(mu_);
+    if (!FindLocked(scope, t.name)) return FunctionNotFound(scope, t.name);
+  }
+  LAMBDALITE_TRY(auto code, StorePackage(in.code));
+
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name);
+  if (in.revision_id && *in.revision_id != fn->latest->revision_id) return StaleRevision();
+  auto latest = std::make_shared<FunctionVersion>(*fn->latest);
+  latest->code = std::move(code);
+  if (in.architectures) latest->config.architectures = *in.architectures;
+  latest->revision_id = NewUuid();
+  latest->last_modified_ms = clock_.NowMillis();
+  if (in.dry_run) {
+    FunctionView view = ViewLocked(*fn, latest, std::nullopt);
+    return view;
+  }
+  fn->latest = latest;
+  storage::WriteBatch batch;
+  batch.ops.push_back(storage::PutVersion{scope, t.name, *latest});
+  FunctionView view = ViewLocked(*fn, latest, std::nullopt);
+  view.phase = Phase::kUpdating;
+  if (in.publish) {
+    // AWS answers with the new version then (qualified ARN, State Pending).
+    VersionPtr published = PublishLocked(scope, *fn, std::nullopt, batch);
+    view = ViewLocked(*fn, published, published->version);
+    view.phase = Phase::kCreating;
+  }
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  return view;
+}
+
+Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
+    const Scope& scope, const std::string& function_name,
+    const std::optional<std::string>& revision_id, const ConfigPatch& patch) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name);
+  if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
+  auto latest = std::make_shared<FunctionVersion>(*fn->latest);
+  LAMBDALITE_RETURN_IF_ERROR(patch(latest->config));
+  LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
+  latest->revision_id = NewUuid();
+  latest->last_modified_ms = clock_.NowMillis();
+  fn->latest = latest;
+  storage::WriteBatch batch;
+  batch.ops.push_back(storage::PutVersion{scope, t.name, *latest});
+  FunctionView view = ViewLocked(*fn, latest, std::nullopt);
+  view.phase = Phase::kUpdating;
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  return view;
+}
+
+Status FunctionService::DeleteFunction(const Scope& scope, const std::string& function_name,
+                                       const std::optional<std::string>& qualifier) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, qualifier));
+  // Both qualifier checks come before the existence check (recorded for $LATEST).
+  if (t.qualifier && *t.qualifier == kLatest) {
+    return InvalidParam("$LATEST version cannot be deleted without deleting the function.");
+  }
+  if (t.qualifier && !domain::IsVersionNumber(*t.qualifier)) {
+    return InvalidParam("Deletion of aliases is not currently supported.");
+  }
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  // Once the function is gone AWS names it unqualified, whatever the qualifier.
+  if (!fn) return FunctionNotFound(scope, t.name);
+  storage::WriteBatch batch;
+  if (!t.qualifier) {
+    batch.ops.push_back(storage::DeleteFunction{scope, t.name});
+    functions_[scope].erase(t.name);
+  } else {
+    std::vector<std::string> referencing;
+    for (const auto& [alias_name, alias] : fn->aliases) {
+      bool refers = alias.function_version == *t.qualifier ||
+                    alias.routing_weights.count(*t.qualifier) > 0;
+      if (refers) referencing.push_back(alias_name);
+    }
+    if (!referencing.empty()) {
+      std::string list;
+      for (const auto& a : referencing) list += (list.empty() ? "" : ", ") + a;
+      return Error::Make(ErrorCode::kConflict,
+                         "Unable to delete version because the following aliases reference it: [" +
+                             list + "]");
+    }
+    // Deleting a version that does not exist succeeds (AWS is idempotent here).
+    if (fn->versions.erase(std::stoll(*t.qualifier)) == 0) return Status::Ok();
+    batch.ops.push_back(storage::DeleteVersion{scope, t.name, *t.qualifier});
+    if (fn->event_invoke_configs.erase(*t.qualifier) > 0) {
+      batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, *t.qualifier});
+    }
+  }
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  return AwaitCommit(std::move(ticket));
+}
+
+Result<Page<FunctionView>> FunctionService::ListFunctions(const Scope& scope, bool all_versions,
+                                                          const std::optional<std::string>& marker,
+                                                          int max_items) const {
+  std::vector<FunctionView> all;
+  {
+    std::shared_lock lock(mu_);
+    auto s = functions_.find(scope);
+    if (s != functions_.end()) {
+      for (const auto& [name, fn] : s->second) {
+        if (!all_versions) {
+          all.push_back(ViewLocked(fn, fn.latest, std::nullopt));
+          continue;
+        }
+        all.push_back(ViewLocked(fn, fn.latest, std::string(kLatest)));
+        for (const auto& [n, v] : fn.versions) all.push_back(ViewLocked(fn, v, v->version));
+      }
+    }
+  }
+  return Paginate(std::move(all), marker, max_items, [](const FunctionView& v) {
+    return v.name + (v.qualifier ? ":" + *v.qualifier : std::string());
+  });
+}
+
+// --- versions ---------------------------------------------------------------------------------
+
+Result<FunctionView> FunctionService::PublishVersion(
+    const Scope& scope, const std::string& function_name,
+    const std::optional<std::string>& code_sha256, const std::optional<std::string>& description,
+    const std::optional<std::string>& revision_id) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name);
+  if (code_sha256 && *code_sha256 != fn->latest->code.sha256_base64) {
+    return InvalidParam("CodeSHA256 (" + *code_sha256 +
+                        ") is different from current CodeSHA256 in $LATEST (" +
+                        fn->latest->code.sha256_base64 +
+                        "). Please try again with the CodeSHA256 in $LATEST.");
+  }
+  if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
+  if (!fn->versions.empty() && SamePublishedContent(*fn->versions.rbegin()->second, *fn->latest)) {
+    FunctionView view = ViewLocked(*fn, fn->versions.rbegin()->second, std::nullopt);
+    return view;
+  }
+  storage::WriteBatch batch;
+  VersionPtr v = PublishLocked(scope, *fn, description, batch);
+  FunctionView view = ViewLocked(*fn, v, std::nullopt);
+  view.phase = Phase::kCreating;
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  return view;
+}
+
+Result<Page<FunctionView>> FunctionService::ListVersions(const Scope& scope,
+                                                         const std::string& function_name,
+                                                         const std::optional<std::string>& marker,
+                                                         int max_items) const {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  std::vector<FunctionView> all;
+  {
+    std::shared_lock lock(mu_);
+    const FunctionState* fn = FindLocked(scope, t.name);
+    if (!fn) return FunctionNotFound(scope, t.name);
+    all.push_back(ViewLocked(*fn, fn->latest, std::string(kLatest)));
+    for (const auto& [n, v] : fn->versions) all.push_back(ViewLocked(*fn, v, v->version));
+  }
+  return Paginate(std::move(all), marker, max_items,
+                  [](const FunctionView& v) { return v.version->version; });
+}
+
+// --- concurrency, account, tags -------------------------------------------------------------------
+
+int FunctionService::ReservedSumLocked(const Scope& scope, std::string_view except) const {
+  int sum = 0;
+  auto s = functions_.find(scope);
+  if (s == functions_.end()) return 0;
+  for (const auto& [name, fn] : s->second) {
+    if (name != except && fn.meta.reserved_concurrency) sum += *fn.meta.reserved_concurrency;
+  }
+  return sum;
+}
+
+Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
+                                                    const std::string& function_name,
+                                                    int reserved) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  if (t.qualifier) return UnqualifiedOnly();
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  // Recorded: this operation alone names the function ":$LATEST" when it is missing.
+  if (!fn) return FunctionNotFound(scope, t.name, std::string(kLatest));
+  if (limits_.account_concurrency - ReservedSumLocked(scope, t.name) - reserved <
+      limits_.min_unreserved_concurrency) {
+    return InvalidParam(
+        "Specified ReservedConcurrentExecutions for function decreases account's "
+        "UnreservedConcurrentExecution below its minimum value of [" +
+        std::to_string(limits_.min_unreserved_concurrency) + "].");
+  }
+  fn->meta.reserved_concurrency = reserved;
+  storage::WriteBatch batch;
+  batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  return reserved;
+}
+
+Result<std::optional<int>> FunctionService::GetFunctionConcurrency(
+    const Scope& scope, const std::string& function_name) const {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  std::shared_lock lock(mu_);
+  const FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name);
+  return fn->meta.reserved_concurrency;
+}
+
+Status FunctionService::DeleteFunctionConcurrency(const Scope& scope,
+                                                  const std::string& function_name) {
+  LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
+  std::unique_lock lock(mu_);
+  FunctionState* fn = FindLocked(scope, t.name);
+  if (!fn) return FunctionNotFound(scope, t.name);
+  fn->meta.reserved_concurrency.reset();
+  storage::WriteBatch batch;
+  batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
+  auto ticket = CommitLocked(std::move(batch));
+  lock.unlock();
+  return AwaitCommit(std::move(ticket));
+}
+
+AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {
+  AccountSettings out;
+  std::shared_lock lock(mu_);
+  out.concurrent_executions = limits_.account_concurrency;
+  out.unreserved_concurrent_executions = limits_.account_concurrency - ReservedSumLocked(scope, "");
+  auto s = functions_.find(scope);
+  if (s == functions_.end()) return out;
+  for (const auto& [name, fn] : s->second) {
+    ++out.function_count;
+    out.total_code_size += fn.latest->code.size;
+    for (const auto& [n, v] : fn.versions) out.total_code_size += v->code.size;
+  }
+  return out;
+}
+
+Result<std::string> FunctionService::ReadCode(const std::string& blob_id) const {
+  return code_store_.Get(blob_id);
+}
+
+}  // namespace lambdalite::service

@@ -1,0 +1,268 @@
+#pragma once
+
+// FunctionService: the control-plane use cases (functions, code, versions, aliases, event invoke
+// configs, concurrency, tags). Domain values in, domain values out; it knows nothing of HTTP or
+// JSON. Error messages are AWS's wording, because they are what the user sees.
+//
+// State: the whole control-plane state lives in memory (reads never touch the disk: GetFunction
+// is a hot path) and every change is written through the FunctionStore, durably, before the call
+// returns. Versions are immutable snapshots shared by pointer, so readers (and the executor)
+// hold a consistent configuration without copying.
+//
+// Thread-safety: every method may be called concurrently.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "domain/function.h"
+#include "domain/names.h"
+#include "service/committer.h"
+#include "storage/store.h"
+
+namespace lambdalite::service {
+
+using VersionPtr = std::shared_ptr<const domain::FunctionVersion>;
+
+// Fetches a deployment package from S3 (Code.S3Bucket/S3Key). Implemented in the wiring layer by
+// the SigV4 S3 client; errors carry AWS's "Error occurred while GetObject..." wording.
+class CodeFetcher {
+ public:
+  virtual ~CodeFetcher() = default;
+  virtual Result<std::string> FetchS3(const std::string& bucket, const std::string& key,
+                                      const std::optional<std::string>& version) = 0;
+};
+
+// Where a deployment package comes from.
+struct CodeSource {
+  std::optional<std::string> zip_file;  // raw bytes (already base64-decoded)
+  std::optional<std::string> s3_bucket;
+  std::optional<std::string> s3_key;
+  std::optional<std::string> s3_object_version;
+  std::optional<std::string> image_uri;
+};
+
+// How the response should present the function's state machine. lambdalite finishes creation and
+// updates before it answers, but AWS clients expect the transitional answer from the mutating call
+// itself (Create: Pending; Update: InProgress), and the settled state on every later read.
+enum class Phase { kSettled, kCreating, kUpdating };
+
+// A version as seen through a particular name (unqualified, $LATEST, a version or an alias).
+struct FunctionView {
+  VersionPtr version;
+  std::string name;
+  // Qualifier the caller used, if any; the FunctionArn is qualified with it.
+  std::optional<std::string> qualifier;
+  std::map<std::string, std::string> tags;
+  std::optional<int> reserved_concurrency;
+  Phase phase = Phase::kSettled;
+};
+
+struct CreateFunctionInput {
+  std::string name;
+  domain::FunctionConfig config;
+  CodeSource code;
+  bool publish = false;
+  std::optional<std::string> publish_description;
+  std::map<std::string, std::string> tags;
+};
+
+struct UpdateCodeInput {
+  CodeSource code;
+  bool publish = false;
+  bool dry_run = false;
+  std::optional<std::string> revision_id;
+  std::optional<std::vector<std::string>> architectures;
+};
+
+// Applies the requested changes to a copy of the current configuration; may refuse them.
+using ConfigPatch = std::function<Status(domain::FunctionConfig&)>;
+
+struct AliasInput {
+  std::optional<std::string> function_version;
+  std::optional<std::string> description;
+  std::optional<std::map<std::string, double>> routing_weights;
+  std::optional<std::string> revision_id;
+};
+
+struct EventInvokeConfigInput {
+  std::optional<int> maximum_retry_attempts;
+  std::optional<int> maximum_event_age_seconds;
+  bool has_destination_config = false;
+  // Per side: absent = not given; given with nullopt inside = given without a Destination.
+  std::optional<std::optional<std::string>> on_success;
+  std::optional<std::optional<std::string>> on_failure;
+};
+
+struct EventInvokeConfigView {
+  domain::EventInvokeConfig config;
+  std::string function_arn;  // always qualified
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_marker;
+};
+
+struct AccountSettings {
+  int64_t total_code_size = 0;
+  int64_t function_count = 0;
+  int concurrent_executions = 0;
+  int unreserved_concurrent_executions = 0;
+};
+
+struct ServiceLimits {
+  int account_concurrency = 1000;      // AWS default ConcurrentExecutions
+  int min_unreserved_concurrency = 100;  // AWS keeps at least this much unreserved
+  int64_t total_code_size = 80'530'636'800;  // 75 GB
+};
+
+class FunctionService {
+ public:
+  FunctionService(storage::FunctionStore& store, storage::CodeStore& code_store,
+                  CodeFetcher* fetcher, const Clock& clock, ServiceLimits limits = {});
+
+  // Loads all persisted state. Call once before serving.
+  Status Load();
+
+  // --- Functions -------------------------------------------------------------------------------
+  Result<FunctionView> CreateFunction(const domain::Scope& scope, CreateFunctionInput input);
+  Result<FunctionView> GetFunction(const domain::Scope& scope, const std::string& function_name,
+                                   const std::optional<std::string>& qualifier) const;
+  Result<FunctionView> UpdateFunctionCode(const domain::Scope& scope,
+                                          const std::string& function_name,
+                                          UpdateCodeInput input);
+  Result<FunctionView> UpdateFunctionConfiguration(const domain::Scope& scope,
+                                                   const std::string& function_name,
+                                                   const std::optional<std::string>& revision_id,
+                                                   const ConfigPatch& patch);
+  Status DeleteFunction(const domain::Scope& scope, const std::string& function_name,
+                        const std::optional<std::string>& qualifier);
+  // Unqualified $LATEST views (all_versions: every published version too), by name.
+  Result<Page<FunctionView>> ListFunctions(const domain::Scope& scope, bool all_versions,
+                                           const std::optional<std::string>& marker,
+                                           int max_items) const;
+
+  // --- Versions --------------------------------------------------------------------------------
+  Result<FunctionView> PublishVersion(const domain::Scope& scope, const std::string& function_name,
+                                      const std::optional<std::string>& code_sha256,
+                                      const std::optional<std::string>& description,
+                                      const std::optional<std::string>& revision_id);
+  Result<Page<FunctionView>> ListVersions(const domain::Scope& scope,
+                                          const std::string& function_name,
+                                          const std::optional<std::string>& marker,
+                                          int max_items) const;
+
+  // --- Aliases ---------------------------------------------------------------------------------
+  Result<domain::Alias> CreateAlias(const domain::Scope& scope, const std::string& function_name,
+                                    const std::string& alias_name, AliasInput input);
+  Result<domain::Alias> GetAlias(const domain::Scope& scope, const std::string& function_name,
+                                 const std::string& alias_name) const;
+  Result<domain::Alias> UpdateAlias(const domain::Scope& scope, const std::string& function_name,
+                                    const std::string& alias_name, AliasInput input);
+  Status DeleteAlias(const domain::Scope& scope, const std::string& function_name,
+                     const std::string& alias_name);
+  Result<Page<domain::Alias>> ListAliases(const domain::Scope& scope,
+                                          const std::string& function_name,
+                                          const std::optional<std::string>& function_version,
+                                          const std::optional<std::string>& marker,
+                                          int max_items) const;
+
+  // --- Event invoke configs --------------------------------------------------------------------
+  Result<EventInvokeConfigView> PutEventInvokeConfig(const domain::Scope& scope,
+                                                     const std::string& function_name,
+                                                     const std::optional<std::string>& qualifier,
+                                                     const EventInvokeConfigInput& input);
+  Result<EventInvokeConfigView> UpdateEventInvokeConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier, const EventInvokeConfigInput& input);
+  Result<EventInvokeConfigView> GetEventInvokeConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier) const;
+  Status DeleteEventInvokeConfig(const domain::Scope& scope, const std::string& function_name,
+                                 const std::optional<std::string>& qualifier);
+  Result<Page<EventInvokeConfigView>> ListEventInvokeConfigs(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& marker, int max_items) const;
+
+  // --- Concurrency, account, tags ----------------------------------------------------------------
+  Result<int> PutFunctionConcurrency(const domain::Scope& scope, const std::string& function_name,
+                                     int reserved);
+  Result<std::optional<int>> GetFunctionConcurrency(const domain::Scope& scope,
+                                                    const std::string& function_name) const;
+  Status DeleteFunctionConcurrency(const domain::Scope& scope, const std::string& function_name);
+  AccountSettings GetAccountSettings(const domain::Scope& scope) const;
+
+  Status TagResource(const domain::Scope& scope, const std::string& resource_arn,
+                     const std::map<std::string, std::string>& tags);
+  Status UntagResource(const domain::Scope& scope, const std::string& resource_arn,
+                       const std::vector<std::string>& keys);
+  Result<std::map<std::string, std::string>> ListTags(const domain::Scope& scope,
+                                                      const std::string& resource_arn) const;
+
+  // --- Code --------------------------------------------------------------------------------------
+  // Bytes of a stored package, for the presigned download URL.
+  Result<std::string> ReadCode(const std::string& blob_id) const;
+
+  const ServiceLimits& limits() const { return limits_; }
+
+ private:
+  struct FunctionState {
+    domain::FunctionMeta meta;
+    VersionPtr latest;
+    std::map<int64_t, VersionPtr> versions;
+    std::map<std::string, domain::Alias> aliases;
+    std::map<std::string, domain::EventInvokeConfig> event_invoke_configs;
+  };
+  using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
+
+  // Name parsing shared by every operation: model-validated name -> (name, qualifier).
+  struct Target {
+    std::string name;
+    std::optional<std::string> qualifier;
+  };
+  static Result<Target> ResolveTarget(const domain::Scope& scope, const std::string& function_name,
+                                      const std::optional<std::string>& qualifier);
+
+  const FunctionState* FindLocked(const domain::Scope& scope, std::string_view name) const;
+  FunctionState* FindLocked(const domain::Scope& scope, std::string_view name);
+  // Version selected by qualifier (nullopt/$LATEST, number, alias); nullptr when missing.
+  VersionPtr SelectLocked(const FunctionState& fn, const std::optional<std::string>& q) const;
+  bool QualifierExistsLocked(const FunctionState& fn, const std::string& q) const;
+  FunctionView ViewLocked(const FunctionState& fn, VersionPtr v,
+                          std::optional<std::string> qualifier) const;
+
+  // Stores `bytes` as a package after checking it. Done outside the state lock (it is slow).
+  Result<domain::CodeInfo> StorePackage(const CodeSource& source);
+  // Publishes $LATEST as a new version into `fn` and `batch` (lock held).
+  VersionPtr PublishLocked(const domain::Scope& scope, FunctionState& fn,
+                           const std::optional<std::string>& description,
+                           storage::WriteBatch& batch);
+  Status ValidateDestinations(const domain::Scope& scope, const std::string& name,
+                              const EventInvokeConfigInput& input) const;
+  int ReservedSumLocked(const domain::Scope& scope, std::string_view except) const;
+
+  // Enqueues `batch` (lock must be held: this fixes its commit order), and returns the ticket.
+  std::future<Status> CommitLocked(storage::WriteBatch batch);
+  // Waits for a ticket outside the lock; on failure, reloads memory from the store.
+  Status AwaitCommit(std::future<Status> ticket);
+
+  storage::FunctionStore& store_;
+  storage::CodeStore& code_store_;
+  CodeFetcher* fetcher_;
+  const Clock& clock_;
+  ServiceLimits limits_;
+  Committer committer_;
+
+  mutable std::shared_mutex mu_;
+  std::map<domain::Scope, FunctionMap> functions_;
+};
+
+}  // namespace lambdalite::service

@@ -1,0 +1,516 @@
+#include "storage/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <tuple>
+#include <utility>
+#include <variant>
+
+#include "storage/codec.h"
+
+namespace lambdalite::storage::sqlite {
+namespace {
+
+// Version 1 of component "function_store". Child rows reference their function so the database
+// itself refuses orphans; the constraint is deferred to COMMIT so a batch may put a version
+// before the function row it belongs to. Deletes remove children explicitly (the cascade is only
+// a safety net), so the semantics do not depend on foreign keys being enabled.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE functions (
+  account TEXT NOT NULL,
+  region  TEXT NOT NULL,
+  name    TEXT NOT NULL,
+  meta    TEXT NOT NULL,  -- codec: FunctionMeta
+  PRIMARY KEY (account, region, name)
+);
+CREATE TABLE function_versions (
+  account       TEXT NOT NULL,
+  region        TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  version       TEXT NOT NULL,  -- '$LATEST' or a canonical decimal
+  body          TEXT NOT NULL,  -- codec: FunctionVersion
+  PRIMARY KEY (account, region, function_name, version),
+  FOREIGN KEY (account, region, function_name) REFERENCES functions (account, region, name)
+    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE function_aliases (
+  account       TEXT NOT NULL,
+  region        TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  alias_name    TEXT NOT NULL,
+  body          TEXT NOT NULL,  -- codec: Alias
+  PRIMARY KEY (account, region, function_name, alias_name),
+  FOREIGN KEY (account, region, function_name) REFERENCES functions (account, region, name)
+    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE event_invoke_configs (
+  account       TEXT NOT NULL,
+  region        TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  qualifier     TEXT NOT NULL,
+  body          TEXT NOT NULL,  -- codec: EventInvokeConfig
+  PRIMARY KEY (account, region, function_name, qualifier),
+  FOREIGN KEY (account, region, function_name) REFERENCES functions (account, region, name)
+    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kSchemaV1};
+
+constexpr std::string_view kComponent = "function_store";
+
+// A function named by a child Put, to be checked for existence at the end of its batch.
+struct ParentRef {
+  const domain::Scope* scope;
+  const std::string* name;
+  std::string_view op;
+};
+
+Error MissingParent(const ParentRef& ref) {
+  return Error::Make(ErrorCode::kInternal, "storage: " + std::string(ref.op) + " for function " +
+                                               *ref.name + " in " + ref.scope->account + "/" +
+                                               ref.scope->region + ", which does not exist");
+}
+
+Error BadVersionKey(const std::string& version) {
+  return Error::Make(ErrorCode::kInternal,
+                     "storage: PutVersion with invalid version key '" + version + "'");
+}
+
+}  // namespace
+
+struct SqliteFunctionStore::Statements {
+  Statement put_function;
+  Statement delete_function;
+  Statement function_exists;
+  Statement put_version;
+  Statement delete_version;
+  Statement delete_versions_of;
+  Statement put_alias;
+  Statement delete_alias;
+  Statement delete_aliases_of;
+  Statement put_config;
+  Statement delete_config;
+  Statement delete_configs_of;
+  Statement select_functions;
+  Statement select_versions;
+  Statement select_aliases;
+  Statement select_configs;
+
+  static Result<std::unique_ptr<Statements>> Prepare(Database& db) {
+    auto s = std::make_unique<Statements>();
+    LAMBDALITE_TRY(s->put_function,
+                   db.Prepare("INSERT INTO functions (account, region, name, meta) "
+                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account, region, name) "
+                              "DO UPDATE SET meta = excluded.meta"));
+    LAMBDALITE_TRY(s->delete_function,
+                   db.Prepare("DELETE FROM functions WHERE account = ?1 AND region = ?2 AND "
+                              "name = ?3"));
+    LAMBDALITE_TRY(s->function_exists,
+                   db.Prepare("SELECT 1 FROM functions WHERE account = ?1 AND region = ?2 AND "
+                              "name = ?3"));
+    LAMBDALITE_TRY(s->put_version,
+                   db.Prepare("INSERT INTO function_versions "
+                              "(account, region, function_name, version, body) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT (account, region, function_name, version) "
+                              "DO UPDATE SET body = excluded.body"));
+    LAMBDALITE_TRY(s->delete_version,
+                   db.Prepare("DELETE FROM function_versions WHERE account = ?1 AND region = ?2 "
+                              "AND function_name = ?3 AND version = ?4"));
+    LAMBDALITE_TRY(s->delete_versions_of,
+                   db.Prepare("DELETE FROM function_versions WHERE account = ?1 AND region = ?2 "
+                              "AND function_name = ?3"));
+    LAMBDALITE_TRY(s->put_alias,
+                   db.Prepare("INSERT INTO function_aliases "
+                              "(account, region, function_name, alias_name, body) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT (account, region, function_name, alias_name) "
+                              "DO UPDATE SET body = excluded.body"));
+    LAMBDALITE_TRY(s->delete_alias,
+                   db.Prepare("DELETE FROM function_aliases WHERE account = ?1 AND region = ?2 "
+                              "AND function_name = ?3 AND alias_name = ?4"));
+    LAMBDALITE_TRY(s->delete_aliases_of,
+                   db.Prepare("DELETE FROM function_aliases WHERE account = ?1 AND region = ?2 "
+                              "AND function_name = ?3"));
+    LAMBDALITE_TRY(s->put_config,
+                   db.Prepare("INSERT INTO event_invoke_configs "
+                              "(account, region, function_name, qualifier, body) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT (account, region, function_name, qualifier) "
+                              "DO UPDATE SET body = excluded.body"));
+    LAMBDALITE_TRY(s->delete_config,
+                   db.Prepare("DELETE FROM event_invoke_configs WHERE account = ?1 AND "
+                              "region = ?2 AND function_name = ?3 AND qualifier = ?4"));
+    LAMBDALITE_TRY(s->delete_configs_of,
+                   db.Prepare("DELETE FROM event_invoke_configs WHERE account = ?1 AND "
+                              "region = ?2 AND function_name = ?3"));
+    LAMBDALITE_TRY(s->select_functions,
+                   db.Prepare("SELECT account, region, name, meta FROM functions "
+                              "ORDER BY account, region, name"));
+    LAMBDALITE_TRY(s->select_versions,
+                   db.Prepare("SELECT account, region, function_name, version, body "
+                              "FROM function_versions"));
+    LAMBDALITE_TRY(s->select_aliases,
+                   db.Prepare("SELECT account, region, function_name, alias_name, body "
+                              "FROM function_aliases"));
+    LAMBDALITE_TRY(s->select_configs,
+                   db.Prepare("SELECT account, region, function_name, qualifier, body "
+                              "FROM event_invoke_configs"));
+    return s;
+  }
+};
+
+// One caller of Apply, waiting in the group commit queue. Written by the leader without the
+// queue lock, read by the owner only after `done` was set under the lock.
+struct SqliteFunctionStore::Waiter {
+  enum class State {
+    kPending,  // not yet decided
+    kMerged,   // applied inside the open merged transaction, not yet committed
+    kFailed,   // `result` holds this batch's own failure
+    kApplied,  // committed
+  };
+  const WriteBatch* batch;
+  Status result;
+  State state = State::kPending;
+  bool done = false;
+};
+
+namespace {
+
+// Binds (account, region, function name) to parameters 1..3, the prefix of every key.
+Statement& BindFunctionKey(Statement& stmt, const domain::Scope& scope, const std::string& name) {
+  return stmt.BindText(1, scope.account).BindText(2, scope.region).BindText(3, name);
+}
+
+// Writes the ops of one batch into the open transaction: a visitor over WriteOp, one overload per
+// op kind. `Stmts` is SqliteFunctionStore::Statements (a template only because that type is
+// private to the store). Records in `parents` each function that a child Put names.
+template <typename Stmts>
+class OpWriter {
+ public:
+  OpWriter(Stmts& s, std::vector<ParentRef>* parents) : s_(s), parents_(parents) {}
+
+  Status operator()(const PutFunctionMeta& op) {
+    return BindFunctionKey(s_.put_function, op.scope, op.meta.name)
+        .BindText(4, EncodeFunctionMeta(op.meta))
+        .Run();
+  }
+
+  Status operator()(const DeleteFunction& op) {
+    for (Statement* stmt : {&s_.delete_configs_of, &s_.delete_aliases_of, &s_.delete_versions_of,
+                            &s_.delete_function}) {
+      LAMBDALITE_RETURN_IF_ERROR(BindFunctionKey(*stmt, op.scope, op.name).Run());
+    }
+    return Status::Ok();
+  }
+
+  Status operator()(const PutVersion& op) {
+    if (!IsStorableVersionKey(op.version.version)) return BadVersionKey(op.version.version);
+    parents_->push_back({&op.scope, &op.function_name, "PutVersion"});
+    return BindFunctionKey(s_.put_version, op.scope, op.function_name)
+        .BindText(4, op.version.version)
+        .BindText(5, EncodeFunctionVersion(op.version))
+        .Run();
+  }
+
+  Status operator()(const DeleteVersion& op) {
+    return BindFunctionKey(s_.delete_version, op.scope, op.function_name)
+        .BindText(4, op.version)
+        .Run();
+  }
+
+  Status operator()(const PutAlias& op) {
+    parents_->push_back({&op.scope, &op.function_name, "PutAlias"});
+    return BindFunctionKey(s_.put_alias, op.scope, op.function_name)
+        .BindText(4, op.alias.name)
+        .BindText(5, EncodeAlias(op.alias))
+        .Run();
+  }
+
+  Status operator()(const DeleteAlias& op) {
+    return BindFunctionKey(s_.delete_alias, op.scope, op.function_name)
+        .BindText(4, op.alias_name)
+        .Run();
+  }
+
+  Status operator()(const PutEventInvokeConfig& op) {
+    parents_->push_back({&op.scope, &op.function_name, "PutEventInvokeConfig"});
+    return BindFunctionKey(s_.put_config, op.scope, op.function_name)
+        .BindText(4, op.config.qualifier)
+        .BindText(5, EncodeEventInvokeConfig(op.config))
+        .Run();
+  }
+
+  Status operator()(const DeleteEventInvokeConfig& op) {
+    return BindFunctionKey(s_.delete_config, op.scope, op.function_name)
+        .BindText(4, op.qualifier)
+        .Run();
+  }
+
+ private:
+  Stmts& s_;
+  std::vector<ParentRef>* parents_;
+};
+
+using FunctionKey = std::tuple<std::string, std::string, std::string>;
+
+}  // namespace
+
+std::span<const std::string_view> SqliteFunctionStore::Migrations() { return kMigrations; }
+
+Result<std::unique_ptr<SqliteFunctionStore>> SqliteFunctionStore::Open(const std::string& path) {
+  return Open(path, Options{});
+}
+
+Result<std::unique_ptr<SqliteFunctionStore>> SqliteFunctionStore::Open(const std::string& path,
+                                                                       const Options& options) {
+  LAMBDALITE_TRY(std::unique_ptr<Database> db, Database::Open(path, options.database));
+  LAMBDALITE_TRY([[maybe_unused]] int version, db->Migrate(kComponent, Migrations()));
+  LAMBDALITE_TRY(std::unique_ptr<Statements> statements, Statements::Prepare(*db));
+  return std::unique_ptr<SqliteFunctionStore>(
+      new SqliteFunctionStore(std::move(db), std::move(statements), options));
+}
+
+SqliteFunctionStore::SqliteFunctionStore(std::unique_ptr<Database> db,
+                                         std::unique_ptr<Statements> statements,
+                                         const Options& options)
+    : options_(options), db_(std::move(db)), stmts_(std::move(statements)) {}
+
+SqliteFunctionStore::~SqliteFunctionStore() {
+  // Statements must be finalized before the connection closes.
+  stmts_.reset();
+}
+
+SqliteFunctionStore::Stats SqliteFunctionStore::stats() const {
+  return Stats{batches_applied_.load(), transactions_committed_.load()};
+}
+
+Status SqliteFunctionStore::ApplyOps(const WriteBatch& batch) {
+  Statements& s = *stmts_;
+  std::vector<ParentRef> parents;
+  OpWriter writer(s, &parents);
+  for (const WriteOp& op : batch.ops) {
+    LAMBDALITE_RETURN_IF_ERROR(std::visit(writer, op));
+  }
+  // The deferred foreign keys would catch an orphan too, but only at COMMIT of the whole merged
+  // transaction; checking here blames the batch that caused it.
+  for (const ParentRef& ref : parents) {
+    LAMBDALITE_TRY(bool exists, BindFunctionKey(s.function_exists, *ref.scope, *ref.name).Step());
+    s.function_exists.Reset();
+    if (!exists) return MissingParent(ref);
+  }
+  return Status::Ok();
+}
+
+Status SqliteFunctionStore::ApplyAlone(const WriteBatch& batch) {
+  LAMBDALITE_RETURN_IF_ERROR(db_->Transaction([&] { return ApplyOps(batch); }));
+  transactions_committed_.fetch_add(1, std::memory_order_relaxed);
+  batches_applied_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+void SqliteFunctionStore::CommitGroup(const std::vector<Waiter*>& group) {
+  using State = Waiter::State;
+  std::lock_guard lock(db_mu_);
+  // Only allocation can throw here. Convert it, or the leader would leave every other caller
+  // waiting forever.
+  try {
+    if (group.size() == 1) {
+      Waiter& w = *group.front();
+      w.result = ApplyAlone(*w.batch);
+      w.state = w.result.ok() ? State::kApplied : State::kFailed;
+      return;
+    }
+
+    Status begun = db_->Begin();
+    if (!begun.ok()) {
+      // Could not even take the write lock; a retry per batch would fail the same way.
+      for (Waiter* w : group) {
+        w->result = begun;
+        w->state = State::kFailed;
+      }
+      return;
+    }
+    bool merged_ok = true;
+    for (Waiter* w : group) {
+      Status st = db_->Savepoint();
+      if (st.ok()) {
+        st = ApplyOps(*w->batch);
+        if (st.ok()) {
+          st = db_->ReleaseSavepoint();
+        } else if (db_->InTransaction() && db_->RollbackToSavepoint().ok()) {
+          // This batch's own failure; the others in the transaction are unaffected.
+          w->result = std::move(st);
+          w->state = State::kFailed;
+          continue;
+        }
+      }
+      if (!st.ok()) {
+        // The transaction itself is broken (SQLite may already have rolled it back).
+        merged_ok = false;
+        break;
+      }
+      w->state = State::kMerged;
+    }
+    if (merged_ok && options_.before_merged_commit) {
+      merged_ok = options_.before_merged_commit().ok();
+    }
+    if (merged_ok && db_->Commit().ok()) {
+      transactions_committed_.fetch_add(1, std::memory_order_relaxed);
+      for (Waiter* w : group) {
+        if (w->state != State::kMerged) continue;
+        w->state = State::kApplied;
+        w->result = Status::Ok();
+        batches_applied_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return;
+    }
+    db_->Rollback();
+    // The merged transaction failed as a whole; give every batch not already judged on its own
+    // a transaction of its own, so a failure caused by one batch cannot fail the others.
+    for (Waiter* w : group) {
+      if (w->state == State::kFailed) continue;
+      w->result = ApplyAlone(*w->batch);
+      w->state = w->result.ok() ? State::kApplied : State::kFailed;
+    }
+  } catch (const std::exception& e) {
+    db_->Rollback();
+    for (Waiter* w : group) {
+      if (w->state == State::kApplied || w->state == State::kFailed) continue;
+      w->result = Error::Make(ErrorCode::kInternal, std::string("storage: ") + e.what());
+      w->state = State::kFailed;
+    }
+  }
+}
+
+Status SqliteFunctionStore::Apply(const WriteBatch& batch) {
+  if (batch.ops.empty()) return Status::Ok();
+  Waiter self{&batch, Status::Ok()};
+  const size_t max_group = std::max<size_t>(1, options_.max_group_size);
+
+  std::unique_lock lock(queue_mu_);
+  queue_.push_back(&self);
+  if (gathering_) gather_cv_.notify_one();
+  while (!self.done) {
+    if (leader_active_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // Lead: take everything queued so far (callers that arrived during the previous commit, whose
+    // fsync this one commit now covers), after a short gathering wait when fewer are queued than
+    // the previous group had (see Options::max_gather_wait).
+    leader_active_ = true;
+    const size_t expected = std::min(last_group_size_, max_group);
+    if (queue_.size() < expected) {
+      const auto wait = std::min<std::chrono::steady_clock::duration>(options_.max_gather_wait,
+                                                                      last_commit_time_ / 2);
+      if (wait > std::chrono::steady_clock::duration::zero()) {
+        gathering_ = true;
+        gather_cv_.wait_for(lock, wait, [&] { return queue_.size() >= expected; });
+        gathering_ = false;
+      }
+    }
+    const size_t n = std::min(queue_.size(), max_group);
+    std::vector<Waiter*> group(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+    last_group_size_ = n;
+    lock.unlock();
+    // Real time, not the service Clock: this only tunes how long to wait for company.
+    const auto start = std::chrono::steady_clock::now();
+    CommitGroup(group);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    lock.lock();
+    last_commit_time_ = elapsed;
+    for (Waiter* w : group) w->done = true;
+    leader_active_ = false;
+    queue_cv_.notify_all();
+  }
+  return std::move(self.result);
+}
+
+Result<std::vector<StoredFunction>> SqliteFunctionStore::LoadAll() {
+  std::lock_guard lock(db_mu_);
+  Statements& s = *stmts_;
+  std::map<FunctionKey, StoredFunction> functions;
+
+  // One read transaction, so the four queries see the same snapshot.
+  LAMBDALITE_RETURN_IF_ERROR(db_->BeginRead());
+  auto load = [&]() -> Status {
+    while (true) {
+      LAMBDALITE_TRY(bool row, s.select_functions.Step());
+      if (!row) break;
+      LAMBDALITE_TRY(domain::FunctionMeta meta,
+                     DecodeFunctionMeta(s.select_functions.ColumnText(3)));
+      StoredFunction stored;
+      stored.scope.account = s.select_functions.ColumnText(0);
+      stored.scope.region = s.select_functions.ColumnText(1);
+      stored.function.meta = std::move(meta);
+      functions.emplace(
+          FunctionKey(stored.scope.account, stored.scope.region, s.select_functions.ColumnText(2)),
+          std::move(stored));
+    }
+
+    // Runs `select` (columns: account, region, function name, key, body) and hands each row's
+    // function and key to `attach`. Rows of unknown functions cannot exist (foreign keys).
+    auto for_each_child = [&](Statement& select, auto attach) -> Status {
+      while (true) {
+        LAMBDALITE_TRY(bool row, select.Step());
+        if (!row) return Status::Ok();
+        auto it = functions.find(
+            FunctionKey(select.ColumnText(0), select.ColumnText(1), select.ColumnText(2)));
+        if (it == functions.end()) continue;
+        Status st =
+            attach(it->second.function, std::string(select.ColumnText(3)), select.ColumnText(4));
+        if (!st.ok()) {
+          select.Reset();
+          return st;
+        }
+      }
+    };
+
+    LAMBDALITE_RETURN_IF_ERROR(for_each_child(
+        s.select_versions,
+        [](domain::Function& fn, const std::string& key, std::string_view body) -> Status {
+          LAMBDALITE_TRY(domain::FunctionVersion version, DecodeFunctionVersion(body));
+          if (key == domain::kLatest) {
+            fn.latest = std::move(version);
+          } else if (std::optional<int64_t> number = ParsePublishedVersion(key)) {
+            fn.versions[*number] = std::move(version);
+          } else {
+            return Error::Make(ErrorCode::kInternal,
+                               "storage: corrupt version key '" + key + "' of " + fn.meta.name);
+          }
+          return Status::Ok();
+        }));
+    LAMBDALITE_RETURN_IF_ERROR(for_each_child(
+        s.select_aliases,
+        [](domain::Function& fn, const std::string& key, std::string_view body) -> Status {
+          LAMBDALITE_TRY(domain::Alias alias, DecodeAlias(body));
+          fn.aliases[key] = std::move(alias);
+          return Status::Ok();
+        }));
+    return for_each_child(
+        s.select_configs,
+        [](domain::Function& fn, const std::string& key, std::string_view body) -> Status {
+          LAMBDALITE_TRY(domain::EventInvokeConfig config, DecodeEventInvokeConfig(body));
+          fn.event_invoke_configs[key] = std::move(config);
+          return Status::Ok();
+        });
+  };
+  Status st = load();
+  if (!st.ok()) {
+    s.select_functions.Reset();
+    db_->Rollback();
+    return std::move(st).error();
+  }
+  LAMBDALITE_RETURN_IF_ERROR(db_->Commit());
+
+  std::vector<StoredFunction> out;
+  out.reserve(functions.size());
+  for (auto& [key, stored] : functions) out.push_back(std::move(stored));
+  return out;
+}
+
+}  // namespace lambdalite::storage::sqlite
