@@ -4,7 +4,15 @@
 
 namespace lambdalite::api {
 
+static AwsError ToAwsErrorImpl(const Error& e);
+
 AwsError ToAwsError(const Error& e) {
+  AwsError out = ToAwsErrorImpl(e);
+  if (e.omit_type) out.user_type = false;
+  return out;
+}
+
+static AwsError ToAwsErrorImpl(const Error& e) {
   // `detail` overrides the AWS type name where one ErrorCode covers several AWS exceptions.
   auto typed = [&](const char* fallback) { return e.detail.empty() ? std::string(fallback) : e.detail; };
   switch (e.code) {
@@ -46,6 +54,30 @@ AwsError ToAwsError(const Error& e) {
   return {500, "ServiceException", e.message, false, true, {}};
 }
 
+// Messages may quote client input byte for byte (AWS echoes the offending value); invalid UTF-8
+// would make the JSON body unreadable, so such bytes become U+FFFD.
+static std::string ValidUtf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2);
+    for (size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 http::HttpResponse RenderError(const AwsError& error) {
   boost::json::object body;
   if (error.user_type) body["Type"] = "User";
@@ -53,7 +85,7 @@ http::HttpResponse RenderError(const AwsError& error) {
   if (error.type == "AccessDeniedException" && error.message.empty()) {
     body["Message"] = nullptr;  // AWS sends no message text here
   } else {
-    body[error.capital_message ? "Message" : "message"] = error.message;
+    body[error.capital_message ? "Message" : "message"] = ValidUtf8(error.message);
   }
   if (!error.reason.empty()) body["Reason"] = error.reason;
   http::HttpResponse resp;

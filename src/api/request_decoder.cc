@@ -947,7 +947,7 @@ void Validator::Value(const ShapeInfo& shape, const json::value& v, const PathFr
       for (const auto& entry : entries) {
         if (KeyViolates(key, entry.key())) {
           Report(shape, &v, frame,
-                 "Map keys must satisfy constraint: " + BracketOfConstraints(key, false));
+                 "Map keys must satisfy constraint: " + BracketOfConstraints(key, true));
           break;
         }
       }
@@ -955,7 +955,7 @@ void Validator::Value(const ShapeInfo& shape, const json::value& v, const PathFr
         for (const auto& entry : entries) {
           if (!entry.value().is_null() && ElementViolates(value, entry.value())) {
             Report(shape, &v, frame,
-                   "Map value must satisfy constraint: " + BracketOfConstraints(value, false));
+                   "Map value must satisfy constraint: " + BracketOfConstraints(value, true));
             break;
           }
         }

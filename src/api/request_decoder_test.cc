@@ -310,7 +310,7 @@ TEST(ValidationTest, ValueRangeMessages) {
             Validation("Value '{2=1.5}' at 'routingConfig.additionalVersionWeights' failed to "
                        "satisfy constraint: Map value must satisfy constraint: [Member must have "
                        "value less than or equal to 1.0, Member must have value greater than or "
-                       "equal to 0.0]"));
+                       "equal to 0.0, Member must not be null]"));
 }
 
 TEST(ValidationTest, EnumMessages) {
@@ -378,7 +378,7 @@ TEST(ValidationTest, SensitiveMapValuesAreNotEchoed) {
                 .message,
             Validation("Value at 'environment.variables' failed to satisfy constraint: Map keys "
                        "must satisfy constraint: [Member must satisfy regular expression pattern: "
-                       "[a-zA-Z]([a-zA-Z0-9_])+]"));
+                       "[a-zA-Z]([a-zA-Z0-9_])+, Member must not be null]"));
 }
 
 TEST(ValidationTest, NestedPathAndModelPattern) {

@@ -34,9 +34,16 @@ struct Error {
   // Optional AWS-specific refinement (e.g. the `Reason` of a TooManyRequestsException, or an
   // error type name that differs from the default for `code`). Empty when not needed.
   std::string detail;
+  // AWS sends a few answers without the usual "Type":"User" body member (recorded for the
+  // reserved-concurrency limit and some alias routing errors); set to copy that.
+  bool omit_type = false;
 
   static Error Make(ErrorCode code, std::string message, std::string detail = {}) {
-    return Error{code, std::move(message), std::move(detail)};
+    return Error{code, std::move(message), std::move(detail), false};
+  }
+  Error&& WithoutType() && {
+    omit_type = true;
+    return std::move(*this);
   }
 };
 

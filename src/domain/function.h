@@ -82,6 +82,9 @@ struct FunctionVersion {
   CodeInfo code;
   std::string revision_id;
   int64_t last_modified_ms = 0;
+  // For a published version: the $LATEST revision it was published from. PublishVersion is
+  // idempotent exactly while $LATEST still has that revision.
+  std::string source_revision_id;
 };
 
 struct Alias {

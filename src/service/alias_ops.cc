@@ -25,7 +25,8 @@ Status CheckRouting(const domain::Alias& alias) {
   }
   if (alias.function_version == domain::kLatest) {
     return Error::Make(ErrorCode::kInvalidParameter,
-                       "$LATEST is not supported for an alias pointing to more than 1 version");
+                       "$LATEST is not supported for an alias pointing to more than 1 version")
+        .WithoutType();
   }
   const std::string& extra = alias.routing_weights.begin()->first;
   if (extra == alias.function_version) {

@@ -28,6 +28,7 @@ Result<ZipSummary> InspectZip(const std::string& bytes) {
                        "Zipped size must be smaller than " + std::to_string(kMaxZippedBytes) +
                            " bytes");
   }
+  if (bytes.empty()) return Unzippable();
   zip_error_t err;
   zip_error_init(&err);
   zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);

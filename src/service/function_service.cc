@@ -42,15 +42,6 @@ Error StaleRevision() {
                      "GetFunction/GetAlias API to retrieve the latest Revision Id");
 }
 
-// Two configurations publish to the same version when they differ at most in description
-// (AWS: PublishVersion is idempotent even when a new Description is passed).
-bool SamePublishedContent(const FunctionVersion& a, const FunctionVersion& b) {
-  if (a.code.sha256_base64 != b.code.sha256_base64) return false;
-  domain::FunctionConfig ca = a.config, cb = b.config;
-  ca.description.clear();
-  cb.description.clear();
-  return ca == cb;
-}
 
 }  // namespace
 
@@ -190,6 +181,7 @@ VersionPtr FunctionService::PublishLocked(const Scope& scope, FunctionState& fn,
   fn.meta.last_published_version += 1;
   v->version = std::to_string(fn.meta.last_published_version);
   v->revision_id = NewUuid();
+  v->source_revision_id = fn.latest->revision_id;
   v->last_modified_ms = clock_.NowMillis();
   if (description) v->config.description = *description;
   fn.versions[fn.meta.last_published_version] = v;
@@ -317,6 +309,9 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
   {
     std::shared_lock lock(mu_);
     if (!FindLocked(scope, t.name)) return FunctionNotFound(scope, t.name);
+  }
+  if (in.code.image_uri) {
+    return InvalidParam("Please don't provide ImageUri when updating a function with packageType Zip.");
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
 
@@ -458,14 +453,16 @@ Result<FunctionView> FunctionService::PublishVersion(
                         "). Please try again with the CodeSHA256 in $LATEST.");
   }
   if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
-  if (!fn->versions.empty() && SamePublishedContent(*fn->versions.rbegin()->second, *fn->latest)) {
+  // Nothing changed in $LATEST since the last publish: AWS returns that version (even when a new
+  // Description is passed).
+  if (!fn->versions.empty() &&
+      fn->versions.rbegin()->second->source_revision_id == fn->latest->revision_id) {
     FunctionView view = ViewLocked(*fn, fn->versions.rbegin()->second, std::nullopt);
     return view;
   }
   storage::WriteBatch batch;
   VersionPtr v = PublishLocked(scope, *fn, description, batch);
   FunctionView view = ViewLocked(*fn, v, std::nullopt);
-  view.phase = Phase::kCreating;
   auto ticket = CommitLocked(std::move(batch));
   lock.unlock();
   LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
@@ -513,9 +510,10 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
   if (limits_.account_concurrency - ReservedSumLocked(scope, t.name) - reserved <
       limits_.min_unreserved_concurrency) {
     return InvalidParam(
-        "Specified ReservedConcurrentExecutions for function decreases account's "
-        "UnreservedConcurrentExecution below its minimum value of [" +
-        std::to_string(limits_.min_unreserved_concurrency) + "].");
+               "Specified ReservedConcurrentExecutions for function decreases account's "
+               "UnreservedConcurrentExecution below its minimum value of [" +
+               std::to_string(limits_.min_unreserved_concurrency) + "].")
+        .WithoutType();
   }
   fn->meta.reserved_concurrency = reserved;
   storage::WriteBatch batch;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -16,6 +17,8 @@ namespace {
 
 // Temporary files are named "<id>.zip<kTempMarker><random>", so Open can tell them from blobs.
 constexpr std::string_view kTempMarker = ".tmp-";
+// A temporary file untouched for this long belongs to no running Put.
+constexpr std::chrono::minutes kStaleTempAge{10};
 
 Error IoError(int err, const std::string& what) {
   ErrorCode code = ErrorCode::kInternal;
@@ -114,15 +117,17 @@ Result<std::unique_ptr<FsCodeStore>> FsCodeStore::Open(const std::string& data_d
   LAMBDALITE_RETURN_IF_ERROR(MakeDirectory(root));
 
   // Remove temporary files a crash left behind. Blobs are renamed into place only when complete,
-  // so a temporary file is never the sole copy of anything.
+  // so a temporary file is never the sole copy of anything. Recent ones are spared: they may
+  // belong to a Put still running in another store object over the same directory.
   namespace fs = std::filesystem;
+  const fs::file_time_type cutoff = fs::file_time_type::clock::now() - kStaleTempAge;
   const fs::directory_iterator end;
   for (fs::directory_iterator shard(root, ec); !ec && shard != end; shard.increment(ec)) {
     if (!shard->is_directory(ec)) continue;
     for (fs::directory_iterator file(shard->path(), ec); !ec && file != end; file.increment(ec)) {
-      if (file->path().filename().string().find(kTempMarker) != std::string::npos) {
-        fs::remove(file->path(), ec);
-      }
+      if (file->path().filename().string().find(kTempMarker) == std::string::npos) continue;
+      std::error_code ignored;  // a file that vanished or cannot be removed is not fatal
+      if (fs::last_write_time(file->path(), ignored) < cutoff) fs::remove(file->path(), ignored);
     }
   }
   if (ec) return IoError(ec.value(), "scan " + root);

@@ -6,7 +6,7 @@
 // directories small. A blob is written to a temporary file in its final directory, fsynced,
 // renamed into place and the directory fsynced, so a blob is either absent or complete and
 // durable, never torn, even across kill -9 or power loss. Temporary files left by a crash are
-// removed by Open.
+// removed by Open once they are more than ten minutes old.
 //
 // Blob ids are validated (64 lower-case hex digits) before they are turned into paths, so an id
 // from a request can never name a file outside the store.
@@ -22,7 +22,8 @@ namespace lambdalite::storage {
 
 class FsCodeStore final : public CodeStore {
  public:
-  // Creates <data_dir>/code (and data_dir) if needed and removes stale temporary files.
+  // Creates <data_dir>/code (and data_dir) if needed and removes stale temporary files. Several
+  // FsCodeStore objects (or processes) may share one data_dir.
   static Result<std::unique_ptr<FsCodeStore>> Open(const std::string& data_dir);
 
   // Idempotent: storing bytes that are already present (same id, same size) writes nothing.

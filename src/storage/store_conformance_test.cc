@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <filesystem>
@@ -957,14 +958,20 @@ TEST(FsCodeStore, ReopenKeepsBlobsAndRemovesStaleTemporaryFiles) {
     ASSERT_TRUE(put.ok());
     id = *put;
   }
-  // What a crash in the middle of a Put leaves behind.
-  const std::string stale = dir.path() + "/code/" + id.substr(0, 2) + "/" + id + ".zip.tmp-dead";
+  // What a crash in the middle of a Put leaves behind, long ago; and a temporary file of a Put
+  // that may still be running.
+  const std::string shard = dir.path() + "/code/" + id.substr(0, 2) + "/";
+  const std::string stale = shard + id + ".zip.tmp-dead";
+  const std::string fresh = shard + id + ".zip.tmp-busy";
   { std::ofstream(stale) << "partial"; }
-  ASSERT_TRUE(std::filesystem::exists(stale));
+  { std::ofstream(fresh) << "partial"; }
+  std::filesystem::last_write_time(
+      stale, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
 
   auto store = FsCodeStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
   EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(fresh));
   auto got = (*store)->Get(id);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, "persisted");

@@ -70,7 +70,10 @@ class CreateFunctionTest(LambdaliteTestCase):
                 self.assertEqual(cfg["VpcConfig"]["SecurityGroupIds"], ["sg-0123456789abcdef0"])
                 self.assertEqual(cfg["KMSKeyArn"], kms)
         self.assertEqual(resp["Version"], "1")
-        self.assertEqual(resp["SnapStart"]["OptimizationStatus"], "Off")
+        # SnapStart applies to published versions only: $LATEST stays "Off".
+        latest = self.client.get_function_configuration(FunctionName=name)
+        self.assertEqual(latest["SnapStart"], {"ApplyOn": "PublishedVersions",
+                                               "OptimizationStatus": "Off"})
         self.assertEqual(self.client.get_function(FunctionName=name)["Tags"], {"team": "core"})
 
     def test_layers(self):

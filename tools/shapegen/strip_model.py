@@ -62,6 +62,28 @@ def strip(node, keyed_by_name=False):
     }
 
 
+# Where the live service is ahead of the installed botocore model, the recorded AWS answer wins.
+# Each patch names its evidence; strip_model refuses to run if a patched value changed upstream.
+LIVE_PATCHES = [
+    # Reference P10 (recorded 25-11-2025): AWS quotes the DestinationArn pattern with "(eusc-)?".
+    ("DestinationArn", "pattern",
+     "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:"
+     "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
+     "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:"
+     "((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"),
+]
+
+
+def apply_live_patches(model):
+    for shape, key, upstream, live in LIVE_PATCHES:
+        current = model["shapes"][shape].get(key)
+        if current == live:
+            continue
+        if current != upstream:
+            sys.exit("strip_model: %s.%s changed upstream; review LIVE_PATCHES" % (shape, key))
+        model["shapes"][shape][key] = live
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", help="botocore service-2.json or .json.gz")
@@ -69,6 +91,7 @@ def main():
     args = parser.parse_args()
 
     model = strip(load(args.input or installed_botocore_model()))
+    apply_live_patches(model)
     text = json.dumps(model, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     with open(args.output, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)

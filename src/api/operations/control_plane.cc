@@ -2,6 +2,8 @@
 // mapping; the rules live in service::FunctionService.
 #include "api/operations/control_plane.h"
 
+#include <algorithm>
+
 #include "api/mapping.h"
 
 namespace lambdalite::api {
@@ -150,8 +152,9 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
   api.Register("ListFunctions", [&fs](const RequestContext& ctx,
                                       const json::object& in) -> Result<Reply> {
     bool all = GetString(in, "FunctionVersion").value_or("") == "ALL";
-    LAMBDALITE_TRY(auto page,
-                   fs.ListFunctions(ctx.scope, all, GetString(in, "Marker"), MaxItems(in)));
+    // AWS returns at most 50 functions per page, whatever MaxItems asks for.
+    LAMBDALITE_TRY(auto page, fs.ListFunctions(ctx.scope, all, GetString(in, "Marker"),
+                                               std::min(MaxItems(in), kDefaultMaxItems)));
     json::array items;
     for (const auto& v : page.items) {
       items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
@@ -316,6 +319,22 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
     json::object t;
     for (const auto& [k, v] : tags) t[k] = v;
     return JsonReply(json::object{{"Tags", std::move(t)}});
+  });
+
+  // --- code signing and function URLs ----------------------------------------------------------
+  // lambdalite has no code-signing configs or function URLs yet; these answer as AWS does for a
+  // function that has none, so tools that probe them work.
+  api.Register("GetFunctionCodeSigningConfig", [&fs](const RequestContext& ctx,
+                                                     const json::object& in) -> Result<Reply> {
+    LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), std::nullopt));
+    return JsonReply(json::object{{"CodeSigningConfigArn", ""}, {"FunctionName", view.name}});
+  });
+  api.Register("GetFunctionUrlConfig", [&fs](const RequestContext& ctx,
+                                             const json::object& in) -> Result<Reply> {
+    (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
+    LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(Name(in)));
+    LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
+    return Error::Make(ErrorCode::kNotFound, "The resource you requested does not exist.");
   });
 
   // --- presigned code download (GetFunction's Code.Location) -----------------------------------

@@ -358,13 +358,15 @@ void SqliteFunctionStore::CommitGroup(const std::vector<Waiter*>& group) {
       merged_ok = options_.before_merged_commit().ok();
     }
     if (merged_ok && db_->Commit().ok()) {
-      transactions_committed_.fetch_add(1, std::memory_order_relaxed);
+      uint64_t applied = 0;
       for (Waiter* w : group) {
         if (w->state != State::kMerged) continue;
         w->state = State::kApplied;
         w->result = Status::Ok();
-        batches_applied_.fetch_add(1, std::memory_order_relaxed);
+        ++applied;
       }
+      if (applied > 0) transactions_committed_.fetch_add(1, std::memory_order_relaxed);
+      batches_applied_.fetch_add(applied, std::memory_order_relaxed);
       return;
     }
     db_->Rollback();

@@ -1,0 +1,166 @@
+#pragma once
+
+// EnvironmentPool: the Invoker that runs functions in warm, reused execution environments.
+//
+// An environment runs one function version (key: scope, function, version, revision id) and one
+// invocation at a time. An invocation takes an idle environment of its key when there is one
+// (warm start: no disk access, no process start); otherwise it starts a new one (cold start:
+// extract the code, open a Runtime API listener, start the sandbox, wait for the runtime's first
+// /next poll). So concurrent invocations scale out to one environment each, up to the function's
+// reserved concurrency (when set) or the account limit (otherwise); beyond that Invoke fails with
+// kTooManyRequests. Idle environments are killed after idle_keep_alive.
+//
+// Failures of the function are results, not errors (FunctionError "Unhandled", AWS's payloads):
+//   the handler's error          the runtime's posted error body, untouched
+//   init error                   the runtime's posted init error body (requestId "")
+//   timeout                      {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id>
+//                                Error: Task timed out after <N>.00 seconds"}
+//   runtime exit                 {"errorType":"Runtime.ExitError","errorMessage":"RequestId: <id>
+//                                Error: Runtime exited with error: exit status N"} (or "signal:
+//                                killed", or "Runtime exited without providing a reason" for 0)
+//   memory limit hit             the same message with errorType "Runtime.OutOfMemory"
+//   bootstrap not executable     errorType "Runtime.InvalidEntrypoint", "... Error: fork/exec
+//                                /var/task/bootstrap: no such file or directory"
+//   response over 6 MB           {"errorMessage":"Response payload size exceeded maximum allowed
+//                                payload size (6291556 bytes).","errorType":
+//                                "Function.ResponseSizeTooLarge"}; the environment stays warm
+// A timed-out, crashed or failed-to-initialize environment is discarded.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "executor/invoker.h"
+#include "executor/log_sink.h"
+#include "executor/runtime_registry.h"
+#include "executor/sandbox.h"
+#include "http/server.h"
+
+namespace lambdalite::executor {
+
+struct EnvironmentPoolOptions {
+  // The server's data directory (made 0700, so sandboxes cannot read it). Function logs go to
+  // <data_dir>/logs (see log_sink.h), extracted deployment packages to <data_dir>/executor/code.
+  std::string data_dir;
+  // Host directory with the runtime clients, mounted at /var/runtime.
+  std::string runtimes_dir = DefaultRuntimesDir();
+  // Concurrent invocations per account and region of functions without reserved concurrency.
+  int account_concurrency_limit = 1000;
+  // Idle environments are killed after this long without an invocation (policy: measured with
+  // the injected Clock).
+  std::chrono::milliseconds idle_keep_alive{300'000};
+  // AWS's limit for the init phase. A runtime that takes longer gets the rest of the function's
+  // timeout (AWS retries a timed-out init within the invoke phase, under the function timeout).
+  std::chrono::milliseconds init_timeout{10'000};
+  // How often the background thread looks for idle environments to reap.
+  std::chrono::milliseconds reap_interval{1'000};
+  // Address the Runtime API listeners bind to (the sandboxes share the host's network).
+  std::string runtime_api_host = "127.0.0.1";
+};
+
+// A snapshot of one environment, for tests and operators.
+struct EnvironmentInfo {
+  std::string id;
+  domain::Scope scope;
+  std::string function_name;
+  std::string version;
+  std::string state;  // "starting", "idle", "busy"
+  int pid = 0;        // host pid of the sandbox's init
+  uint16_t port = 0;  // Runtime API port
+  std::string log_stream;
+  int invocations = 0;
+};
+
+class EnvironmentPool final : public Invoker {
+ public:
+  // `server` must be started and, like `sandbox` and `clock`, outlive the pool. The pool adds one
+  // listener per environment to `server` and removes it when the environment goes.
+  EnvironmentPool(http::Server& server, Sandbox& sandbox, RuntimeRegistry registry,
+                  const Clock& clock, EnvironmentPoolOptions options);
+  // Kills every environment. Invocations still running end with a Runtime.ExitError result;
+  // waits for them to return.
+  ~EnvironmentPool() override;
+  EnvironmentPool(const EnvironmentPool&) = delete;
+  EnvironmentPool& operator=(const EnvironmentPool&) = delete;
+
+  // Invoker. Errors: kTooManyRequests ("Rate Exceeded.", detail
+  // ReservedFunctionConcurrentInvocationLimitExceeded or ConcurrentInvocationLimitExceeded);
+  // kUnavailable when the runtime is not available on this host or an environment cannot be
+  // started (no uid, fork failure, sandbox setup failure); kInternal for a malformed request.
+  Result<InvocationResult> Invoke(const InvokeRequest& request) override;
+  // Idle environments of the function go now, busy ones when their invocation ends.
+  void RetireFunction(const domain::Scope& scope, const std::string& function_name) override;
+
+  // Kills the environments idle for longer than idle_keep_alive; returns how many. The background
+  // thread calls it every reap_interval; exposed for tests driving a FakeClock.
+  int ReapIdle();
+
+  std::vector<EnvironmentInfo> ListEnvironments() const;
+
+  // Blocks until environments handed over for destruction are gone. For tests.
+  void WaitForCleanup();
+
+  class Environment;
+
+ private:
+  struct EnvKey {
+    domain::Scope scope;
+    std::string function;
+    std::string version;
+    std::string revision;
+    friend auto operator<=>(const EnvKey&, const EnvKey&) = default;
+  };
+  struct FunctionKey {
+    domain::Scope scope;
+    std::string function;
+    friend auto operator<=>(const FunctionKey&, const FunctionKey&) = default;
+  };
+  struct CodeEntry;
+  struct Lease {
+    std::shared_ptr<Environment> env;
+    bool cold = false;
+    bool reserved = false;  // counted against the function's reservation, not the account pool
+  };
+
+  Result<Lease> Acquire(const InvokeRequest& request);
+  void Release(const Lease& lease, bool keep);
+  Status StartEnvironment(Environment& env, const InvokeRequest& request,
+                          const RuntimeCommand& command);
+  Result<InvocationResult> Run(Environment& env, const InvokeRequest& request, bool cold);
+  Result<std::shared_ptr<CodeEntry>> AcquireCode(const InvokeRequest& request);
+  void ReleaseCode(const std::shared_ptr<CodeEntry>& entry);
+  void Discard(std::shared_ptr<Environment> env);  // pool lock held
+  void Destroy(Environment& env);                  // no lock held
+  void ReaperLoop();
+
+  http::Server& server_;
+  Sandbox& sandbox_;
+  const RuntimeRegistry registry_;
+  const Clock& clock_;
+  const EnvironmentPoolOptions options_;
+  const std::string code_root_;
+  LogSink log_sink_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // reaper wake-ups, cleanup and shutdown progress
+  bool stopping_ = false;
+  std::map<std::string, std::shared_ptr<Environment>> all_;          // by id, not yet discarded
+  std::map<EnvKey, std::vector<std::shared_ptr<Environment>>> idle_;  // most recent last
+  std::map<FunctionKey, int> in_flight_;          // invocations per function
+  std::map<domain::Scope, int> unreserved_in_flight_;  // per account+region
+  int total_in_flight_ = 0;
+  std::vector<std::shared_ptr<Environment>> graveyard_;  // waiting for Destroy
+  int destroying_ = 0;
+  std::map<std::string, std::shared_ptr<CodeEntry>> code_;
+
+  std::thread reaper_;
+};
+
+}  // namespace lambdalite::executor

@@ -1,0 +1,59 @@
+#pragma once
+
+// The execution layer's contract: run one invocation of a function version in a (possibly warm)
+// sandboxed execution environment, through the Lambda Runtime API.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "domain/function.h"
+
+namespace lambdalite::executor {
+
+struct InvokeRequest {
+  domain::Scope scope;
+  std::string function_name;
+  // The version that runs (never an alias): its configuration and code are immutable.
+  std::shared_ptr<const domain::FunctionVersion> version;
+  // Local path of the deployment package zip (CodeStore::LocalPath).
+  std::string code_path;
+  // ARN the caller used: unqualified, ":$LATEST", ":<version>" or ":<alias>" (context's
+  // invoked_function_arn).
+  std::string invoked_function_arn;
+  std::string request_id;
+  std::string payload;         // request body, already checked to be JSON
+  std::string client_context;  // base64 X-Amz-Client-Context, may be empty
+  std::optional<int> reserved_concurrency;  // the function's reserved concurrency, if any
+  bool tail_log = false;       // X-Amz-Log-Type: Tail
+};
+
+struct InvocationResult {
+  // The function's response, or the runtime's error body (passed through untouched).
+  std::string payload;
+  // Empty on success; "Unhandled" for any function error (a successful Invoke with
+  // X-Amz-Function-Error), matching AWS.
+  std::string function_error;
+  std::string executed_version;
+  // Base64 of the last 4 KB of the log when tail_log was asked for.
+  std::string log_result;
+  bool timed_out = false;
+  int64_t duration_ms = 0;
+};
+
+// Invoker runs invocations. Thread-safe; Invoke blocks the calling thread until the invocation
+// ends (success, function error, timeout or crash). Errors (as opposed to function errors):
+// kTooManyRequests with detail = AWS Reason ("ReservedFunctionConcurrentInvocationLimitExceeded",
+// "ConcurrentInvocationLimitExceeded") when no environment may be started; kInternal /
+// kUnavailable when the host cannot start an environment at all.
+class Invoker {
+ public:
+  virtual ~Invoker() = default;
+  virtual Result<InvocationResult> Invoke(const InvokeRequest& request) = 0;
+  // Retires every environment of a function (after an update or delete). Idempotent.
+  virtual void RetireFunction(const domain::Scope& scope, const std::string& function_name) = 0;
+};
+
+}  // namespace lambdalite::executor

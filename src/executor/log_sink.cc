@@ -1,0 +1,288 @@
+#include "executor/log_sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "common/log.h"
+#include "common/time_format.h"
+
+namespace lambdalite::executor {
+
+namespace {
+
+constexpr int64_t kCloseIdleAfterMs = 60'000;
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string LogStreamName(int64_t epoch_ms, const std::string& version,
+                          const std::string& unique_hex) {
+  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday);
+  return std::string(date) + "/[" + version + "]" + unique_hex;
+}
+
+std::string LogFilePath(const std::string& data_dir, const std::string& region,
+                        const std::string& function_name, const std::string& stream_name) {
+  return data_dir + "/logs/" + region + "/" + function_name + "/" + stream_name + ".log";
+}
+
+// ---- LogSink -------------------------------------------------------------------------------
+
+LogSink::LogSink(size_t max_pending_bytes)
+    : max_pending_bytes_(max_pending_bytes), thread_([this] { Run(); }) {}
+
+LogSink::~LogSink() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+  for (auto& [path, file] : files_) close(file.fd);
+}
+
+void LogSink::Append(const std::string& path, std::string text) {
+  if (text.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (pending_bytes_ + text.size() > max_pending_bytes_) {
+      if (dropped_bytes_ == 0) {
+        LogWarn("logs: the log writer is behind; dropping function log output");
+      }
+      dropped_bytes_ += text.size();
+      return;
+    }
+    pending_bytes_ += text.size();
+    queue_.push_back(Item{path, std::move(text), false});
+    ++enqueued_;
+  }
+  cv_.notify_one();
+}
+
+void LogSink::Close(const std::string& path) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Item{path, std::string(), true});
+    ++enqueued_;
+  }
+  cv_.notify_one();
+}
+
+void LogSink::Flush() {
+  std::unique_lock lock(mu_);
+  const uint64_t target = enqueued_;
+  idle_cv_.wait(lock, [&] { return written_ >= target; });
+}
+
+uint64_t LogSink::dropped_bytes() const {
+  std::lock_guard lock(mu_);
+  return dropped_bytes_;
+}
+
+void LogSink::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      if (stopping_) return;
+      lock.unlock();
+      CloseIdle(SteadyMillis());
+      lock.lock();
+      continue;
+    }
+    std::deque<Item> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    size_t bytes = 0;
+    for (const Item& item : batch) {
+      Write(item);
+      bytes += item.text.size();
+    }
+    lock.lock();
+    pending_bytes_ -= bytes;
+    written_ += batch.size();
+    idle_cv_.notify_all();
+  }
+}
+
+void LogSink::Write(const Item& item) {
+  auto it = files_.find(item.path);
+  if (item.close) {
+    if (it != files_.end()) {
+      close(it->second.fd);
+      files_.erase(it);
+    }
+    return;
+  }
+  if (it == files_.end()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(item.path).parent_path(), ec);
+    int fd = open(item.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      LogWarn("logs: cannot open " + item.path + ": " + std::strerror(errno));
+      return;
+    }
+    it = files_.emplace(item.path, OpenFile{fd, 0}).first;
+  }
+  const char* p = item.text.data();
+  size_t left = item.text.size();
+  while (left > 0) {
+    ssize_t n = write(it->second.fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      LogWarn("logs: cannot write " + item.path + ": " + std::strerror(errno));
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  it->second.last_write_ms = SteadyMillis();
+}
+
+void LogSink::CloseIdle(int64_t now_ms) {
+  for (auto it = files_.begin(); it != files_.end();) {
+    if (now_ms - it->second.last_write_ms > kCloseIdleAfterMs) {
+      close(it->second.fd);
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// ---- EnvironmentLog ------------------------------------------------------------------------
+
+std::string FormatReportLine(const InvocationReport& report) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\t"
+                "Max Memory Used: %lld MB\t",
+                report.duration_ms, static_cast<long long>(report.billed_duration_ms),
+                report.memory_size_mb, static_cast<long long>(report.max_memory_used_mb));
+  std::string line = "REPORT RequestId: " + report.request_id + buf;
+  if (report.init_duration_ms) {
+    std::snprintf(buf, sizeof buf, "Init Duration: %.2f ms\t", *report.init_duration_ms);
+    line += buf;
+  }
+  if (!report.status.empty()) line += "Status: " + report.status + "\t";
+  if (!report.error_type.empty()) line += "Error Type: " + report.error_type + "\t";
+  return line;
+}
+
+EnvironmentLog::EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock)
+    : sink_(sink), path_(std::move(file_path)), clock_(clock) {}
+
+EnvironmentLog::~EnvironmentLog() {
+  {
+    std::lock_guard lock(mu_);
+    if (!partial_.empty()) {
+      RecordLocked(partial_, clock_.NowMillis());
+      partial_.clear();
+    }
+    FlushPendingLocked();
+  }
+  sink_.Close(path_);
+}
+
+void EnvironmentLog::RecordLocked(std::string_view line, int64_t now_ms) {
+  pending_ += FormatIso8601Millis(now_ms);
+  pending_ += ' ';
+  pending_ += line;
+  pending_ += '\n';
+  if (in_invocation_) {
+    tail_ += line;
+    tail_ += '\n';
+    // Keep the tail bounded without trimming on every line.
+    if (tail_.size() > 4 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+  }
+}
+
+void EnvironmentLog::FlushPendingLocked() {
+  if (pending_.empty()) return;
+  sink_.Append(path_, std::move(pending_));
+  pending_.clear();
+}
+
+void EnvironmentLog::Output(std::string_view bytes) {
+  std::lock_guard lock(mu_);
+  const int64_t now = clock_.NowMillis();
+  size_t start = 0;
+  for (;;) {
+    const size_t nl = bytes.find('\n', start);
+    if (nl == std::string_view::npos) break;
+    if (partial_.empty()) {
+      RecordLocked(bytes.substr(start, nl - start), now);
+    } else {
+      partial_.append(bytes.substr(start, nl - start));
+      RecordLocked(partial_, now);
+      partial_.clear();
+    }
+    start = nl + 1;
+  }
+  partial_.append(bytes.substr(start));
+  // A runaway line without newlines still becomes records, in 256 KB pieces (CloudWatch's event
+  // size limit is 256 KB).
+  while (partial_.size() >= 256 * 1024) {
+    RecordLocked(std::string_view(partial_).substr(0, 256 * 1024), now);
+    partial_.erase(0, 256 * 1024);
+  }
+  FlushPendingLocked();
+}
+
+void EnvironmentLog::PlatformLine(std::string_view line) {
+  std::lock_guard lock(mu_);
+  RecordLocked(line, clock_.NowMillis());
+  FlushPendingLocked();
+}
+
+void EnvironmentLog::Start(const std::string& request_id, const std::string& version) {
+  std::lock_guard lock(mu_);
+  const int64_t now = clock_.NowMillis();
+  // Output of the init phase or of background work between invocations stays outside the frame.
+  if (!partial_.empty()) {
+    RecordLocked(partial_, now);
+    partial_.clear();
+  }
+  in_invocation_ = true;
+  tail_.clear();
+  RecordLocked("START RequestId: " + request_id + " Version: " + version, now);
+  FlushPendingLocked();
+}
+
+std::string EnvironmentLog::End(const InvocationReport& report) {
+  std::lock_guard lock(mu_);
+  const int64_t now = clock_.NowMillis();
+  if (!partial_.empty()) {
+    RecordLocked(partial_, now);
+    partial_.clear();
+  }
+  RecordLocked("END RequestId: " + report.request_id, now);
+  RecordLocked(FormatReportLine(report), now);
+  FlushPendingLocked();
+  in_invocation_ = false;
+  std::string tail = std::move(tail_);
+  tail_.clear();
+  if (tail.size() > kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+  return tail;
+}
+
+}  // namespace lambdalite::executor

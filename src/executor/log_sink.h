@@ -1,0 +1,155 @@
+#pragma once
+
+// Function logs, framed the way CloudWatch Logs shows them:
+//
+//   START RequestId: <id> Version: <version>
+//   <each line the function wrote to stdout/stderr>
+//   END RequestId: <id>
+//   REPORT RequestId: <id>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t
+//          Max Memory Used: 40 MB\tInit Duration: 123.45 ms\t
+//
+// Each execution environment writes one log stream (named like AWS's, "YYYY/MM/DD/[$LATEST]<32
+// hex>") to the file LogFilePath(...), one record per line, each prefixed with an ISO-8601 UTC
+// timestamp. Writing is asynchronous (LogSink's thread), so the invocation path never waits on
+// the disk; nothing is fsync'ed.
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include "common/clock.h"
+
+namespace lambdalite::executor {
+
+// "2024/01/31/[$LATEST]0123456789abcdef0123456789abcdef": AWS's log stream name of an environment
+// created at `epoch_ms` running `version`, with `unique_hex` (32 hex digits) making it unique.
+std::string LogStreamName(int64_t epoch_ms, const std::string& version,
+                          const std::string& unique_hex);
+
+// "<data_dir>/logs/<region>/<function>/<stream>.log". The stream name's slashes make the date
+// directories: ".../2024/01/31/[$LATEST]<hex>.log".
+std::string LogFilePath(const std::string& data_dir, const std::string& region,
+                        const std::string& function_name, const std::string& stream_name);
+
+// Appends text to files from a background thread. Thread-safe. Files stay open between appends
+// (closed by Close or after a minute without writes), so appending costs no open/close.
+class LogSink {
+ public:
+  // Queued bytes beyond this are dropped (and the drop logged once): a function flooding its logs
+  // must not exhaust the server's memory.
+  explicit LogSink(size_t max_pending_bytes = 64 * 1024 * 1024);
+  // Writes everything queued, then closes every file.
+  ~LogSink();
+  LogSink(const LogSink&) = delete;
+  LogSink& operator=(const LogSink&) = delete;
+
+  // Queues `text` for appending to `path` (directories are created as needed). Never blocks on
+  // I/O. Appends to one path are written in call order.
+  void Append(const std::string& path, std::string text);
+  // Closes `path` once what is queued for it is written.
+  void Close(const std::string& path);
+  // Blocks until everything queued before the call is written. For tests and shutdown.
+  void Flush();
+
+  // Total bytes dropped because the queue was full.
+  uint64_t dropped_bytes() const;
+
+ private:
+  struct Item {
+    std::string path;
+    std::string text;
+    bool close = false;
+  };
+  struct OpenFile {
+    int fd = -1;
+    int64_t last_write_ms = 0;
+  };
+
+  void Run();
+  void Write(const Item& item);
+  void CloseIdle(int64_t now_ms);
+
+  const size_t max_pending_bytes_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;       // wakes the writer
+  std::condition_variable idle_cv_;  // wakes Flush
+  std::deque<Item> queue_;
+  size_t pending_bytes_ = 0;
+  uint64_t enqueued_ = 0;  // items ever queued
+  uint64_t written_ = 0;   // items ever processed
+  uint64_t dropped_bytes_ = 0;
+  bool stopping_ = false;
+
+  // Writer thread only.
+  std::unordered_map<std::string, OpenFile> files_;
+
+  std::thread thread_;
+};
+
+// What the REPORT line of one invocation says.
+struct InvocationReport {
+  std::string request_id;
+  double duration_ms = 0;
+  int64_t billed_duration_ms = 0;
+  int memory_size_mb = 0;
+  int64_t max_memory_used_mb = 0;
+  std::optional<double> init_duration_ms;  // cold starts only
+  std::string status;      // "" (success or function error), "timeout", "error"
+  std::string error_type;  // with status "error": e.g. "Runtime.ExitError"
+};
+
+// The log stream of one execution environment. Thread-safe (output arrives from the sandbox's
+// thread while the invocation thread frames START/END).
+class EnvironmentLog {
+ public:
+  // How much of an invocation's text is kept for LogResult (AWS returns the last 4 KB).
+  static constexpr size_t kTailBytes = 4096;
+
+  // `sink` and `clock` must outlive this object.
+  EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock);
+  // Writes a pending partial line and closes the file.
+  ~EnvironmentLog();
+  EnvironmentLog(const EnvironmentLog&) = delete;
+  EnvironmentLog& operator=(const EnvironmentLog&) = delete;
+
+  // Raw bytes from the runtime's stdout/stderr. Complete lines become records; a trailing partial
+  // line waits for its end (or for the end of the invocation).
+  void Output(std::string_view bytes);
+  // A line written by the platform (e.g. "... Task timed out after 3.00 seconds").
+  void PlatformLine(std::string_view line);
+
+  // Starts framing an invocation: writes START.
+  void Start(const std::string& request_id, const std::string& version);
+  // Writes END and REPORT and returns the invocation's text (START through REPORT, without the
+  // timestamps), cut to its last kTailBytes.
+  std::string End(const InvocationReport& report);
+
+  const std::string& file_path() const { return path_; }
+
+ private:
+  void RecordLocked(std::string_view line, int64_t now_ms);
+  void FlushPendingLocked();
+
+  LogSink& sink_;
+  const std::string path_;
+  const Clock& clock_;
+
+  std::mutex mu_;
+  std::string partial_;    // output after the last newline
+  std::string pending_;    // formatted records not yet handed to the sink
+  bool in_invocation_ = false;
+  std::string tail_;       // the current invocation's text, bounded
+};
+
+// The REPORT line (without trailing newline), as AWS formats it.
+std::string FormatReportLine(const InvocationReport& report);
+
+}  // namespace lambdalite::executor

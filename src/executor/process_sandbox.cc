@@ -1,0 +1,985 @@
+#include "executor/process_sandbox.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/log.h"
+
+namespace lambdalite::executor {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- What init reports to the server through the status pipe --------------------------------
+
+enum ReportKind : int32_t {
+  kReportExit = 1,        // a = the runtime's raw wait status
+  kReportSetupFailed = 2, // a = stage, b = errno
+  kReportExecFailed = 3,  // a = errno of execve
+};
+
+struct InitReport {
+  int32_t kind = 0;
+  int32_t a = 0;
+  int32_t b = 0;
+};
+
+enum Stage : int32_t {
+  kStageFds,
+  kStageCgroup,
+  kStageHostname,
+  kStagePrivateMounts,
+  kStageMountTask,
+  kStageMountRuntime,
+  kStageMountTmp,
+  kStageMountProc,
+  kStageMountShm,
+  kStageRlimit,
+  kStageFork,
+  kStageUid,
+  kStageChdir,
+  kStageCount,
+};
+
+const char* StageName(int32_t stage) {
+  static const char* const kNames[kStageCount] = {
+      "arranging file descriptors", "joining the cgroups", "setting the hostname",
+      "making mounts private",      "mounting /var/task",  "mounting /var/runtime",
+      "mounting /tmp",              "mounting /proc",      "mounting /dev/shm",
+      "setting resource limits",    "forking the runtime", "switching to the sandbox uid",
+      "entering /var/task"};
+  if (stage < 0 || stage >= kStageCount) return "unknown stage";
+  return kNames[stage];
+}
+
+// ---- The child side ------------------------------------------------------------------------
+// Everything below runs between clone() and execve() in a copy of a multi-threaded process, so it
+// may only use async-signal-safe calls: no allocation, no locks, no C++ library. All strings are
+// prepared by the parent in a ChildPlan before cloning.
+
+struct ChildPlan {
+  bool new_mount_ns = false;
+  bool new_pid_ns = false;
+  bool new_uts_ns = false;
+  int uid = -1;  // -1: keep the server's uid (unprivileged fallback)
+  int gid = -1;
+  const char* code_dir = nullptr;
+  const char* runtime_dir = nullptr;  // may be null
+  const char* task_mount_point = nullptr;
+  const char* runtime_mount_point = nullptr;
+  const char* tmp_options = nullptr;
+  const char* shm_options = nullptr;
+  const char* workdir = nullptr;
+  std::vector<const char*> cgroup_procs;  // cgroup.procs files the runtime joins
+  rlim_t max_processes = 0;
+  rlim_t max_open_files = 0;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int devnull_fd = -1;
+  int out_fd = -1;     // write end of the output pipe
+  int status_fd = -1;  // write end of the status pipe
+};
+
+// Fixed descriptor numbers inside init: 0 /dev/null, 1 and 2 the output pipe, 3 the status pipe.
+constexpr int kStatusFd = 3;
+
+void WriteReport(int fd, int32_t kind, int32_t a, int32_t b) {
+  InitReport report{kind, a, b};
+  const char* p = reinterpret_cast<const char*>(&report);
+  size_t left = sizeof report;
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+[[noreturn]] void FailSetup(int32_t stage, int err) {
+  WriteReport(kStatusFd, kReportSetupFailed, stage, err);
+  _exit(125);
+}
+
+pid_t RawFork() {
+  // A raw clone skips glibc's fork handlers, which could take locks that threads of the server
+  // held at the moment we were cloned.
+  return static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+bool WriteString(const char* path, const char* text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  size_t len = strlen(text);
+  ssize_t n = write(fd, text, len);
+  close(fd);
+  return n == static_cast<ssize_t>(len);
+}
+
+void CloseFrom(int first) {
+  if (syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, 0) == 0) return;
+  for (int fd = first; fd < 65536; ++fd) close(fd);
+}
+
+void ResetSignals() {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &action, nullptr);  // fails harmlessly for the real-time signals glibc reserves
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+bool BindReadOnly(const char* source, const char* target) {
+  if (mount(source, target, nullptr, MS_BIND | MS_REC, nullptr) != 0) return false;
+  // A bind mount ignores MS_RDONLY on creation; it takes a remount to make it read-only.
+  return mount(nullptr, target, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+               nullptr) == 0;
+}
+
+// The runtime process: joins the cgroups, drops every privilege and executes the runtime.
+[[noreturn]] void RunRuntime(const ChildPlan& plan) {
+  // The status pipe stays open only if execve fails, to report why.
+  fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+  // Only the runtime's tree joins the cgroups: init is a copy of the server's address space, and
+  // the OOM killer would count those shared pages against it.
+  for (const char* procs : plan.cgroup_procs) {
+    if (!WriteString(procs, "0")) FailSetup(kStageCgroup, errno);
+  }
+  if (plan.uid >= 0) {
+    if (setgroups(0, nullptr) != 0) FailSetup(kStageUid, errno);
+    if (setresgid(plan.gid, plan.gid, plan.gid) != 0) FailSetup(kStageUid, errno);
+    if (setresuid(plan.uid, plan.uid, plan.uid) != 0) FailSetup(kStageUid, errno);
+    // Paranoia: never run function code as root.
+    if (getuid() == 0 || geteuid() == 0) FailSetup(kStageUid, EPERM);
+  }
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  umask(022);
+  if (chdir(plan.workdir) != 0) FailSetup(kStageChdir, errno);
+  execve(plan.argv[0], plan.argv, plan.envp);
+  WriteReport(kStatusFd, kReportExecFailed, errno, 0);
+  _exit(127);
+}
+
+// Init: pid 1 of the environment's pid namespace (when there is one).
+[[noreturn]] void RunInit(const ChildPlan& plan) {
+  // Move our three descriptors out of the way, then onto 0..3, then close everything else the
+  // server had open (sockets, database, other environments' pipes).
+  int devnull = fcntl(plan.devnull_fd, F_DUPFD, 10);
+  int out = fcntl(plan.out_fd, F_DUPFD, 10);
+  int status = fcntl(plan.status_fd, F_DUPFD, 10);
+  if (devnull < 0 || out < 0 || status < 0) _exit(124);
+  if (dup2(status, kStatusFd) < 0) _exit(124);
+  if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) FailSetup(kStageFds, errno);
+  CloseFrom(kStatusFd + 1);
+
+  ResetSignals();
+  // If the server dies, so does the environment (and with init, its whole pid namespace).
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Init still maps a copy of the server's memory: keep the runtime from reading it.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  setsid();
+  if (!plan.new_pid_ns) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  if (plan.new_uts_ns && sethostname("localhost", 9) != 0) FailSetup(kStageHostname, errno);
+
+  if (plan.new_mount_ns) {
+    // Nothing mounted here may propagate back to the host.
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      FailSetup(kStagePrivateMounts, errno);
+    }
+    if (!BindReadOnly(plan.code_dir, plan.task_mount_point)) FailSetup(kStageMountTask, errno);
+    if (plan.runtime_dir != nullptr &&
+        !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
+      FailSetup(kStageMountRuntime, errno);
+    }
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, plan.tmp_options) != 0) {
+      FailSetup(kStageMountTmp, errno);
+    }
+    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              plan.shm_options) != 0) {
+      FailSetup(kStageMountShm, errno);
+    }
+    // A /proc of the new pid namespace: the environment sees only its own processes.
+    if (plan.new_pid_ns &&
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+      FailSetup(kStageMountProc, errno);
+    }
+  }
+
+  struct rlimit core = {0, 0};
+  struct rlimit files = {plan.max_open_files, plan.max_open_files};
+  struct rlimit procs = {plan.max_processes, plan.max_processes};
+  if (setrlimit(RLIMIT_CORE, &core) != 0 || setrlimit(RLIMIT_NOFILE, &files) != 0 ||
+      setrlimit(RLIMIT_NPROC, &procs) != 0) {
+    FailSetup(kStageRlimit, errno);
+  }
+
+  pid_t runtime = RawFork();
+  if (runtime < 0) FailSetup(kStageFork, errno);
+  if (runtime == 0) RunRuntime(plan);
+
+  // Reap everything (orphans reparent to us); report the runtime's end and leave, which makes the
+  // kernel kill what is left of the namespace.
+  for (;;) {
+    int wait_status = 0;
+    pid_t pid = waitpid(-1, &wait_status, __WALL);
+    if (pid == runtime) {
+      WriteReport(kStatusFd, kReportExit, wait_status, 0);
+      _exit(0);
+    }
+    if (pid < 0 && errno == ECHILD) _exit(0);
+  }
+}
+
+// ---- Host-side helpers ---------------------------------------------------------------------
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = write(fd, text.data(), text.size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == static_cast<ssize_t>(text.size());
+}
+
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Value of "key N" in a flat-keyed cgroup file (memory.events, memory.oom_control).
+int64_t KeyedValue(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string k;
+  int64_t v = 0;
+  while (in >> k >> v) {
+    if (k == key) return v;
+  }
+  return 0;
+}
+
+bool IsSafeId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_';
+  });
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
+// One environment's cgroups.
+struct Cgroups {
+  std::vector<std::string> dirs;   // removed at the end, in reverse order
+  std::vector<std::string> procs;  // cgroup.procs files the runtime joins
+  std::string oom_file;            // memory.events (v2) or memory.oom_control (v1)
+  int peak_fd = -1;                // memory.peak (v2) or memory.max_usage_in_bytes (v1)
+};
+
+}  // namespace
+
+// ---- The sandbox ---------------------------------------------------------------------------
+
+class ProcessState;
+
+class ProcessSandbox::Impl {
+ public:
+  explicit Impl(ProcessSandboxOptions options) : options_(std::move(options)) {}
+
+  void Init() {
+    Probe();
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeToken;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    thread_ = std::thread([this] { Loop(); });
+  }
+
+  ~Impl() {
+    RunOnThread([this] { stopping_ = true; });
+    if (thread_.joinable()) thread_.join();
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
+
+  Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
+                                                SandboxObserver& observer);
+
+  bool isolated() const { return isolated_; }
+  bool has_cgroups() const { return cgroup_version_ != 0; }
+
+  // Runs `fn` on the supervisor thread and waits for it. Clones happen there so that the
+  // parent-death signal of every init is tied to a thread that lives as long as the sandbox.
+  void RunOnThread(std::function<void()> fn) {
+    std::packaged_task<void()> task(std::move(fn));
+    auto done = task.get_future();
+    {
+      std::lock_guard lock(tasks_mu_);
+      tasks_.push_back(std::move(task));
+    }
+    uint64_t one = 1;
+    if (write(wake_fd_, &one, sizeof one) < 0) {
+      LogError("sandbox: cannot wake the supervisor thread: " + ErrnoText(errno));
+    }
+    done.wait();
+  }
+
+  void Watch(uint64_t id, const std::shared_ptr<ProcessState>& state, int out_fd, int status_fd);
+  void Unwatch(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+  void Forget(uint64_t id) {
+    std::lock_guard lock(states_mu_);
+    states_.erase(id);
+  }
+
+  int AcquireUid(int* lock_fd);
+  static void ReleaseUid(int lock_fd) {
+    if (lock_fd >= 0) close(lock_fd);  // drops the flock
+  }
+
+  Result<Cgroups> CreateCgroups(const std::string& id, int memory_mb);
+  static void RemoveCgroups(Cgroups& cgroups);
+
+ private:
+  static constexpr uint64_t kWakeToken = ~uint64_t{0};
+
+  void Probe();
+  void Loop();
+  void Dispatch(uint64_t token);
+
+  const ProcessSandboxOptions options_;
+  bool root_ = false;
+  int ns_flags_ = 0;        // the namespaces the kernel lets us create
+  bool isolated_ = false;
+  int cgroup_version_ = 0;  // 0 none, 1 or 2
+
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  bool stopping_ = false;  // supervisor thread only
+
+  std::mutex tasks_mu_;
+  std::vector<std::packaged_task<void()>> tasks_;
+
+  std::mutex states_mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<ProcessState>> states_;
+
+  std::mutex uid_mu_;
+  int next_uid_slot_ = 0;
+};
+
+// The part of an environment the supervisor thread reads from: pipes and observer. Shared between
+// the supervisor's map and the owning ProcessHandle.
+class ProcessState {
+ public:
+  ProcessState(ProcessSandbox::Impl& sandbox, int out_fd, int status_fd, std::string oom_file,
+               SandboxObserver& observer)
+      : sandbox_(sandbox),
+        oom_file_(std::move(oom_file)),
+        out_fd_(out_fd),
+        status_fd_(status_fd),
+        observer_(&observer) {}
+
+  ~ProcessState() {
+    if (out_fd_ >= 0) close(out_fd_);
+    if (status_fd_ >= 0) close(status_fd_);
+  }
+
+  // Stops every callback and closes the pipes. Waits for a callback in progress.
+  void Detach() {
+    std::lock_guard lock(mu_);
+    observer_ = nullptr;
+    CloseLocked(&out_fd_);
+    CloseLocked(&status_fd_);
+  }
+
+  // Lock-free, so Kill may be called while holding any lock.
+  void MarkKilled() { killed_ = true; }
+
+  void FlushOutput() {
+    std::lock_guard lock(mu_);
+    DrainLocked(/*max_reads=*/-1);
+  }
+
+  // Supervisor thread: the output pipe is readable.
+  void OnOutputReadable() {
+    std::lock_guard lock(mu_);
+    DrainLocked(/*max_reads=*/16);  // bounded, so one chatty environment cannot starve others
+  }
+
+  // Supervisor thread: the status pipe is readable (a report, or EOF when init is gone).
+  void OnStatusReadable() {
+    std::lock_guard lock(mu_);
+    if (status_fd_ < 0) return;
+    char buf[256];
+    for (;;) {
+      ssize_t n = read(status_fd_, buf, sizeof buf);
+      if (n > 0) {
+        status_bytes_.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;  // more to come
+      break;                                 // EOF (or an error): init is gone
+    }
+    CloseLocked(&status_fd_);
+    // Output written before the end is in the pipe now; deliver it ahead of OnExit.
+    DrainLocked(/*max_reads=*/-1);
+    SandboxExit exit = DecodeExit();
+    if (observer_ != nullptr) observer_->OnExit(exit);
+  }
+
+ private:
+  void CloseLocked(int* fd) {
+    if (*fd < 0) return;
+    sandbox_.Unwatch(*fd);
+    close(*fd);
+    *fd = -1;
+  }
+
+  void DrainLocked(int max_reads) {
+    if (out_fd_ < 0) return;
+    char buf[65536];
+    for (int i = 0; max_reads < 0 || i < max_reads; ++i) {
+      ssize_t n = read(out_fd_, buf, sizeof buf);
+      if (n > 0) {
+        if (observer_ != nullptr) {
+          observer_->OnOutput(std::string_view(buf, static_cast<size_t>(n)));
+        }
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      CloseLocked(&out_fd_);  // EOF: every writer is gone
+      return;
+    }
+  }
+
+  SandboxExit DecodeExit() const {
+    SandboxExit exit;
+    exit.kind = SandboxExit::Kind::kKilled;
+    exit.detail = killed_.load() ? "killed" : "the sandbox's init process died";
+    for (size_t off = 0; off + sizeof(InitReport) <= status_bytes_.size();
+         off += sizeof(InitReport)) {
+      InitReport report;
+      std::memcpy(&report, status_bytes_.data() + off, sizeof report);
+      if (report.kind == kReportSetupFailed) {
+        exit.kind = SandboxExit::Kind::kSetupFailed;
+        exit.error = report.b;
+        exit.detail = std::string("sandbox setup failed while ") + StageName(report.a) + ": " +
+                      ErrnoText(report.b);
+        break;  // the first failure is the cause; init's exit report follows
+      }
+      if (report.kind == kReportExecFailed) {
+        exit.kind = SandboxExit::Kind::kExecFailed;
+        exit.error = report.a;
+        exit.detail = "execve failed: " + ErrnoText(report.a);
+        break;
+      }
+      if (report.kind == kReportExit) {
+        const int st = report.a;
+        if (WIFEXITED(st)) {
+          exit.kind = SandboxExit::Kind::kExited;
+          exit.code = WEXITSTATUS(st);
+          exit.detail = "exit status " + std::to_string(exit.code);
+        } else if (WIFSIGNALED(st)) {
+          exit.kind = SandboxExit::Kind::kSignaled;
+          exit.signal = WTERMSIG(st);
+          exit.detail = "signal " + std::to_string(exit.signal);
+        }
+        break;
+      }
+    }
+    if (!oom_file_.empty()) {
+      exit.oom_killed = KeyedValue(ReadSmallFile(oom_file_), "oom_kill") > 0;
+    }
+    return exit;
+  }
+
+  ProcessSandbox::Impl& sandbox_;
+  const std::string oom_file_;
+
+  std::mutex mu_;  // serializes observer calls and guards the fields below
+  int out_fd_;
+  int status_fd_;
+  SandboxObserver* observer_;
+  std::string status_bytes_;
+  std::atomic<bool> killed_{false};
+};
+
+// One environment's processes, owned by the pool.
+class ProcessHandle final : public SandboxProcess {
+ public:
+  ProcessHandle(ProcessSandbox::Impl& sandbox, uint64_t id, pid_t pid, bool own_pid_ns,
+                int uid_lock_fd, Cgroups cgroups, std::shared_ptr<ProcessState> state)
+      : sandbox_(sandbox),
+        id_(id),
+        pid_(pid),
+        own_pid_ns_(own_pid_ns),
+        uid_lock_fd_(uid_lock_fd),
+        cgroups_(std::move(cgroups)),
+        state_(std::move(state)) {}
+
+  ~ProcessHandle() override {
+    Kill();
+    state_->Detach();
+    sandbox_.Forget(id_);
+    // The pid stays ours (a zombie at worst) until reaped here, so Kill never hits a stranger.
+    int wait_status = 0;
+    while (waitpid(pid_, &wait_status, __WALL) < 0 && errno == EINTR) {
+    }
+    SweepCgroups();
+    ProcessSandbox::Impl::RemoveCgroups(cgroups_);
+    if (cgroups_.peak_fd >= 0) close(cgroups_.peak_fd);
+    ProcessSandbox::Impl::ReleaseUid(uid_lock_fd_);
+  }
+
+  void Kill() override {
+    state_->MarkKilled();
+    kill(pid_, SIGKILL);
+    // Without a pid namespace, init's death does not take the runtime along: kill the process
+    // group (init called setsid) and, at destruction, whatever is left in the cgroups.
+    if (!own_pid_ns_) kill(-pid_, SIGKILL);
+  }
+
+  void FlushOutput() override { state_->FlushOutput(); }
+
+  int64_t MaxMemoryUsedBytes() const override {
+    if (cgroups_.peak_fd < 0) return 0;
+    char buf[32];
+    ssize_t n = pread(cgroups_.peak_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    return std::strtoll(buf, nullptr, 10);
+  }
+
+  int pid() const override { return pid_; }
+
+ private:
+  // Without a pid namespace, processes that left init's process group may survive it; the
+  // cgroups still hold them.
+  void SweepCgroups() {
+    if (own_pid_ns_) return;
+    for (int round = 0; round < 50; ++round) {
+      bool any = false;
+      for (const std::string& procs : cgroups_.procs) {
+        std::istringstream in(ReadSmallFile(procs));
+        pid_t p = 0;
+        while (in >> p) {
+          any = true;
+          kill(p, SIGKILL);
+        }
+      }
+      if (!any) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  ProcessSandbox::Impl& sandbox_;
+  const uint64_t id_;
+  const pid_t pid_;
+  const bool own_pid_ns_;
+  const int uid_lock_fd_;
+  Cgroups cgroups_;
+  const std::shared_ptr<ProcessState> state_;
+};
+
+void ProcessSandbox::Impl::Watch(uint64_t id, const std::shared_ptr<ProcessState>& state,
+                                 int out_fd, int status_fd) {
+  {
+    std::lock_guard lock(states_mu_);
+    states_[id] = state;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id << 1;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, out_fd, &ev);
+  ev.data.u64 = (id << 1) | 1;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, status_fd, &ev);
+}
+
+void ProcessSandbox::Impl::Loop() {
+  epoll_event events[64];
+  while (!stopping_) {
+    int n = epoll_wait(epoll_fd_, events, 64, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      LogError("sandbox: epoll_wait failed: " + ErrnoText(errno));
+      return;
+    }
+    for (int i = 0; i < n; ++i) Dispatch(events[i].data.u64);
+  }
+}
+
+void ProcessSandbox::Impl::Dispatch(uint64_t token) {
+  if (token == kWakeToken) {
+    uint64_t count = 0;
+    if (read(wake_fd_, &count, sizeof count) < 0 && errno != EAGAIN) {
+      LogError("sandbox: cannot read the wake-up counter: " + ErrnoText(errno));
+    }
+    std::vector<std::packaged_task<void()>> tasks;
+    {
+      std::lock_guard lock(tasks_mu_);
+      tasks.swap(tasks_);
+    }
+    for (auto& task : tasks) task();
+    return;
+  }
+  std::shared_ptr<ProcessState> state;
+  {
+    std::lock_guard lock(states_mu_);
+    auto it = states_.find(token >> 1);
+    if (it == states_.end()) return;  // a stale event of a destroyed environment
+    state = it->second;
+  }
+  if (token & 1) {
+    state->OnStatusReadable();
+  } else {
+    state->OnOutputReadable();
+  }
+}
+
+void ProcessSandbox::Impl::Probe() {
+  root_ = geteuid() == 0;
+  std::vector<std::string> missing;
+  if (root_) {
+    const std::pair<int, const char*> kNamespaces[] = {
+        {CLONE_NEWNS, "mount"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"}};
+    for (const auto& [flag, name] : kNamespaces) {
+      pid_t pid = static_cast<pid_t>(
+          syscall(SYS_clone, flag | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+      if (pid == 0) {
+        // A new mount namespace is only useful if we may mount in it.
+        if (flag == CLONE_NEWNS && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+          _exit(1);
+        }
+        _exit(0);
+      }
+      int st = 0;
+      if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        ns_flags_ |= flag;
+      } else {
+        missing.push_back(std::string(name) + " namespace");
+      }
+    }
+    bool mounts_ok = (ns_flags_ & CLONE_NEWNS) != 0;
+    isolated_ = true;  // the uid switch works for root even without namespaces
+
+    // Mount points for /var/task and /var/runtime.
+    std::error_code ec;
+    for (const std::string& dir : {options_.task_mount_point, options_.runtime_mount_point}) {
+      fs::create_directories(dir, ec);
+      if (ec) {
+        missing.push_back("mount point " + dir + " (" + ec.message() + ")");
+        mounts_ok = false;
+      }
+    }
+    if (!mounts_ok) ns_flags_ &= ~CLONE_NEWNS;
+
+    // Cgroups: v2 when the unified hierarchy is mounted at the root, else v1 controllers.
+    const fs::path root(options_.cgroup_root);
+    if (fs::exists(root / "cgroup.controllers", ec)) {
+      const std::string controllers = ReadSmallFile((root / "cgroup.controllers").string());
+      if (controllers.find("memory") != std::string::npos &&
+          controllers.find("pids") != std::string::npos) {
+        WriteFile((root / "cgroup.subtree_control").string(), "+memory +pids");
+        fs::create_directories(root / options_.cgroup_name, ec);
+        if (!ec &&
+            WriteFile((root / options_.cgroup_name / "cgroup.subtree_control").string(),
+                      "+memory +pids")) {
+          cgroup_version_ = 2;
+        }
+      }
+    } else if (fs::exists(root / "memory", ec) && fs::exists(root / "pids", ec)) {
+      fs::create_directories(root / "memory" / options_.cgroup_name, ec);
+      if (!ec) fs::create_directories(root / "pids" / options_.cgroup_name, ec);
+      if (!ec) cgroup_version_ = 1;
+    }
+    if (cgroup_version_ == 0) missing.push_back("memory and pids cgroups");
+  } else {
+    missing.push_back("root privileges (no namespaces, no uid switch, no cgroups)");
+  }
+
+  if (missing.empty()) {
+    LogInfo("sandbox: environments are isolated with mount/pid/ipc/uts namespaces, cgroup v" +
+            std::to_string(cgroup_version_) + " limits and per-environment uids");
+  } else {
+    std::string text;
+    for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;
+    LogWarn("sandbox: running environments without: " + text);
+  }
+}
+
+int ProcessSandbox::Impl::AcquireUid(int* lock_fd) {
+  *lock_fd = -1;
+  std::error_code ec;
+  fs::create_directories(options_.lock_dir, ec);
+  if (ec) return -1;
+  chmod(options_.lock_dir.c_str(), 0700);
+  std::lock_guard lock(uid_mu_);
+  for (int i = 0; i < options_.uid_count; ++i) {
+    const int slot = (next_uid_slot_ + i) % options_.uid_count;
+    const int uid = options_.uid_base + slot;
+    const std::string path = options_.lock_dir + "/" + std::to_string(uid);
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      next_uid_slot_ = (slot + 1) % options_.uid_count;
+      *lock_fd = fd;
+      return uid;
+    }
+    close(fd);
+  }
+  return -1;
+}
+
+Result<Cgroups> ProcessSandbox::Impl::CreateCgroups(const std::string& id, int memory_mb) {
+  Cgroups cg;
+  if (cgroup_version_ == 0) return cg;
+  const fs::path root(options_.cgroup_root);
+  const std::string limit = std::to_string(static_cast<int64_t>(memory_mb) * 1024 * 1024);
+  const std::string pids = std::to_string(options_.max_processes);
+  auto fail = [&](const std::string& what) -> Error {
+    const std::string text = what + ": " + ErrnoText(errno);
+    RemoveCgroups(cg);
+    return Error::Make(ErrorCode::kUnavailable, "cannot create the environment's cgroup: " + text);
+  };
+  auto make_dir = [&](const fs::path& dir) -> bool {
+    if (mkdir(dir.c_str(), 0755) != 0) return false;
+    cg.dirs.push_back(dir.string());
+    cg.procs.push_back((dir / "cgroup.procs").string());
+    return true;
+  };
+  fs::path memory_dir;
+  if (cgroup_version_ == 2) {
+    memory_dir = root / options_.cgroup_name / id;
+    if (!make_dir(memory_dir)) return fail("mkdir " + memory_dir.string());
+    // One directory holds every controller in v2.
+    if (!WriteFile((memory_dir / "memory.max").string(), limit)) return fail("memory.max");
+    WriteFile((memory_dir / "memory.swap.max").string(), "0");  // absent without swap support
+    if (!WriteFile((memory_dir / "pids.max").string(), pids)) return fail("pids.max");
+    cg.oom_file = (memory_dir / "memory.events").string();
+    cg.peak_fd = open((memory_dir / "memory.peak").c_str(), O_RDONLY | O_CLOEXEC);
+  } else {
+    memory_dir = root / "memory" / options_.cgroup_name / id;
+    const fs::path pids_dir = root / "pids" / options_.cgroup_name / id;
+    if (!make_dir(memory_dir)) return fail("mkdir " + memory_dir.string());
+    if (!make_dir(pids_dir)) return fail("mkdir " + pids_dir.string());
+    if (!WriteFile((memory_dir / "memory.limit_in_bytes").string(), limit)) {
+      return fail("memory.limit_in_bytes");
+    }
+    // With swap accounting, also cap memory+swap so the limit cannot be dodged by swapping.
+    const fs::path memsw = memory_dir / "memory.memsw.limit_in_bytes";
+    if (access(memsw.c_str(), F_OK) == 0 && !WriteFile(memsw.string(), limit)) {
+      return fail("memory.memsw.limit_in_bytes");
+    }
+    if (!WriteFile((pids_dir / "pids.max").string(), pids)) return fail("pids.max");
+    cg.oom_file = (memory_dir / "memory.oom_control").string();
+    cg.peak_fd = open((memory_dir / "memory.max_usage_in_bytes").c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  return cg;
+}
+
+void ProcessSandbox::Impl::RemoveCgroups(Cgroups& cgroups) {
+  for (auto it = cgroups.dirs.rbegin(); it != cgroups.dirs.rend(); ++it) {
+    // Right after the last process is reaped the kernel may still report the group busy.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      if (rmdir(it->c_str()) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY) {
+        LogWarn("sandbox: cannot remove cgroup " + *it + ": " + ErrnoText(errno));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  cgroups.dirs.clear();
+}
+
+Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const SandboxSpec& spec,
+                                                                    SandboxObserver& observer) {
+  if (!IsSafeId(spec.id)) {
+    return Error::Make(ErrorCode::kInvalidParameter, "invalid environment id: " + spec.id);
+  }
+  if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
+    return Error::Make(ErrorCode::kInvalidParameter, "the runtime command must be an absolute path");
+  }
+  const bool mount_ns = (ns_flags_ & CLONE_NEWNS) != 0;
+
+  // Without a mount namespace the runtime sees the host's paths: point it at the real
+  // directories instead of /var/task and /var/runtime.
+  auto localize = [&](const std::string& text) {
+    if (mount_ns) return text;
+    std::string out = ReplaceAll(text, std::string(kTaskRoot), spec.code_dir);
+    if (!spec.runtime_dir.empty()) out = ReplaceAll(out, std::string(kRuntimeRoot), spec.runtime_dir);
+    return out;
+  };
+  std::vector<std::string> argv_storage;
+  for (const std::string& a : spec.argv) argv_storage.push_back(localize(a));
+  std::vector<std::string> env_storage;
+  for (const auto& [k, v] : spec.env) env_storage.push_back(k + "=" + localize(v));
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int uid_lock_fd = -1;
+  int uid = -1;
+  if (root_) {
+    uid = AcquireUid(&uid_lock_fd);
+    if (uid < 0) {
+      return Error::Make(ErrorCode::kUnavailable,
+                         "no free sandbox uid (all " + std::to_string(options_.uid_count) +
+                             " in use, or " + options_.lock_dir + " is not writable)");
+    }
+  }
+  auto created = CreateCgroups(spec.id, spec.memory_mb);
+  if (!created.ok()) {
+    ReleaseUid(uid_lock_fd);
+    return std::move(created).error();
+  }
+  Cgroups cgroups = std::move(created).value();
+  auto release_host_resources = [&] {
+    RemoveCgroups(cgroups);
+    if (cgroups.peak_fd >= 0) close(cgroups.peak_fd);
+    ReleaseUid(uid_lock_fd);
+  };
+
+  const std::string tmp_options =
+      "size=" + std::to_string(std::max(1, spec.ephemeral_storage_mb)) + "m,mode=1777";
+  const std::string shm_options =
+      "size=" + std::to_string(std::max(1, options_.dev_shm_mb)) + "m,mode=1777";
+  const std::string workdir = mount_ns ? std::string(kTaskRoot) : spec.code_dir;
+  const bool runtime_dir_ok = !spec.runtime_dir.empty() && fs::is_directory(spec.runtime_dir);
+
+  ChildPlan plan;
+  plan.new_mount_ns = mount_ns;
+  plan.new_pid_ns = (ns_flags_ & CLONE_NEWPID) != 0;
+  plan.new_uts_ns = (ns_flags_ & CLONE_NEWUTS) != 0;
+  plan.uid = uid;
+  plan.gid = uid;
+  plan.code_dir = spec.code_dir.c_str();
+  plan.runtime_dir = runtime_dir_ok ? spec.runtime_dir.c_str() : nullptr;
+  plan.task_mount_point = options_.task_mount_point.c_str();
+  plan.runtime_mount_point = options_.runtime_mount_point.c_str();
+  plan.tmp_options = tmp_options.c_str();
+  plan.shm_options = shm_options.c_str();
+  plan.workdir = workdir.c_str();
+  for (const std::string& p : cgroups.procs) plan.cgroup_procs.push_back(p.c_str());
+  plan.max_processes = static_cast<rlim_t>(options_.max_processes);
+  plan.max_open_files = static_cast<rlim_t>(options_.max_open_files);
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+
+  int out_pipe[2] = {-1, -1};
+  int status_pipe[2] = {-1, -1};
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0) {
+    const std::string why = ErrnoText(errno);
+    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], devnull}) {
+      if (fd >= 0) close(fd);
+    }
+    release_host_resources();
+    return Error::Make(ErrorCode::kUnavailable, "cannot create the environment's pipes: " + why);
+  }
+  plan.devnull_fd = devnull;
+  plan.out_fd = out_pipe[1];
+  plan.status_fd = status_pipe[1];
+
+  const int clone_flags = ns_flags_ | SIGCHLD;
+  pid_t pid = -1;
+  int clone_errno = 0;
+  RunOnThread([&] {
+    pid = static_cast<pid_t>(syscall(SYS_clone, clone_flags, nullptr, nullptr, nullptr, nullptr));
+    if (pid == 0) RunInit(plan);
+    clone_errno = errno;
+  });
+  // The child has its copies; ours of the child's ends must go so that EOF means "gone".
+  close(out_pipe[1]);
+  close(status_pipe[1]);
+  close(devnull);
+  if (pid < 0) {
+    close(out_pipe[0]);
+    close(status_pipe[0]);
+    release_host_resources();
+    return Error::Make(ErrorCode::kUnavailable,
+                       "cannot start the environment's process: " + ErrnoText(clone_errno));
+  }
+  fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  fcntl(status_pipe[0], F_SETFL, O_NONBLOCK);
+
+  static std::atomic<uint64_t> next_id{1};
+  const uint64_t id = next_id++;
+  auto state = std::make_shared<ProcessState>(*this, out_pipe[0], status_pipe[0],
+                                              cgroups.oom_file, observer);
+  Watch(id, state, out_pipe[0], status_pipe[0]);
+  return std::unique_ptr<SandboxProcess>(std::make_unique<ProcessHandle>(
+      *this, id, pid, plan.new_pid_ns, uid_lock_fd, std::move(cgroups), std::move(state)));
+}
+
+ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->Init();
+}
+
+ProcessSandbox::~ProcessSandbox() = default;
+
+Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Start(const SandboxSpec& spec,
+                                                              SandboxObserver& observer) {
+  return impl_->Start(spec, observer);
+}
+
+bool ProcessSandbox::isolated() const { return impl_->isolated(); }
+bool ProcessSandbox::has_cgroups() const { return impl_->has_cgroups(); }
+
+}  // namespace lambdalite::executor

@@ -1,0 +1,73 @@
+#pragma once
+
+// ProcessSandbox runs each environment as a process tree isolated with Linux namespaces, cgroups,
+// an unprivileged per-environment uid and resource limits. No container runtime is involved.
+//
+// Layout of one environment:
+//   server ── clone(NEWNS|NEWPID|NEWIPC|NEWUTS) ──> init (pid 1 in the new pid namespace, root,
+//                                                         sets up mounts and limits, reaps)
+//                                                     └─ fork ─> runtime (per-environment uid,
+//                                                                no_new_privs, execve argv)
+// When the runtime exits, init reports its wait status through a pipe and exits, and the kernel
+// kills every other process of the pid namespace. Killing init therefore kills the environment.
+//
+// Inside the environment: "/" is the host's root (read access as an unprivileged user only), with
+// the code bound read-only at /var/task, the runtime clients read-only at /var/runtime, a private
+// tmpfs at /tmp sized by EphemeralStorage, a private /dev/shm and a /proc that shows only the
+// environment's processes. The network is the host's (the runtime must reach its Runtime API on
+// 127.0.0.1).
+//
+// Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
+// where the kernel refuses a feature, it logs once what is missing and runs with what works; with
+// no mount namespace, /var/task and /var/runtime in argv and in the environment are rewritten to
+// the host directories so the runtime still finds its code.
+
+#include <memory>
+#include <string>
+
+#include "executor/sandbox.h"
+
+namespace lambdalite::executor {
+
+struct ProcessSandboxOptions {
+  // Environments run as uid = gid = uid_base + slot, slot in [0, uid_count). A slot is claimed with
+  // an flock on <lock_dir>/<uid>, so servers sharing a host never hand out the same uid twice.
+  int uid_base = 990000;
+  int uid_count = 10000;
+  std::string lock_dir = "/run/lambdalite/uids";
+  // Cgroup directory name under each controller ("/sys/fs/cgroup/memory/<cgroup_name>/<id>" on
+  // cgroup v1, "/sys/fs/cgroup/<cgroup_name>/<id>" on v2).
+  std::string cgroup_root = "/sys/fs/cgroup";
+  std::string cgroup_name = "lambdalite";
+  // Processes per environment (pids cgroup and RLIMIT_NPROC): contains fork bombs.
+  int max_processes = 1024;
+  int max_open_files = 1024;  // RLIMIT_NOFILE, as AWS
+  int dev_shm_mb = 64;        // size of the private /dev/shm
+  // Host directories created (if missing) as mount points.
+  std::string task_mount_point = "/var/task";
+  std::string runtime_mount_point = "/var/runtime";
+};
+
+class ProcessSandbox final : public Sandbox {
+ public:
+  // Probes what the kernel allows (namespaces, cgroup version) and logs once what is missing.
+  explicit ProcessSandbox(ProcessSandboxOptions options = {});
+  // Every process started by this sandbox must have been destroyed first.
+  ~ProcessSandbox() override;
+  ProcessSandbox(const ProcessSandbox&) = delete;
+  ProcessSandbox& operator=(const ProcessSandbox&) = delete;
+
+  Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
+                                                SandboxObserver& observer) override;
+
+  // What the probe found; for logs and tests.
+  bool isolated() const;      // root: namespaces + uid switch available
+  bool has_cgroups() const;   // memory and pids limits are enforced
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lambdalite::executor

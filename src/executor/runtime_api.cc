@@ -1,0 +1,287 @@
+#include "executor/runtime_api.h"
+
+#include <boost/json.hpp>
+#include <future>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace lambdalite::executor {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
+
+http::HttpResponse JsonResponse(int status, std::string body) {
+  http::HttpResponse response;
+  response.status = status;
+  response.SetHeader("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+// {"errorMessage":...,"errorType":...}: the error shape of the Runtime API itself.
+http::HttpResponse ApiError(int status, std::string_view type, std::string_view message) {
+  json::object o;
+  o["errorMessage"] = message;
+  o["errorType"] = type;
+  return JsonResponse(status, json::serialize(o));
+}
+
+http::HttpResponse Accepted() { return JsonResponse(202, R"({"status":"OK"})"); }
+
+http::HttpResponse InvalidRequestId() {
+  return ApiError(400, "InvalidRequestID", "Invalid request ID");
+}
+
+http::HttpResponse TooLarge() {
+  return ApiError(413, "RequestEntityTooLarge",
+                  "Exceeded maximum allowed payload size (" +
+                      std::to_string(kMaxRuntimePayloadBytes) + " bytes).");
+}
+
+http::HttpResponse NotFound() {
+  // What Go's router (the real Runtime API) answers for an unknown path.
+  http::HttpResponse response;
+  response.status = 404;
+  response.SetHeader("Content-Type", "text/plain; charset=utf-8");
+  response.body = "404 page not found\n";
+  return response;
+}
+
+http::HttpResponse MethodNotAllowed() {
+  http::HttpResponse response;
+  response.status = 405;
+  return response;
+}
+
+enum class RouteKind { kNext, kResponse, kError, kInitError, kUnknown };
+
+struct Route {
+  RouteKind kind = RouteKind::kUnknown;
+  std::string request_id;
+  const char* method = "";  // the method the route expects
+};
+
+Route ParseRoute(std::string_view target) {
+  Route route;
+  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  if (target.substr(0, kPrefix.size()) != kPrefix) return route;
+  std::string_view rest = target.substr(kPrefix.size());
+  if (rest == "invocation/next") {
+    route.kind = RouteKind::kNext;
+    route.method = "GET";
+    return route;
+  }
+  if (rest == "init/error") {
+    route.kind = RouteKind::kInitError;
+    route.method = "POST";
+    return route;
+  }
+  constexpr std::string_view kInvocation = "invocation/";
+  if (rest.substr(0, kInvocation.size()) != kInvocation) return route;
+  rest = rest.substr(kInvocation.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return route;
+  const std::string_view id = rest.substr(0, slash);
+  const std::string_view action = rest.substr(slash + 1);
+  if (action == "response") {
+    route.kind = RouteKind::kResponse;
+  } else if (action == "error") {
+    route.kind = RouteKind::kError;
+  } else {
+    return route;
+  }
+  route.method = "POST";
+  route.request_id = std::string(id);
+  return route;
+}
+
+http::HttpResponse RenderInvocation(RuntimeInvocation invocation) {
+  http::HttpResponse response;
+  response.status = 200;
+  response.headers.reserve(7);
+  response.SetHeader("Content-Type", "application/json");
+  response.SetHeader("Lambda-Runtime-Aws-Request-Id", std::move(invocation.request_id));
+  response.SetHeader("Lambda-Runtime-Deadline-Ms", std::to_string(invocation.deadline_ms));
+  response.SetHeader("Lambda-Runtime-Invoked-Function-Arn",
+                     std::move(invocation.invoked_function_arn));
+  response.SetHeader("Lambda-Runtime-Trace-Id", std::move(invocation.trace_id));
+  if (!invocation.client_context.empty()) {
+    response.SetHeader("Lambda-Runtime-Client-Context", std::move(invocation.client_context));
+  }
+  if (!invocation.cognito_identity.empty()) {
+    response.SetHeader("Lambda-Runtime-Cognito-Identity", std::move(invocation.cognito_identity));
+  }
+  response.body = std::move(invocation.payload);
+  return response;
+}
+
+}  // namespace
+
+RuntimeApi::RuntimeApi(RuntimeApiObserver& observer) : observer_(observer) {}
+
+RuntimeApi::~RuntimeApi() = default;
+
+bool RuntimeApi::Assign(RuntimeInvocation invocation) {
+  std::optional<Done> poll;
+  std::string id = invocation.request_id;
+  {
+    std::lock_guard lock(mu_);
+    if (queued_ || !current_id_.empty()) return false;
+    if (!parked_poll_) {
+      queued_ = std::move(invocation);
+      return true;
+    }
+    poll = std::move(parked_poll_);
+    parked_poll_.reset();
+    current_id_ = std::move(id);
+  }
+  (*poll)(RenderInvocation(std::move(invocation)));
+  return true;
+}
+
+void RuntimeApi::Abandon() {
+  std::lock_guard lock(mu_);
+  queued_.reset();
+  current_id_.clear();
+}
+
+void RuntimeApi::HandleNext(Done done) {
+  enum class Action { kDeliver, kPark, kRefuse } action;
+  std::optional<RuntimeInvocation> invocation;
+  {
+    std::lock_guard lock(mu_);
+    polled_ = true;
+    if (queued_) {
+      action = Action::kDeliver;
+      invocation = std::move(queued_);
+      queued_.reset();
+      current_id_ = invocation->request_id;
+    } else if (parked_poll_) {
+      // Standard Lambda environments run one invocation at a time; the first poll keeps waiting.
+      action = Action::kRefuse;
+    } else {
+      action = Action::kPark;
+      parked_poll_ = std::move(done);
+    }
+  }
+  switch (action) {
+    case Action::kDeliver:
+      done(RenderInvocation(std::move(*invocation)));
+      return;
+    case Action::kRefuse:
+      done(ApiError(403, "InvalidStateTransition",
+                    "State transition from Ready to Ready failed for runtime. Error: another "
+                    "/runtime/invocation/next request is already waiting"));
+      return;
+    case Action::kPark:
+      observer_.OnRuntimeWaiting();
+      return;
+  }
+}
+
+http::HttpResponse RuntimeApi::HandleResult(const std::string& request_id,
+                                            RuntimeOutcome outcome) {
+  {
+    std::lock_guard lock(mu_);
+    if (request_id.empty() || request_id != current_id_) return InvalidRequestId();
+    current_id_.clear();
+  }
+  const bool too_large = outcome.kind == RuntimeOutcome::Kind::kResponseTooLarge;
+  observer_.OnInvocationOutcome(request_id, std::move(outcome));
+  return too_large ? TooLarge() : Accepted();
+}
+
+http::HttpResponse RuntimeApi::HandleInitError(const http::HttpRequest& request) {
+  {
+    std::lock_guard lock(mu_);
+    if (polled_) {
+      return ApiError(403, "InvalidStateTransition",
+                      "State transition from Ready to InitError failed for runtime. Error: the "
+                      "runtime already finished its initialization");
+    }
+  }
+  const std::string* type = request.FindHeader("Lambda-Runtime-Function-Error-Type");
+  observer_.OnInitError(request.body, type != nullptr ? *type : std::string());
+  return Accepted();
+}
+
+bool RuntimeApi::HandleAsync(const http::HttpRequest& request, Done done) {
+  const Route route = ParseRoute(request.target);
+  if (route.kind == RouteKind::kUnknown) {
+    done(NotFound());
+    return true;
+  }
+  if (request.method != route.method) {
+    done(MethodNotAllowed());
+    return true;
+  }
+  switch (route.kind) {
+    case RouteKind::kNext:
+      HandleNext(std::move(done));
+      return true;
+    case RouteKind::kResponse: {
+      RuntimeOutcome outcome;
+      outcome.kind = RuntimeOutcome::Kind::kResponse;
+      outcome.body = request.body;
+      done(HandleResult(route.request_id, std::move(outcome)));
+      return true;
+    }
+    case RouteKind::kError: {
+      RuntimeOutcome outcome;
+      outcome.kind = RuntimeOutcome::Kind::kError;
+      outcome.body = request.body;
+      if (const std::string* type = request.FindHeader("Lambda-Runtime-Function-Error-Type")) {
+        outcome.error_type = *type;
+      }
+      done(HandleResult(route.request_id, std::move(outcome)));
+      return true;
+    }
+    case RouteKind::kInitError:
+      done(HandleInitError(request));
+      return true;
+    case RouteKind::kUnknown:
+      break;
+  }
+  done(NotFound());
+  return true;
+}
+
+http::HttpResponse RuntimeApi::Handle(const http::HttpRequest& request) {
+  auto promise = std::make_shared<std::promise<http::HttpResponse>>();
+  auto answer = promise->get_future();
+  HandleAsync(request, [promise](http::HttpResponse response) {
+    promise->set_value(std::move(response));
+  });
+  return answer.get();
+}
+
+size_t RuntimeApi::BodyLimit(const std::string& method, const std::string& target) const {
+  if (method != "POST") return 0;
+  const Route route = ParseRoute(target);
+  switch (route.kind) {
+    case RouteKind::kResponse:
+    case RouteKind::kError:
+    case RouteKind::kInitError:
+      return kMaxRuntimePayloadBytes;
+    case RouteKind::kNext:
+    case RouteKind::kUnknown:
+      break;
+  }
+  return 64 * 1024;
+}
+
+http::HttpResponse RuntimeApi::OnBodyTooLarge(const std::string& method, const std::string& target) {
+  const Route route = ParseRoute(target);
+  if (method == "POST" && (route.kind == RouteKind::kResponse || route.kind == RouteKind::kError)) {
+    RuntimeOutcome outcome;
+    outcome.kind = RuntimeOutcome::Kind::kResponseTooLarge;
+    return HandleResult(route.request_id, std::move(outcome));
+  }
+  return TooLarge();
+}
+
+}  // namespace lambdalite::executor

@@ -1,0 +1,480 @@
+// lambdalite's runtime client for Node.js functions.
+//
+// Started once per execution environment as
+//
+//     /usr/bin/node /var/runtime/node/bootstrap.mjs
+//
+// with the Lambda environment variables set (AWS_LAMBDA_RUNTIME_API, _HANDLER,
+// LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...). It loads the
+// handler named by _HANDLER and serves invocations through the Lambda Runtime API
+// (2018-06-01) until the process is stopped.
+//
+// Written for lambdalite from the public description of the Runtime API and of the behaviour
+// of AWS's Node.js runtimes. No dependencies; Node.js 18 to 24.
+//
+// Semantics follow the declared runtime, read from AWS_EXECUTION_ENV ("AWS_Lambda_nodejs22.x"):
+// nodejs24.x and later reject callback-style handlers and have no context.succeed/fail/done
+// nor callbackWaitsForEmptyEventLoop; earlier runtimes (the default when the variable is
+// absent) support them.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import util from "node:util";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+const env = process.env;
+const require = createRequire(import.meta.url);
+
+const API_PREFIX = "/2018-06-01/runtime";
+const ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
+
+const declaredMajor = (() => {
+  const m = /^AWS_Lambda_nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV || "");
+  return m ? Number(m[1]) : 0;
+})();
+const MODERN = declaredMajor >= 24; // nodejs24.x semantics
+
+// ---------------------------------------------------------------------------------------
+// Logging: console methods print "<ISO time>\t<request id>\t<LEVEL>\t<message>" as AWS's
+// runtime does ("undefined" as the request id before the first invocation).
+// ---------------------------------------------------------------------------------------
+
+let currentRequestId; // undefined until the first invocation
+
+const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
+const minLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? 0;
+
+function writeLog(stream, level, message) {
+  stream.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
+}
+
+function patchConsole() {
+  const make = (level, stream) => {
+    if (LEVELS[level] < minLevel) return () => {};
+    return (...args) => writeLog(stream, level, util.format(...args));
+  };
+  console.log = make("INFO", process.stdout);
+  console.info = make("INFO", process.stdout);
+  console.debug = make("DEBUG", process.stdout);
+  console.warn = make("WARN", process.stderr);
+  console.error = make("ERROR", process.stderr);
+  console.trace = make("TRACE", process.stderr);
+  console.fatal = make("FATAL", process.stderr);
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors, shaped as AWS's Node.js runtime shapes them.
+// ---------------------------------------------------------------------------------------
+
+class RuntimeError extends Error {
+  constructor(name, message) {
+    super(message);
+    this.name = name;
+  }
+}
+
+function isErrorLike(e) {
+  return e instanceof Error || util.types.isNativeError(e);
+}
+
+// Body posted to /error: {"errorType","errorMessage","trace"}.
+function toErrorPayload(error) {
+  try {
+    if (isErrorLike(error)) {
+      return {
+        errorType: error.name,
+        errorMessage: error.message,
+        trace: typeof error.stack === "string" ? error.stack.split("\n") : [],
+      };
+    }
+    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  } catch {
+    return {
+      errorType: "handled",
+      errorMessage:
+        "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
+    };
+  }
+}
+
+// Object printed in the log: the same fields with "stack" in place of "trace".
+function toLogObject(error) {
+  const p = toErrorPayload(error);
+  return { errorType: p.errorType, errorMessage: p.errorMessage, stack: p.trace || [] };
+}
+
+function logError(label, error) {
+  writeLog(process.stderr, "ERROR", `${label} \t${safeStringify(error)}`);
+}
+
+function safeStringify(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Runtime API client: node:http with a keep-alive agent (one connection, reused).
+// ---------------------------------------------------------------------------------------
+
+const apiAddress = env.AWS_LAMBDA_RUNTIME_API || "";
+const apiSep = apiAddress.lastIndexOf(":");
+const apiHost = apiAddress.slice(0, apiSep).replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+const apiPort = Number(apiAddress.slice(apiSep + 1));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function apiRequest(method, urlPath, body, errorType, retried = false) {
+  return new Promise((resolve, reject) => {
+    const headers = {};
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      headers["Content-Length"] = Buffer.byteLength(body);
+    }
+    if (errorType) headers[ERROR_TYPE_HEADER] = errorType;
+    const req = http.request(
+      { host: apiHost, port: apiPort, method, path: urlPath, agent, headers },
+      (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", (err) => {
+      // A kept-alive connection the server closed while idle: retry once on a new one.
+      if (!retried && req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE")) {
+        apiRequest(method, urlPath, body, errorType, true).then(resolve, reject);
+      } else {
+        reject(err);
+      }
+    });
+    req.end(body);
+  });
+}
+
+async function nextInvocation() {
+  const res = await apiRequest("GET", `${API_PREFIX}/invocation/next`);
+  if (res.status !== 200) {
+    throw new Error(`Runtime API /invocation/next answered HTTP ${res.status}: ${res.body}`);
+  }
+  return res;
+}
+
+function postResponse(requestId, body) {
+  return apiRequest("POST", `${API_PREFIX}/invocation/${requestId}/response`, body);
+}
+
+function postInvocationError(requestId, error) {
+  return apiRequest(
+    "POST",
+    `${API_PREFIX}/invocation/${requestId}/error`,
+    safeStringify(toErrorPayload(error)),
+    "Unhandled",
+  );
+}
+
+function postInitError(error) {
+  return apiRequest("POST", `${API_PREFIX}/init/error`, safeStringify(toErrorPayload(error)), "Unhandled");
+}
+
+// ---------------------------------------------------------------------------------------
+// Handler loading: "dir/file.fn.path" resolves file.js, file.mjs or file.cjs under the task
+// root; .mjs (and .js under a package.json with "type": "module") are ES modules loaded with
+// import(), the others CommonJS loaded with require().
+// ---------------------------------------------------------------------------------------
+
+function nearestPackageType(dir) {
+  for (let d = dir; ; ) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(d, "package.json"), "utf8"));
+      return pkg && typeof pkg.type === "string" ? pkg.type : "commonjs";
+    } catch (e) {
+      if (e.code !== "ENOENT" && e.code !== "ENOTDIR") return "commonjs";
+    }
+    const parent = path.dirname(d);
+    if (parent === d) return "commonjs";
+    d = parent;
+  }
+}
+
+async function loadModule(basePath, lambdaStyleName) {
+  for (const ext of [".js", ".mjs", ".cjs"]) {
+    const file = basePath + ext;
+    let stat;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile()) continue;
+    if (ext === ".mjs" || (ext === ".js" && nearestPackageType(path.dirname(file)) === "module")) {
+      return await import(pathToFileURL(file).href);
+    }
+    return require(file);
+  }
+  try {
+    return require(basePath); // a directory with an index file, .json, .node
+  } catch (e) {
+    if (e && e.code === "MODULE_NOT_FOUND" && typeof e.message === "string") {
+      e.message = e.message.replace(`Cannot find module '${basePath}'`, `Cannot find module '${lambdaStyleName}'`);
+    }
+    throw e;
+  }
+}
+
+async function loadHandler(taskRoot, handlerString) {
+  const slash = handlerString.lastIndexOf("/");
+  const dir = handlerString.slice(0, slash + 1);
+  const base = handlerString.slice(slash + 1);
+  const dot = base.indexOf(".");
+  if (dot <= 0 || dot === base.length - 1) {
+    throw new RuntimeError("Runtime.MalformedHandlerName", "Bad handler");
+  }
+  const moduleName = base.slice(0, dot);
+  const fnPath = base.slice(dot + 1);
+  let mod;
+  try {
+    mod = await loadModule(path.resolve(taskRoot, dir, moduleName), dir + moduleName);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new RuntimeError("Runtime.UserCodeSyntaxError", String(e));
+    if (e && (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND")) {
+      throw new RuntimeError("Runtime.ImportModuleError", String(e));
+    }
+    throw e;
+  }
+  let fn = mod;
+  for (const key of fnPath.split(".")) fn = fn == null ? undefined : fn[key];
+  if (fn === undefined || fn === null) {
+    throw new RuntimeError("Runtime.HandlerNotFound", `${handlerString} is undefined or not exported`);
+  }
+  if (typeof fn !== "function") {
+    throw new RuntimeError("Runtime.HandlerNotFound", `${handlerString} is not a function`);
+  }
+  if (MODERN && fn.length >= 3) {
+    throw new RuntimeError(
+      "Runtime.CallbackHandlerDeprecated",
+      "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.",
+    );
+  }
+  return fn;
+}
+
+// ---------------------------------------------------------------------------------------
+// Invocations
+// ---------------------------------------------------------------------------------------
+
+const staticContext = {
+  functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+  memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
+function parseJsonHeader(value) {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+let initDone = false;
+let lastPost = Promise.resolve(); // the latest response/error post, awaited before a fatal exit
+let inflight = null; // the invocation in progress: { requestId, finished, pending, finish }
+
+function serialize(result) {
+  const body = JSON.stringify(result);
+  return body === undefined ? "null" : body;
+}
+
+function runInvocation(handler, headers, rawBody) {
+  return new Promise((resolveDone, rejectDone) => {
+    const requestId = headers["lambda-runtime-aws-request-id"];
+    const deadline = Number(headers["lambda-runtime-deadline-ms"]) || 0;
+    const state = { requestId, finished: false, pending: null, finish: null };
+    inflight = state;
+
+    const finish = (failed, value) => {
+      if (state.finished) return;
+      state.finished = true;
+      if (inflight === state) inflight = null;
+      let post;
+      if (failed) {
+        logError("Invoke Error", toLogObject(value));
+        post = postInvocationError(requestId, value);
+      } else {
+        let body;
+        try {
+          body = serialize(value);
+        } catch (e) {
+          logError("Invoke Error", toLogObject(e));
+          post = postInvocationError(requestId, e);
+        }
+        if (!post) post = postResponse(requestId, body);
+      }
+      lastPost = post.catch(() => {});
+      post.then(() => resolveDone(), rejectDone);
+    };
+    state.finish = finish;
+
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      ...staticContext,
+      invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+      awsRequestId: requestId,
+      clientContext: parseJsonHeader(headers["lambda-runtime-client-context"]),
+      identity: parseJsonHeader(headers["lambda-runtime-cognito-identity"]),
+      getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    };
+    if (headers["lambda-runtime-aws-tenant-id"] !== undefined) {
+      context.tenantId = headers["lambda-runtime-aws-tenant-id"];
+    }
+
+    let event;
+    try {
+      event = JSON.parse(rawBody);
+    } catch (e) {
+      finish(true, e);
+      return;
+    }
+
+    if (MODERN) {
+      delete context.callbackWaitsForEmptyEventLoop;
+      let ret;
+      try {
+        ret = handler(event, context);
+      } catch (e) {
+        finish(true, e);
+        return;
+      }
+      Promise.resolve(ret).then(
+        (r) => finish(false, r),
+        (e) => finish(true, e),
+      );
+      return;
+    }
+
+    // nodejs22.x and earlier: promise, callback or context.succeed/fail/done.
+    const callback = (err, result) => {
+      if (state.finished || state.pending) return;
+      const failed = err !== undefined && err !== null;
+      if (context.callbackWaitsForEmptyEventLoop) {
+        state.pending = [failed, failed ? err : result]; // answered once the event loop drains
+      } else {
+        finish(failed, failed ? err : result);
+      }
+    };
+    context.succeed = (result) => finish(false, result);
+    context.fail = (err) => finish(true, err);
+    context.done = (err, result) => {
+      const failed = err !== undefined && err !== null;
+      finish(failed, failed ? err : result);
+    };
+    let ret;
+    try {
+      ret = handler(event, context, callback);
+    } catch (e) {
+      finish(true, e);
+      return;
+    }
+    if (ret !== null && (typeof ret === "object" || typeof ret === "function") && typeof ret.then === "function") {
+      ret.then(
+        (r) => finish(false, r),
+        (e) => finish(true, e),
+      );
+    }
+    // Otherwise the answer comes from the callback or context methods; a handler that gives
+    // none is answered with null when the event loop drains (see 'beforeExit' below).
+  });
+}
+
+// The event loop drained while an invocation is in progress: deliver the callback's result
+// (callbackWaitsForEmptyEventLoop) or, when the handler never answered, null.
+process.on("beforeExit", () => {
+  const state = inflight;
+  if (!state || state.finished) return;
+  if (state.pending) state.finish(state.pending[0], state.pending[1]);
+  else state.finish(false, undefined);
+});
+
+function fatalAfterPost(label, error, exitCode) {
+  logError(label, label === "Unhandled Promise Rejection" ? error.logObject : toLogObject(error));
+  let post = null;
+  if (inflight && !inflight.finished) {
+    const state = inflight;
+    state.finished = true;
+    inflight = null;
+    post = postInvocationError(state.requestId, error);
+  } else if (!initDone) {
+    post = postInitError(error);
+  }
+  const exit = () => process.exit(exitCode);
+  Promise.allSettled([lastPost, post]).then(exit, exit);
+}
+
+process.on("unhandledRejection", (reason, promise) => {
+  const error = new RuntimeError("Runtime.UnhandledPromiseRejection", String(reason));
+  error.logObject = {
+    errorType: error.name,
+    errorMessage: error.message,
+    reason: isErrorLike(reason) ? toLogObject(reason) : reason,
+    promise,
+    stack: error.stack.split("\n"),
+  };
+  fatalAfterPost("Unhandled Promise Rejection", error, 128);
+});
+
+process.on("uncaughtException", (error) => {
+  fatalAfterPost("Uncaught Exception", error, 129);
+});
+
+async function main() {
+  patchConsole();
+  if (!apiAddress || apiSep < 0 || !Number.isInteger(apiPort)) {
+    process.stderr.write("lambdalite bootstrap: AWS_LAMBDA_RUNTIME_API must be host:port\n");
+    process.exit(2);
+  }
+  const taskRoot = env.LAMBDA_TASK_ROOT || "/var/task";
+  try {
+    process.chdir(taskRoot);
+  } catch {
+    // keep the working directory the executor gave
+  }
+
+  let handler;
+  try {
+    handler = await loadHandler(taskRoot, env._HANDLER || "");
+  } catch (error) {
+    logError(MODERN ? "Init Error" : "Uncaught Exception", toLogObject(error));
+    initDone = true;
+    try {
+      await postInitError(error);
+    } finally {
+      process.exit(129);
+    }
+  }
+  initDone = true;
+
+  for (;;) {
+    const res = await nextInvocation();
+    const headers = res.headers;
+    currentRequestId = headers["lambda-runtime-aws-request-id"];
+    const traceId = headers["lambda-runtime-trace-id"];
+    if (traceId) env._X_AMZN_TRACE_ID = traceId;
+    else delete env._X_AMZN_TRACE_ID;
+    await runInvocation(handler, headers, res.body.toString("utf8"));
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`lambdalite bootstrap: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,567 @@
+"""lambdalite's runtime client for Python functions.
+
+Started once per execution environment as
+
+    /usr/bin/python3 /var/runtime/python/bootstrap.py
+
+with the Lambda environment variables set (AWS_LAMBDA_RUNTIME_API, _HANDLER,
+LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...).
+It loads the handler named by _HANDLER and then serves invocations through the
+Lambda Runtime API (2018-06-01) until the process is stopped.
+
+Written for lambdalite from the public description of the Runtime API and of
+the behaviour of AWS's Python runtimes; stdlib only, Python 3.9 to 3.14.
+
+Cold start matters, so the module imports as little as it can: json and the
+C socket module. `traceback` is imported the first time an error has to be
+reported, and `logging` is configured the moment the function's code imports
+it (a one-shot import hook), exactly as if it had been configured up front.
+"""
+
+import json
+import os
+import sys
+import time
+
+try:  # the C module: `socket` itself pulls in enum, selectors, ...
+    import _socket as _sock
+except ImportError:  # pragma: no cover
+    import socket as _sock
+
+_API_PREFIX = "/2018-06-01/runtime"
+_NEXT_PATH = _API_PREFIX + "/invocation/next"
+_INIT_ERROR_PATH = _API_PREFIX + "/init/error"
+_ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+_UNHANDLED = "Unhandled"
+
+# AWS's Python runtime prints this before the error of an invocation that ended in an
+# unhandled exception (aws-lambda-python-runtime-interface-client PR #120, seen in logs).
+_LAMBDA_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function "
+    "code. However, in rare cases, a Lambda runtime update can cause unexpected function "
+    "behavior. For functions using managed runtimes, runtime updates can be triggered by a "
+    "function change, or can be applied automatically. To determine if the runtime has been "
+    "updated, check the runtime version in the INIT_START log entry. If this error correlates "
+    "with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html")
+
+_BOOTSTRAP_FILE = os.path.abspath(__file__)
+_BOOTSTRAP_FILES = (_BOOTSTRAP_FILE, __file__)
+
+# The request id of the invocation in progress ("" during init): read by the log
+# record factory, as AWS's runtime does, so "%(aws_request_id)s" works in any format.
+_current_request_id = ""
+
+
+# --------------------------------------------------------------------------------------
+# Runtime API client: HTTP/1.1 over one keep-alive TCP connection.
+# --------------------------------------------------------------------------------------
+
+class _ConnectionLost(Exception):
+    pass
+
+
+class RuntimeAPI(object):
+    def __init__(self, address):
+        host, sep, port = address.rpartition(":")
+        if not sep or not port.isdigit():
+            raise ValueError("AWS_LAMBDA_RUNTIME_API must be host:port, got %r" % address)
+        self._family = _sock.AF_INET
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+            self._family = _sock.AF_INET6
+        self._addr = (host or "127.0.0.1", int(port))
+        self._host_header = address
+        self._sock = None
+        self._buf = bytearray()
+        self._received = False
+
+    def close(self):
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+        self._sock = None
+        self._buf = bytearray()
+
+    def _connect(self):
+        s = _sock.socket(self._family, _sock.SOCK_STREAM)
+        try:
+            s.setsockopt(_sock.IPPROTO_TCP, _sock.TCP_NODELAY, 1)
+        except (OSError, AttributeError):
+            pass
+        s.connect(self._addr)
+        self._sock = s
+        self._buf = bytearray()
+
+    def request(self, method, path, body=None, headers=None):
+        """Returns (status, lower-cased headers, body bytes)."""
+        head = "%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, self._host_header)
+        if body is not None:
+            head += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+        if headers:
+            for name, value in headers:
+                head += "%s: %s\r\n" % (name, value)
+        data = head.encode("latin-1") + b"\r\n"
+        if body:
+            data += body
+        for attempt in (0, 1):
+            reused = self._sock is not None
+            if not reused:
+                self._connect()
+            self._received = False
+            try:
+                self._sock.sendall(data)
+                return self._read_response()
+            except (OSError, _ConnectionLost):
+                self.close()
+                # A kept-alive connection may have been closed by the server while idle:
+                # retry once on a new one, unless part of an answer had already arrived.
+                if not reused or attempt or self._received:
+                    raise
+
+    def _fill(self):
+        chunk = self._sock.recv(262144)
+        if not chunk:
+            raise _ConnectionLost("Runtime API closed the connection")
+        self._received = True
+        self._buf += chunk
+
+    def _read_response(self):
+        buf = self._buf
+        while True:
+            end = buf.find(b"\r\n\r\n")
+            if end >= 0:
+                lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
+                del buf[:end + 4]
+                status = int(lines[0].split(" ", 2)[1])
+                if 100 <= status < 200:  # interim answer: the real one follows
+                    continue
+                break
+            self._fill()
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = headers.get("content-length")
+        if length is not None:
+            length = int(length)
+            while len(buf) < length:
+                self._fill()
+            body = bytes(buf[:length])
+            del buf[:length]
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            body = self._read_chunked()
+        elif status in (204, 304):
+            body = b""
+        else:  # delimited by the end of the connection
+            try:
+                while True:
+                    self._fill()
+            except _ConnectionLost:
+                pass
+            body = bytes(self._buf)
+            self.close()
+            return status, headers, body
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+    def _read_chunked(self):
+        buf = self._buf
+        parts = []
+        while True:
+            end = buf.find(b"\r\n")
+            while end < 0:
+                self._fill()
+                end = buf.find(b"\r\n")
+            size = int(bytes(buf[:end]).split(b";", 1)[0].strip() or b"0", 16)
+            del buf[:end + 2]
+            if size == 0:  # trailers up to the empty line
+                while True:
+                    end = buf.find(b"\r\n")
+                    while end < 0:
+                        self._fill()
+                        end = buf.find(b"\r\n")
+                    del buf[:end + 2]
+                    if end == 0:
+                        return b"".join(parts)
+            while len(buf) < size + 2:
+                self._fill()
+            parts.append(bytes(buf[:size]))
+            del buf[:size + 2]
+
+    def next_invocation(self):
+        status, headers, body = self.request("GET", _NEXT_PATH)
+        if status != 200:
+            raise RuntimeError("Runtime API /invocation/next answered HTTP %d: %r" % (status, body[:200]))
+        return headers, body
+
+    def post_response(self, request_id, payload):
+        return self.request("POST", "%s/invocation/%s/response" % (_API_PREFIX, request_id), payload)
+
+    def post_invocation_error(self, request_id, payload):
+        return self.request("POST", "%s/invocation/%s/error" % (_API_PREFIX, request_id), payload,
+                            ((_ERROR_TYPE_HEADER, _UNHANDLED),))
+
+    def post_init_error(self, payload):
+        return self.request("POST", _INIT_ERROR_PATH, payload, ((_ERROR_TYPE_HEADER, _UNHANDLED),))
+
+
+# --------------------------------------------------------------------------------------
+# Context object, shaped like AWS's (attribute names and types as documented).
+# --------------------------------------------------------------------------------------
+
+class Client(object):
+    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code",
+                 "app_package_name")
+
+    def __init__(self, data):
+        for name in self.__slots__:
+            setattr(self, name, data.get(name))
+
+    def __repr__(self):
+        return "Client(%s)" % ", ".join("%s=%r" % (n, getattr(self, n)) for n in self.__slots__)
+
+
+class ClientContext(object):
+    __slots__ = ("client", "custom", "env")
+
+    def __init__(self, data):
+        client = data.get("client")
+        self.client = Client(client) if isinstance(client, dict) else None
+        self.custom = data.get("custom")
+        self.env = data.get("env")
+
+    def __repr__(self):
+        return "ClientContext(client=%r, custom=%r, env=%r)" % (self.client, self.custom, self.env)
+
+
+class CognitoIdentity(object):
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self, data):
+        self.cognito_identity_id = data.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = data.get("cognitoIdentityPoolId")
+
+    def __repr__(self):
+        return "CognitoIdentity(cognito_identity_id=%r, cognito_identity_pool_id=%r)" % (
+            self.cognito_identity_id, self.cognito_identity_pool_id)
+
+
+class LambdaContext(object):
+    def __init__(self, request_id, deadline_ms, invoked_function_arn, client_context, identity,
+                 tenant_id, static):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.client_context = client_context
+        self.identity = identity
+        self.tenant_id = tenant_id
+        (self.function_name, self.function_version, self.memory_limit_in_mb,
+         self.log_group_name, self.log_stream_name) = static
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def __repr__(self):
+        return ("LambdaContext([aws_request_id=%s,log_group_name=%s,log_stream_name=%s,"
+                "function_name=%s,memory_limit_in_mb=%s,function_version=%s,"
+                "invoked_function_arn=%s,client_context=%r,identity=%r,tenant_id=%s])" % (
+                    self.aws_request_id, self.log_group_name, self.log_stream_name,
+                    self.function_name, self.memory_limit_in_mb, self.function_version,
+                    self.invoked_function_arn, self.client_context, self.identity,
+                    self.tenant_id))
+
+
+def _json_header(value):
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# --------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------
+
+class _Fault(object):
+    """A handler that could not be loaded. As AWS's runtime does, the fault is reported as
+    the error of every invocation (with its request id), not as an init error."""
+
+    def __init__(self, error_type, message, trace=None):
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+def _stack_trace(tb):
+    import traceback  # first error only; cached in sys.modules afterwards
+    frames = traceback.extract_tb(tb)
+    # Drop the runtime's own frames at the top, so the trace starts in the function's code.
+    start = 0
+    while start < len(frames) and frames[start][0] in _BOOTSTRAP_FILES:
+        start += 1
+    return traceback.format_list(frames[start:])
+
+
+def _error_body(message, error_type, request_id, trace):
+    return json.dumps({"errorMessage": message, "errorType": error_type,
+                       "requestId": request_id, "stackTrace": trace}).encode("utf-8")
+
+
+def _log_error(error_type, message, trace):
+    text = "[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (
+        error_type, message, "".join(trace))
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def _exception_fields(exc):
+    return type(exc).__name__, str(exc), _stack_trace(exc.__traceback__)
+
+
+# --------------------------------------------------------------------------------------
+# Logging: the root logger is configured as AWS's Python runtime configures it.
+# --------------------------------------------------------------------------------------
+
+_LOG_LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40,
+               "FATAL": 50, "CRITICAL": 50}
+
+
+def _configure_logging(logging):
+    previous_factory = logging.getLogRecordFactory()
+
+    def record_factory(*args, **kwargs):
+        record = previous_factory(*args, **kwargs)
+        record.aws_request_id = _current_request_id
+        return record
+
+    logging.setLogRecordFactory(record_factory)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = _LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper())
+    if level is not None:
+        root.setLevel(level)
+
+
+class _LoggingImportHook(object):
+    """One-shot meta path finder: configures `logging` right after the function (or a
+    library) first imports it, so environments that never log don't pay for the import."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "logging":
+            return None
+        try:
+            sys.meta_path.remove(cls)
+        except ValueError:
+            pass
+        spec = None
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is not None:
+                spec = find_spec(name, path, target)
+                if spec is not None:
+                    break
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        inner_exec = spec.loader.exec_module
+
+        def exec_module(module):
+            inner_exec(module)
+            _configure_logging(module)
+
+        try:
+            spec.loader.exec_module = exec_module  # per-module loader instance
+        except (AttributeError, TypeError):
+            return spec
+        return spec
+
+
+def _install_logging():
+    if "logging" in sys.modules:
+        _configure_logging(sys.modules["logging"])
+    else:
+        sys.meta_path.insert(0, _LoggingImportHook)
+
+
+# --------------------------------------------------------------------------------------
+# Handler loading and invocation
+# --------------------------------------------------------------------------------------
+
+def _load_handler(handler_name):
+    """Returns the handler callable or a _Fault. Exceptions other than the load faults
+    that AWS reports per invocation propagate: they are init errors."""
+    try:
+        module_name, function_name = handler_name.rsplit(".", 1)
+    except ValueError as e:
+        return _Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler_name, e))
+    import_name = module_name.replace("/", ".")
+    if import_name.rsplit(".", 1)[-1] in sys.builtin_module_names:
+        return _Fault("Runtime.BuiltInModuleConflict",
+                      "Cannot use built-in module %s as a handler module" % module_name)
+    import importlib
+    try:
+        module = importlib.import_module(import_name)
+    except ImportError as e:
+        return _Fault("Runtime.ImportModuleError",
+                      "Unable to import module '%s': %s" % (module_name, e))
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
+        return _Fault("Runtime.UserCodeSyntaxError",
+                      "Syntax error in module '%s': %s" % (module_name, e), trace)
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        return _Fault("Runtime.HandlerNotFound",
+                      "Handler '%s' missing on module '%s'" % (function_name, module_name))
+
+
+def _runtime_minor_version():
+    # AWS_EXECUTION_ENV names the declared runtime ("AWS_Lambda_python3.12"); the
+    # interpreter that runs it may be another 3.x.
+    env = os.environ.get("AWS_EXECUTION_ENV", "")
+    marker = "AWS_Lambda_python3."
+    if env.startswith(marker) and env[len(marker):].isdigit():
+        return int(env[len(marker):])
+    return sys.version_info[1]
+
+
+def _make_encoder():
+    def default(obj):
+        if type(obj).__name__ == "Decimal" and hasattr(obj, "is_finite") and obj.is_finite():
+            return int(obj) if obj == obj.to_integral_value() else float(obj)
+        raise TypeError("Object of type %s is not JSON serializable" % type(obj).__name__)
+
+    # Python 3.12+ runtimes return Unicode characters as they are; earlier ones escape them.
+    return json.JSONEncoder(ensure_ascii=_runtime_minor_version() < 12, default=default).encode
+
+
+def _static_context():
+    env = os.environ
+    memory = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+    return (env.get("AWS_LAMBDA_FUNCTION_NAME"), env.get("AWS_LAMBDA_FUNCTION_VERSION"),
+            int(memory) if memory.isdigit() else memory or None,
+            env.get("AWS_LAMBDA_LOG_GROUP_NAME"), env.get("AWS_LAMBDA_LOG_STREAM_NAME"))
+
+
+def _report_invocation_error(api, request_id, error_type, message, trace):
+    try:
+        sys.stdout.write(_LAMBDA_WARNING + "\n")
+    except Exception:
+        pass
+    _log_error(error_type, message, trace)
+    api.post_invocation_error(request_id, _error_body(message, error_type, request_id, trace))
+
+
+def _serve(api, handler, encode):
+    global _current_request_id
+    static = _static_context()
+    environ = os.environ
+    while True:
+        headers, body = api.next_invocation()
+        request_id = headers.get("lambda-runtime-aws-request-id", "")
+        _current_request_id = request_id
+        trace_id = headers.get("lambda-runtime-trace-id")
+        if trace_id:
+            environ["_X_AMZN_TRACE_ID"] = trace_id
+        elif "_X_AMZN_TRACE_ID" in environ:
+            del environ["_X_AMZN_TRACE_ID"]
+        if handler.__class__ is _Fault:
+            _report_invocation_error(api, request_id, handler.error_type, handler.message,
+                                     handler.trace)
+            continue
+        deadline = headers.get("lambda-runtime-deadline-ms", "")
+        client_context = _json_header(headers.get("lambda-runtime-client-context"))
+        identity = _json_header(headers.get("lambda-runtime-cognito-identity"))
+        context = LambdaContext(
+            request_id, int(deadline) if deadline.isdigit() else 0,
+            headers.get("lambda-runtime-invoked-function-arn"),
+            ClientContext(client_context) if client_context is not None else None,
+            CognitoIdentity(identity or {}), headers.get("lambda-runtime-aws-tenant-id"),
+            static)
+        try:
+            event = json.loads(body)
+        except ValueError as e:
+            _report_invocation_error(api, request_id, "Runtime.UnmarshalError",
+                                     "Unable to unmarshal input: %s" % e, [])
+            continue
+        try:
+            result = handler(event, context)
+        except Exception as e:
+            error_type, message, trace = _exception_fields(e)
+            _report_invocation_error(api, request_id, error_type, message, trace)
+            continue
+        try:
+            payload = encode(result).encode("utf-8")
+        except Exception as e:
+            _report_invocation_error(api, request_id, "Runtime.MarshalError",
+                                     "Unable to marshal response: %s" % e, [])
+            continue
+        api.post_response(request_id, payload)
+
+
+def main():
+    try:
+        sys.stdout.reconfigure(line_buffering=True)
+    except Exception:
+        pass
+    env = os.environ
+    task_root = env.get("LAMBDA_TASK_ROOT") or "/var/task"
+    # The task root comes first on sys.path, in place of this script's own directory;
+    # layer directories follow when they exist.
+    paths = [task_root]
+    for layer_path in ("/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2],
+                       "/opt/python"):
+        if os.path.isdir(layer_path):
+            paths.append(layer_path)
+    if sys.path and sys.path[0] == os.path.dirname(_BOOTSTRAP_FILE):
+        sys.path[0:1] = paths
+    else:
+        sys.path[0:0] = paths
+    try:
+        os.chdir(task_root)
+    except OSError:
+        pass
+    _install_logging()
+
+    address = env.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        sys.stderr.write("lambdalite bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n")
+        sys.exit(2)
+    api = RuntimeAPI(address)
+    encode = _make_encoder()
+
+    try:
+        handler = _load_handler(env.get("_HANDLER", ""))
+    except Exception as e:
+        # An exception raised by the function's module while it is imported: an init error.
+        error_type, message, trace = _exception_fields(e)
+        _log_error(error_type, message, trace)
+        try:
+            api.post_init_error(_error_body(message, error_type, "", trace))
+        finally:
+            sys.exit(1)
+
+    _serve(api, handler, encode)
+
+
+if __name__ == "__main__":
+    main()
