@@ -79,9 +79,7 @@ Result<domain::Alias> FunctionService::CreateAlias(const Scope& scope,
   fn->aliases[alias_name] = alias;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutAlias{scope, t.name, alias});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return alias;
 }
 
@@ -133,9 +131,7 @@ Result<domain::Alias> FunctionService::UpdateAlias(const Scope& scope,
   it->second = alias;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutAlias{scope, t.name, alias});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return alias;
 }
 
@@ -155,9 +151,7 @@ Status FunctionService::DeleteAlias(const Scope& scope, const std::string& funct
   if (fn->event_invoke_configs.erase(alias_name) > 0) {
     batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, alias_name});
   }
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  return CommitAndRelease(lock, std::move(batch));
 }
 
 Result<Page<domain::Alias>> FunctionService::ListAliases(

@@ -110,9 +110,7 @@ Result<EventInvokeConfigView> FunctionService::PutEventInvokeConfig(
   fn->event_invoke_configs[q] = config;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutEventInvokeConfig{scope, t.name, config});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return EventInvokeConfigView{config, domain::QualifiedFunctionArn(scope, t.name, q)};
 }
 
@@ -134,9 +132,7 @@ Result<EventInvokeConfigView> FunctionService::UpdateEventInvokeConfig(
   it->second = config;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutEventInvokeConfig{scope, t.name, config});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return EventInvokeConfigView{config, domain::QualifiedFunctionArn(scope, t.name, q)};
 }
 
@@ -163,9 +159,7 @@ Status FunctionService::DeleteEventInvokeConfig(const Scope& scope,
   if (!fn || fn->event_invoke_configs.erase(q) == 0) return NoConfig(scope, t.name, q);
   storage::WriteBatch batch;
   batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, q});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  return CommitAndRelease(lock, std::move(batch));
 }
 
 Result<Page<EventInvokeConfigView>> FunctionService::ListEventInvokeConfigs(

@@ -126,11 +126,10 @@ FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
   return view;
 }
 
-std::future<Status> FunctionService::CommitLocked(storage::WriteBatch batch) {
-  return committer_.Enqueue(std::move(batch));
-}
-
-Status FunctionService::AwaitCommit(std::future<Status> ticket) {
+Status FunctionService::CommitAndRelease(std::unique_lock<std::shared_mutex>& lock,
+                                         storage::WriteBatch batch) {
+  auto ticket = committer_.Enqueue(std::move(batch));
+  lock.unlock();
   Status st = ticket.get();
   if (!st.ok()) {
     // Memory already holds the change; the store refused it. Put memory back in line with what
@@ -284,9 +283,7 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   FunctionView view = ViewLocked(fn, shown, std::nullopt);
   view.phase = Phase::kCreating;
   functions_[scope].emplace(name, std::move(fn));
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return view;
 }
 
@@ -339,9 +336,8 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
     view = ViewLocked(*fn, published, published->version);
     view.phase = Phase::kCreating;
   }
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  NotifyChanged(scope, t.name);
   return view;
 }
 
@@ -363,9 +359,8 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   batch.ops.push_back(storage::PutVersion{scope, t.name, *latest});
   FunctionView view = ViewLocked(*fn, latest, std::nullopt);
   view.phase = Phase::kUpdating;
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  NotifyChanged(scope, t.name);
   return view;
 }
 
@@ -408,9 +403,9 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
       batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, *t.qualifier});
     }
   }
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  if (!t.qualifier) NotifyChanged(scope, t.name);
+  return Status::Ok();
 }
 
 Result<Page<FunctionView>> FunctionService::ListFunctions(const Scope& scope, bool all_versions,
@@ -463,9 +458,7 @@ Result<FunctionView> FunctionService::PublishVersion(
   storage::WriteBatch batch;
   VersionPtr v = PublishLocked(scope, *fn, description, batch);
   FunctionView view = ViewLocked(*fn, v, std::nullopt);
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return view;
 }
 
@@ -518,9 +511,7 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
   fn->meta.reserved_concurrency = reserved;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  LAMBDALITE_RETURN_IF_ERROR(AwaitCommit(std::move(ticket)));
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   return reserved;
 }
 
@@ -542,9 +533,7 @@ Status FunctionService::DeleteFunctionConcurrency(const Scope& scope,
   fn->meta.reserved_concurrency.reset();
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  return CommitAndRelease(lock, std::move(batch));
 }
 
 AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {

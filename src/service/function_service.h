@@ -132,6 +132,11 @@ class FunctionService {
   // Loads all persisted state. Call once before serving.
   Status Load();
 
+  // Called after a function's code or configuration changed or it was deleted, so warm
+  // execution environments of the old revision can be retired. Set once, before serving.
+  using ChangeListener = std::function<void(const domain::Scope&, const std::string& name)>;
+  void SetChangeListener(ChangeListener listener) { on_change_ = std::move(listener); }
+
   // --- Functions -------------------------------------------------------------------------------
   Result<FunctionView> CreateFunction(const domain::Scope& scope, CreateFunctionInput input);
   Result<FunctionView> GetFunction(const domain::Scope& scope, const std::string& function_name,
@@ -249,11 +254,15 @@ class FunctionService {
                               const EventInvokeConfigInput& input) const;
   int ReservedSumLocked(const domain::Scope& scope, std::string_view except) const;
 
-  // Enqueues `batch` (lock must be held: this fixes its commit order), and returns the ticket.
-  std::future<Status> CommitLocked(storage::WriteBatch batch);
-  // Waits for a ticket outside the lock; on failure, reloads memory from the store.
-  Status AwaitCommit(std::future<Status> ticket);
+  // Enqueues `batch` while `lock` (exclusive, held) fixes its commit order, releases the lock and
+  // waits for durability. On failure, reloads memory from the store and reports kUnavailable.
+  Status CommitAndRelease(std::unique_lock<std::shared_mutex>& lock, storage::WriteBatch batch);
 
+  void NotifyChanged(const domain::Scope& scope, const std::string& name) const {
+    if (on_change_) on_change_(scope, name);
+  }
+
+  ChangeListener on_change_;
   storage::FunctionStore& store_;
   storage::CodeStore& code_store_;
   CodeFetcher* fetcher_;

@@ -47,9 +47,7 @@ Status FunctionService::TagResource(const Scope& scope, const std::string& resou
   fn->meta.tags = std::move(merged);
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  return CommitAndRelease(lock, std::move(batch));
 }
 
 Status FunctionService::UntagResource(const Scope& scope, const std::string& resource_arn,
@@ -63,9 +61,7 @@ Status FunctionService::UntagResource(const Scope& scope, const std::string& res
   for (const auto& k : keys) fn->meta.tags.erase(k);
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
-  auto ticket = CommitLocked(std::move(batch));
-  lock.unlock();
-  return AwaitCommit(std::move(ticket));
+  return CommitAndRelease(lock, std::move(batch));
 }
 
 Result<std::map<std::string, std::string>> FunctionService::ListTags(

@@ -1,0 +1,56 @@
+#pragma once
+
+// InvokeService: the Invoke use case. Resolves the name and qualifier to the version that runs
+// (alias weights included), checks the payload, and hands the invocation to the executor.
+
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "executor/invoker.h"
+#include "service/function_service.h"
+
+namespace lambdalite::service {
+
+struct InvokeInput {
+  std::string function_name;
+  std::optional<std::string> qualifier;
+  std::string payload;
+  std::string client_context;
+  bool tail_log = false;
+  std::string request_id;
+};
+
+// The version an invocation runs, as resolved from the name the caller used.
+struct InvokeTarget {
+  VersionPtr version;
+  std::string function_name;
+  std::string invoked_function_arn;  // unqualified when the caller gave no qualifier
+  std::optional<int> reserved_concurrency;
+};
+
+class InvokeService {
+ public:
+  InvokeService(FunctionService& functions, executor::Invoker& invoker,
+                storage::CodeStore& code_store)
+      : functions_(functions), invoker_(invoker), code_store_(code_store) {}
+
+  // Resolves the target without running anything (DryRun; also the first step of Invoke).
+  Result<InvokeTarget> Resolve(const domain::Scope& scope, const std::string& function_name,
+                               const std::optional<std::string>& qualifier) const;
+
+  // Runs a synchronous invocation. Function errors are successful results with
+  // function_error set; Errors are for requests that cannot run (not found, bad payload,
+  // throttled).
+  Result<executor::InvocationResult> InvokeSync(const domain::Scope& scope, InvokeInput input);
+
+  // AWS's check of an Invoke payload: it must be JSON (an empty payload counts as "{}").
+  static Status CheckPayload(const std::string& payload);
+
+ private:
+  FunctionService& functions_;
+  executor::Invoker& invoker_;
+  storage::CodeStore& code_store_;
+};
+
+}  // namespace lambdalite::service
