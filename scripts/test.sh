@@ -44,7 +44,7 @@ finish() {
 }
 
 # Counts the results of one ctest run from its JUnit file (fallback: ctest's own summary line).
-# Prints "PASSED FAILED".
+# Prints "PASSED FAILED SKIPPED".
 ctest_counts() {
   local junit="$1" log="$2"
   "$PY" - "$junit" "$log" <<'PY'
@@ -53,27 +53,27 @@ junit, log = sys.argv[1], sys.argv[2]
 try:
     root = ET.parse(junit).getroot()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-    passed = failed = 0
+    passed = failed = skipped = 0
     for suite in suites:
         for case in suite.iter("testcase"):
             status = case.get("status", "")
             if case.find("failure") is not None or case.find("error") is not None or status == "fail":
                 failed += 1
             elif case.find("skipped") is not None or status in ("notrun", "disabled"):
-                pass
+                skipped += 1
             else:
                 passed += 1
-    print(passed, failed)
+    print(passed, failed, skipped)
 except Exception:
     text = open(log, errors="replace").read()
     m = re.search(r"(\d+)% tests passed, (\d+) tests? failed out of (\d+)", text)
     if m:
         f, t = int(m.group(2)), int(m.group(3))
-        print(t - f, f)
+        print(t - f, f, 0)
     elif "No tests were found" in text:
-        print(0, 0)
+        print(0, 0, 0)
     else:
-        print(0, 1)
+        print(0, 1, 0)
 PY
 }
 
@@ -85,11 +85,11 @@ run_ctest() {  # run_ctest LABEL BUILD_DIR
     --output-junit "$junit" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   counts="$(ctest_counts "$junit" "$log")"
-  read -r p f <<<"$counts"
+  read -r p f s <<<"$counts"
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     f=1  # ctest itself failed (crash, timeout bookkeeping) without a failed test recorded
   fi
-  record "unit tests ($label)" "$p" "$f"
+  record "unit tests ($label)" "$p" "$f" "($s skipped)"
 }
 
 mkdir -p "$RESULTS"

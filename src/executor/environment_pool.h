@@ -86,7 +86,12 @@ class EnvironmentPool final : public Invoker {
                   const Clock& clock, EnvironmentPoolOptions options);
   // Kills every environment. Invocations still running end with a Runtime.ExitError result;
   // waits for them to return.
-  ~EnvironmentPool() override;
+  ~EnvironmentPool() override;  // Shutdown()
+
+  // Stops every environment: in-flight invocations end (as aborted), later Invoke calls are
+  // refused, and the processes and their Runtime API listeners are gone when it returns. The
+  // server the listeners belong to must still be running. Idempotent.
+  void Shutdown();
   EnvironmentPool(const EnvironmentPool&) = delete;
   EnvironmentPool& operator=(const EnvironmentPool&) = delete;
 
@@ -128,12 +133,18 @@ class EnvironmentPool final : public Invoker {
     bool cold = false;
     bool reserved = false;  // counted against the function's reservation, not the account pool
   };
+  struct RunResult {
+    InvocationResult result;
+    bool keep = false;  // the environment may serve the next invocation
+  };
 
   Result<Lease> Acquire(const InvokeRequest& request);
   void Release(const Lease& lease, bool keep);
   Status StartEnvironment(Environment& env, const InvokeRequest& request,
                           const RuntimeCommand& command);
-  Result<InvocationResult> Run(Environment& env, const InvokeRequest& request, bool cold);
+  Result<RunResult> Run(Environment& env, const InvokeRequest& request, bool cold);
+  std::vector<std::pair<std::string, std::string>> BuildVariables(
+      const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const;
   Result<std::shared_ptr<CodeEntry>> AcquireCode(const InvokeRequest& request);
   void ReleaseCode(const std::shared_ptr<CodeEntry>& entry);
   void Discard(std::shared_ptr<Environment> env);  // pool lock held
@@ -151,10 +162,12 @@ class EnvironmentPool final : public Invoker {
   mutable std::mutex mu_;
   std::condition_variable cv_;  // reaper wake-ups, cleanup and shutdown progress
   bool stopping_ = false;
-  std::map<std::string, std::shared_ptr<Environment>> all_;          // by id, not yet discarded
+  bool shut_down_ = false;
+  std::map<std::string, std::shared_ptr<Environment>> all_;           // by id, not yet discarded
   std::map<EnvKey, std::vector<std::shared_ptr<Environment>>> idle_;  // most recent last
-  std::map<FunctionKey, int> in_flight_;          // invocations per function
-  std::map<domain::Scope, int> unreserved_in_flight_;  // per account+region
+  std::map<FunctionKey, int> in_flight_;                              // invocations per function
+  std::map<domain::Scope, int> unreserved_in_flight_;                 // per account+region
+  std::map<EnvKey, std::string> latest_revision_;  // revision field unused in the key
   int total_in_flight_ = 0;
   std::vector<std::shared_ptr<Environment>> graveyard_;  // waiting for Destroy
   int destroying_ = 0;

@@ -34,9 +34,8 @@ std::string LogStreamName(int64_t epoch_ms, const std::string& version,
   std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char date[16];
-  std::snprintf(date, sizeof date, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday);
+  char date[48];
+  std::snprintf(date, sizeof date, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   return std::string(date) + "/[" + version + "]" + unique_hex;
 }
 

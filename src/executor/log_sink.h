@@ -102,8 +102,8 @@ struct InvocationReport {
   int memory_size_mb = 0;
   int64_t max_memory_used_mb = 0;
   std::optional<double> init_duration_ms;  // cold starts only
-  std::string status;      // "" (success or function error), "timeout", "error"
-  std::string error_type;  // with status "error": e.g. "Runtime.ExitError"
+  std::string status;                      // "" (success or function error), "timeout", "error"
+  std::string error_type;                  // with status "error": e.g. "Runtime.ExitError"
 };
 
 // The log stream of one execution environment. Thread-safe (output arrives from the sandbox's
@@ -143,10 +143,10 @@ class EnvironmentLog {
   const Clock& clock_;
 
   std::mutex mu_;
-  std::string partial_;    // output after the last newline
-  std::string pending_;    // formatted records not yet handed to the sink
+  std::string partial_;  // output after the last newline
+  std::string pending_;  // formatted records not yet handed to the sink
   bool in_invocation_ = false;
-  std::string tail_;       // the current invocation's text, bounded
+  std::string tail_;  // the current invocation's text, bounded
 };
 
 // The REPORT line (without trailing newline), as AWS formats it.

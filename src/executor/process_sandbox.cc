@@ -1,7 +1,6 @@
 #include "executor/process_sandbox.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -42,9 +41,9 @@ namespace fs = std::filesystem;
 // ---- What init reports to the server through the status pipe --------------------------------
 
 enum ReportKind : int32_t {
-  kReportExit = 1,        // a = the runtime's raw wait status
-  kReportSetupFailed = 2, // a = stage, b = errno
-  kReportExecFailed = 3,  // a = errno of execve
+  kReportExit = 1,         // a = the runtime's raw wait status
+  kReportSetupFailed = 2,  // a = stage, b = errno
+  kReportExecFailed = 3,   // a = errno of execve
 };
 
 struct InitReport {
@@ -71,12 +70,19 @@ enum Stage : int32_t {
 };
 
 const char* StageName(int32_t stage) {
-  static const char* const kNames[kStageCount] = {
-      "arranging file descriptors", "joining the cgroups", "setting the hostname",
-      "making mounts private",      "mounting /var/task",  "mounting /var/runtime",
-      "mounting /tmp",              "mounting /proc",      "mounting /dev/shm",
-      "setting resource limits",    "forking the runtime", "switching to the sandbox uid",
-      "entering /var/task"};
+  static const char* const kNames[kStageCount] = {"arranging file descriptors",
+                                                  "joining the cgroups",
+                                                  "setting the hostname",
+                                                  "making mounts private",
+                                                  "mounting /var/task",
+                                                  "mounting /var/runtime",
+                                                  "mounting /tmp",
+                                                  "mounting /proc",
+                                                  "mounting /dev/shm",
+                                                  "setting resource limits",
+                                                  "forking the runtime",
+                                                  "switching to the sandbox uid",
+                                                  "entering /var/task"};
   if (stage < 0 || stage >= kStageCount) return "unknown stage";
   return kNames[stage];
 }
@@ -181,9 +187,12 @@ bool BindReadOnly(const char* source, const char* target) {
     if (!WriteString(procs, "0")) FailSetup(kStageCgroup, errno);
   }
   if (plan.uid >= 0) {
-    if (setgroups(0, nullptr) != 0) FailSetup(kStageUid, errno);
-    if (setresgid(plan.gid, plan.gid, plan.gid) != 0) FailSetup(kStageUid, errno);
-    if (setresuid(plan.uid, plan.uid, plan.uid) != 0) FailSetup(kStageUid, errno);
+    // Raw syscalls: glibc's wrappers would try to change the credentials of every thread of the
+    // server, whose bookkeeping this copy inherited, and wait forever for threads that are not
+    // here. The kernel calls change this (only) thread.
+    if (syscall(SYS_setgroups, 0, nullptr) != 0) FailSetup(kStageUid, errno);
+    if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) FailSetup(kStageUid, errno);
+    if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) FailSetup(kStageUid, errno);
     // Paranoia: never run function code as root.
     if (getuid() == 0 || geteuid() == 0) FailSetup(kStageUid, EPERM);
   }
@@ -223,15 +232,14 @@ bool BindReadOnly(const char* source, const char* target) {
       FailSetup(kStagePrivateMounts, errno);
     }
     if (!BindReadOnly(plan.code_dir, plan.task_mount_point)) FailSetup(kStageMountTask, errno);
-    if (plan.runtime_dir != nullptr &&
-        !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
+    if (plan.runtime_dir != nullptr && !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
       FailSetup(kStageMountRuntime, errno);
     }
     if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, plan.tmp_options) != 0) {
       FailSetup(kStageMountTmp, errno);
     }
-    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              plan.shm_options) != 0) {
+    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, plan.shm_options) !=
+        0) {
       FailSetup(kStageMountShm, errno);
     }
     // A /proc of the new pid namespace: the environment sees only its own processes.
@@ -301,8 +309,8 @@ int64_t KeyedValue(const std::string& text, const std::string& key) {
 bool IsSafeId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -352,8 +360,7 @@ class ProcessSandbox::Impl {
     if (wake_fd_ >= 0) close(wake_fd_);
   }
 
-  Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
-                                                SandboxObserver& observer);
+  Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec, SandboxObserver& observer);
 
   bool isolated() const { return isolated_; }
   bool has_cgroups() const { return cgroup_version_ != 0; }
@@ -398,7 +405,7 @@ class ProcessSandbox::Impl {
 
   const ProcessSandboxOptions options_;
   bool root_ = false;
-  int ns_flags_ = 0;        // the namespaces the kernel lets us create
+  int ns_flags_ = 0;  // the namespaces the kernel lets us create
   bool isolated_ = false;
   int cgroup_version_ = 0;  // 0 none, 1 or 2
 
@@ -580,6 +587,7 @@ class ProcessHandle final : public SandboxProcess {
     SweepCgroups();
     ProcessSandbox::Impl::RemoveCgroups(cgroups_);
     if (cgroups_.peak_fd >= 0) close(cgroups_.peak_fd);
+    if (hwm_fd_ >= 0) close(hwm_fd_);
     ProcessSandbox::Impl::ReleaseUid(uid_lock_fd_);
   }
 
@@ -594,12 +602,14 @@ class ProcessHandle final : public SandboxProcess {
   void FlushOutput() override { state_->FlushOutput(); }
 
   int64_t MaxMemoryUsedBytes() const override {
-    if (cgroups_.peak_fd < 0) return 0;
-    char buf[32];
-    ssize_t n = pread(cgroups_.peak_fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return 0;
-    buf[n] = '\0';
-    return std::strtoll(buf, nullptr, 10);
+    if (cgroups_.peak_fd >= 0) {
+      char buf[32];
+      ssize_t n = pread(cgroups_.peak_fd, buf, sizeof buf - 1, 0);
+      if (n <= 0) return 0;
+      buf[n] = '\0';
+      return std::strtoll(buf, nullptr, 10);
+    }
+    return RuntimeHighWaterMark();
   }
 
   int pid() const override { return pid_; }
@@ -624,6 +634,31 @@ class ProcessHandle final : public SandboxProcess {
     }
   }
 
+  // Without cgroups: the runtime process's VmHWM. Its /proc status file is found once (init's
+  // only child) and kept open, so later calls cost one pread.
+  int64_t RuntimeHighWaterMark() const {
+    std::lock_guard lock(hwm_mu_);
+    if (hwm_fd_ == -2) {
+      hwm_fd_ = -1;
+      const std::string children =
+          "/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children";
+      std::istringstream in(ReadSmallFile(children));
+      pid_t runtime = 0;
+      if (in >> runtime) {
+        const std::string status = "/proc/" + std::to_string(runtime) + "/status";
+        hwm_fd_ = open(status.c_str(), O_RDONLY | O_CLOEXEC);
+      }
+    }
+    if (hwm_fd_ < 0) return 0;
+    char buf[4096];
+    ssize_t n = pread(hwm_fd_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char* line = std::strstr(buf, "VmHWM:");
+    if (line == nullptr) return 0;
+    return std::strtoll(line + 6, nullptr, 10) * 1024;  // the file counts kB
+  }
+
   ProcessSandbox::Impl& sandbox_;
   const uint64_t id_;
   const pid_t pid_;
@@ -631,6 +666,8 @@ class ProcessHandle final : public SandboxProcess {
   const int uid_lock_fd_;
   Cgroups cgroups_;
   const std::shared_ptr<ProcessState> state_;
+  mutable std::mutex hwm_mu_;
+  mutable int hwm_fd_ = -2;  // -2: not looked up yet, -1: unavailable
 };
 
 void ProcessSandbox::Impl::Watch(uint64_t id, const std::shared_ptr<ProcessState>& state,
@@ -692,14 +729,17 @@ void ProcessSandbox::Impl::Probe() {
   root_ = geteuid() == 0;
   std::vector<std::string> missing;
   if (root_) {
-    const std::pair<int, const char*> kNamespaces[] = {
-        {CLONE_NEWNS, "mount"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"}};
+    const std::pair<int, const char*> kNamespaces[] = {{CLONE_NEWNS, "mount"},
+                                                       {CLONE_NEWPID, "pid"},
+                                                       {CLONE_NEWIPC, "ipc"},
+                                                       {CLONE_NEWUTS, "uts"}};
     for (const auto& [flag, name] : kNamespaces) {
       pid_t pid = static_cast<pid_t>(
           syscall(SYS_clone, flag | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
       if (pid == 0) {
         // A new mount namespace is only useful if we may mount in it.
-        if (flag == CLONE_NEWNS && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+        if (flag == CLONE_NEWNS &&
+            mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
           _exit(1);
         }
         _exit(0);
@@ -733,9 +773,8 @@ void ProcessSandbox::Impl::Probe() {
           controllers.find("pids") != std::string::npos) {
         WriteFile((root / "cgroup.subtree_control").string(), "+memory +pids");
         fs::create_directories(root / options_.cgroup_name, ec);
-        if (!ec &&
-            WriteFile((root / options_.cgroup_name / "cgroup.subtree_control").string(),
-                      "+memory +pids")) {
+        if (!ec && WriteFile((root / options_.cgroup_name / "cgroup.subtree_control").string(),
+                             "+memory +pids")) {
           cgroup_version_ = 2;
         }
       }
@@ -850,7 +889,8 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
     return Error::Make(ErrorCode::kInvalidParameter, "invalid environment id: " + spec.id);
   }
   if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
-    return Error::Make(ErrorCode::kInvalidParameter, "the runtime command must be an absolute path");
+    return Error::Make(ErrorCode::kInvalidParameter,
+                       "the runtime command must be an absolute path");
   }
   const bool mount_ns = (ns_flags_ & CLONE_NEWNS) != 0;
 
@@ -859,7 +899,8 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   auto localize = [&](const std::string& text) {
     if (mount_ns) return text;
     std::string out = ReplaceAll(text, std::string(kTaskRoot), spec.code_dir);
-    if (!spec.runtime_dir.empty()) out = ReplaceAll(out, std::string(kRuntimeRoot), spec.runtime_dir);
+    if (!spec.runtime_dir.empty())
+      out = ReplaceAll(out, std::string(kRuntimeRoot), spec.runtime_dir);
     return out;
   };
   std::vector<std::string> argv_storage;
@@ -960,8 +1001,8 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
 
   static std::atomic<uint64_t> next_id{1};
   const uint64_t id = next_id++;
-  auto state = std::make_shared<ProcessState>(*this, out_pipe[0], status_pipe[0],
-                                              cgroups.oom_file, observer);
+  auto state = std::make_shared<ProcessState>(*this, out_pipe[0], status_pipe[0], cgroups.oom_file,
+                                              observer);
   Watch(id, state, out_pipe[0], status_pipe[0]);
   return std::unique_ptr<SandboxProcess>(std::make_unique<ProcessHandle>(
       *this, id, pid, plan.new_pid_ns, uid_lock_fd, std::move(cgroups), std::move(state)));

@@ -61,8 +61,8 @@ class ProcessSandbox final : public Sandbox {
                                                 SandboxObserver& observer) override;
 
   // What the probe found; for logs and tests.
-  bool isolated() const;      // root: namespaces + uid switch available
-  bool has_cgroups() const;   // memory and pids limits are enforced
+  bool isolated() const;     // root: namespaces + uid switch available
+  bool has_cgroups() const;  // memory and pids limits are enforced
 
   class Impl;
 

@@ -150,41 +150,35 @@ void RuntimeApi::Abandon() {
 }
 
 void RuntimeApi::HandleNext(Done done) {
-  enum class Action { kDeliver, kPark, kRefuse } action;
   std::optional<RuntimeInvocation> invocation;
+  std::optional<Done> replaced;
   {
     std::lock_guard lock(mu_);
     polled_ = true;
     if (queued_) {
-      action = Action::kDeliver;
       invocation = std::move(queued_);
       queued_.reset();
       current_id_ = invocation->request_id;
-    } else if (parked_poll_) {
-      // Standard Lambda environments run one invocation at a time; the first poll keeps waiting.
-      action = Action::kRefuse;
     } else {
-      action = Action::kPark;
+      // The newest poll wins: an older one is most likely from a connection the runtime gave up
+      // on (a client-side timeout); answering it instead would hand the event to nobody.
+      replaced = std::move(parked_poll_);
       parked_poll_ = std::move(done);
     }
   }
-  switch (action) {
-    case Action::kDeliver:
-      done(RenderInvocation(std::move(*invocation)));
-      return;
-    case Action::kRefuse:
-      done(ApiError(403, "InvalidStateTransition",
-                    "State transition from Ready to Ready failed for runtime. Error: another "
-                    "/runtime/invocation/next request is already waiting"));
-      return;
-    case Action::kPark:
-      observer_.OnRuntimeWaiting();
-      return;
+  if (invocation) {
+    done(RenderInvocation(std::move(*invocation)));
+    return;
   }
+  if (replaced) {
+    (*replaced)(ApiError(403, "InvalidStateTransition",
+                         "State transition from Ready to Ready failed for runtime. Error: a newer "
+                         "/runtime/invocation/next request replaced this one"));
+  }
+  observer_.OnRuntimeWaiting();
 }
 
-http::HttpResponse RuntimeApi::HandleResult(const std::string& request_id,
-                                            RuntimeOutcome outcome) {
+http::HttpResponse RuntimeApi::HandleResult(const std::string& request_id, RuntimeOutcome outcome) {
   {
     std::lock_guard lock(mu_);
     if (request_id.empty() || request_id != current_id_) return InvalidRequestId();
@@ -253,9 +247,8 @@ bool RuntimeApi::HandleAsync(const http::HttpRequest& request, Done done) {
 http::HttpResponse RuntimeApi::Handle(const http::HttpRequest& request) {
   auto promise = std::make_shared<std::promise<http::HttpResponse>>();
   auto answer = promise->get_future();
-  HandleAsync(request, [promise](http::HttpResponse response) {
-    promise->set_value(std::move(response));
-  });
+  HandleAsync(request,
+              [promise](http::HttpResponse response) { promise->set_value(std::move(response)); });
   return answer.get();
 }
 
@@ -274,7 +267,8 @@ size_t RuntimeApi::BodyLimit(const std::string& method, const std::string& targe
   return 64 * 1024;
 }
 
-http::HttpResponse RuntimeApi::OnBodyTooLarge(const std::string& method, const std::string& target) {
+http::HttpResponse RuntimeApi::OnBodyTooLarge(const std::string& method,
+                                              const std::string& target) {
   const Route route = ParseRoute(target);
   if (method == "POST" && (route.kind == RouteKind::kResponse || route.kind == RouteKind::kError)) {
     RuntimeOutcome outcome;

@@ -15,7 +15,8 @@
 // Function.ResponseSizeTooLarge error (wording from AWS's Runtime Interface Emulator, rapid).
 //
 // The handler only translates HTTP into events for its RuntimeApiObserver (the environment) and
-// never blocks: /next is answered through HandleAsync, so a parked poll holds no thread.
+// never blocks: /next is answered through HandleAsync, so a parked poll holds no thread. One poll
+// is parked at a time; a newer one replaces it (the older gets 403 InvalidStateTransition).
 
 #include <cstddef>
 #include <cstdint>
@@ -35,7 +36,7 @@ inline constexpr size_t kMaxRuntimePayloadBytes = 6 * 1024 * 1024 + 100;
 // One invocation as the runtime receives it from /next.
 struct RuntimeInvocation {
   std::string request_id;
-  std::string payload;  // the event, sent as the body
+  std::string payload;      // the event, sent as the body
   int64_t deadline_ms = 0;  // Lambda-Runtime-Deadline-Ms: epoch milliseconds
   std::string invoked_function_arn;
   std::string trace_id;          // Lambda-Runtime-Trace-Id
@@ -104,10 +105,10 @@ class RuntimeApi final : public http::RequestHandler {
   RuntimeApiObserver& observer_;
 
   std::mutex mu_;
-  std::optional<Done> parked_poll_;              // a /next waiting for work
-  std::optional<RuntimeInvocation> queued_;      // assigned, not yet fetched by /next
-  std::string current_id_;                       // fetched, not yet answered ("" = none)
-  bool polled_ = false;                          // a /next arrived at least once
+  std::optional<Done> parked_poll_;          // a /next waiting for work
+  std::optional<RuntimeInvocation> queued_;  // assigned, not yet fetched by /next
+  std::string current_id_;                   // fetched, not yet answered ("" = none)
+  bool polled_ = false;                      // a /next arrived at least once
 };
 
 }  // namespace lambdalite::executor

@@ -33,8 +33,8 @@ struct SandboxSpec {
   std::vector<std::string> argv;
   // The complete environment of the runtime process (nothing is inherited from the server).
   std::vector<std::pair<std::string, std::string>> env;
-  int memory_mb = 128;              // hard memory limit of the whole environment
-  int ephemeral_storage_mb = 512;   // size of the private /tmp
+  int memory_mb = 128;             // hard memory limit of the whole environment
+  int ephemeral_storage_mb = 512;  // size of the private /tmp
 };
 
 // How a runtime process ended.
@@ -79,6 +79,8 @@ class SandboxProcess {
   virtual ~SandboxProcess() = default;
 
   // Sends SIGKILL to every process of the environment. Does not wait; OnExit follows. Idempotent.
+  // Takes no lock, so it may be called while the caller holds its own locks (even ones its
+  // observer callbacks take).
   virtual void Kill() = 0;
 
   // Delivers, synchronously through OnOutput, every byte written to the output pipe so far. Used

@@ -5,15 +5,20 @@
 
 #include "api/lambda_api.h"
 #include "api/operations/control_plane.h"
+#include "api/operations/invoke.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
 #include "aws/s3_client.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "executor/environment_pool.h"
+#include "executor/process_sandbox.h"
+#include "executor/runtime_registry.h"
 #include "http/server.h"
 #include "service/code_url.h"
 #include "service/function_service.h"
+#include "service/invoke_service.h"
 #include "storage/fs_code_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -71,6 +76,10 @@ struct App::Parts {
   std::unique_ptr<service::CodeUrlSigner> signer;
   std::unique_ptr<api::LambdaApi> api;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<executor::ProcessSandbox> sandbox;
+  std::unique_ptr<executor::EnvironmentPool> pool;
+  std::unique_ptr<service::InvokeService> invoke;
+  // Declared last so it is destroyed first: environments stop before the server they talk to.
 };
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -109,6 +118,20 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
   LAMBDALITE_RETURN_IF_ERROR(p->server->Start());
+
+  // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
+  p->sandbox = std::make_unique<executor::ProcessSandbox>();
+  executor::EnvironmentPoolOptions pool_options;
+  pool_options.data_dir = config.data_dir;
+  pool_options.account_concurrency_limit = p->functions->limits().account_concurrency;
+  p->pool = std::make_unique<executor::EnvironmentPool>(
+      *p->server, *p->sandbox, executor::RuntimeRegistry::Default(), p->clock, pool_options);
+  p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);
+  api::RegisterInvoke(*p->api, *p->invoke);
+  p->functions->SetChangeListener(
+      [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {
+        pool->RetireFunction(scope, name);
+      });
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
     {
@@ -125,7 +148,10 @@ uint16_t App::port() const { return parts_->server->port(); }
 void App::Wait() { parts_->server->Wait(); }
 
 void App::Stop() {
-  if (parts_ && parts_->server) parts_->server->Stop();
+  if (!parts_) return;
+  // Environments first (their runtimes long-poll this server), then the server.
+  if (parts_->pool) parts_->pool->Shutdown();
+  if (parts_->server) parts_->server->Stop();
 }
 
 }  // namespace lambdalite::app

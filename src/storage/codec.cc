@@ -393,9 +393,7 @@ std::string EncodeFunctionVersion(const domain::FunctionVersion& version) {
   o["code"] = EncodeCode(version.code);
   o["revision_id"] = JsonString(version.revision_id);
   o["last_modified_ms"] = version.last_modified_ms;
-  if (!version.source_revision_id.empty()) {
-    o["source_revision_id"] = JsonString(version.source_revision_id);
-  }
+  o["source_revision_id"] = JsonString(version.source_revision_id);
   return json::serialize(o);
 }
 
@@ -412,7 +410,7 @@ Result<domain::FunctionVersion> DecodeFunctionVersion(std::string_view text) {
         }
         r.Read("revision_id", &out->revision_id);
         r.Read("last_modified_ms", &out->last_modified_ms);
-        if (r.Find("source_revision_id")) r.Read("source_revision_id", &out->source_revision_id);
+        r.Read("source_revision_id", &out->source_revision_id);
       });
 }
 

@@ -136,7 +136,7 @@ TEST(DomainCoverage, EveryMemberIsKnownToTheseTests) {
   [[maybe_unused]] auto [v1, v2, v3] = domain::VpcConfig{};
   [[maybe_unused]] auto [f1, f2] = domain::FileSystemConfig{};
   [[maybe_unused]] auto [k1, k2, k3] = domain::CodeInfo{};
-  [[maybe_unused]] auto [fv1, fv2, fv3, fv4, fv5] = FunctionVersion{};
+  [[maybe_unused]] auto [fv1, fv2, fv3, fv4, fv5, fv6] = FunctionVersion{};
   [[maybe_unused]] auto [a1, a2, a3, a4, a5] = Alias{};
   [[maybe_unused]] auto [d1, d2] = domain::DestinationConfig{};
   [[maybe_unused]] auto [e1, e2, e3, e4, e5] = EventInvokeConfig{};
@@ -190,6 +190,7 @@ FunctionVersion MakeVersion(const std::string& version, FunctionConfig config) {
   v.code.blob_id = std::string(64, 'a');
   v.revision_id = "rev-" + version;
   v.last_modified_ms = 1'700'000'000'123;
+  if (version != domain::kLatest) v.source_revision_id = "latest-rev-" + version;
   return v;
 }
 
@@ -307,6 +308,7 @@ void ExpectVersionEq(const FunctionVersion& want, const FunctionVersion& got) {
   EXPECT_TRUE(want.code == got.code);
   EXPECT_EQ(want.revision_id, got.revision_id);
   EXPECT_EQ(want.last_modified_ms, got.last_modified_ms);
+  EXPECT_EQ(want.source_revision_id, got.source_revision_id);
 }
 
 void ExpectAliasEq(const Alias& want, const Alias& got) {

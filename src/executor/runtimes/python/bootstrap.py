@@ -417,9 +417,9 @@ def _load_handler(handler_name):
     if import_name.rsplit(".", 1)[-1] in sys.builtin_module_names:
         return _Fault("Runtime.BuiltInModuleConflict",
                       "Cannot use built-in module %s as a handler module" % module_name)
-    import importlib
     try:
-        module = importlib.import_module(import_name)
+        __import__(import_name)  # importlib.import_module without importing importlib
+        module = sys.modules[import_name]
     except ImportError as e:
         return _Fault("Runtime.ImportModuleError",
                       "Unable to import module '%s': %s" % (module_name, e))

@@ -1,0 +1,974 @@
+#include "executor/environment_pool.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "executor/runtime_api.h"
+#include "service/code_package.h"
+
+namespace lambdalite::executor {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kUnhandled = "Unhandled";
+
+// AWS's error payloads put errorType first for platform errors (Sandbox.Timedout,
+// Runtime.ExitError) and errorMessage first for Function.ResponseSizeTooLarge; keep both orders.
+std::string TypeFirstError(std::string_view type, std::string_view message) {
+  json::object o;
+  o["errorType"] = type;
+  o["errorMessage"] = message;
+  return json::serialize(o);
+}
+
+std::string MessageFirstError(std::string_view message, std::string_view type) {
+  json::object o;
+  o["errorMessage"] = message;
+  o["errorType"] = type;
+  return json::serialize(o);
+}
+
+// The names Go's os/exec prints for signals ("signal: killed"): AWS's platform is written in Go.
+std::string GoSignalName(int sig) {
+  switch (sig) {
+    case SIGHUP:
+      return "hangup";
+    case SIGINT:
+      return "interrupt";
+    case SIGQUIT:
+      return "quit";
+    case SIGILL:
+      return "illegal instruction";
+    case SIGTRAP:
+      return "trace/breakpoint trap";
+    case SIGABRT:
+      return "aborted";
+    case SIGBUS:
+      return "bus error";
+    case SIGFPE:
+      return "floating point exception";
+    case SIGKILL:
+      return "killed";
+    case SIGUSR1:
+      return "user defined signal 1";
+    case SIGSEGV:
+      return "segmentation fault";
+    case SIGUSR2:
+      return "user defined signal 2";
+    case SIGPIPE:
+      return "broken pipe";
+    case SIGALRM:
+      return "alarm clock";
+    case SIGTERM:
+      return "terminated";
+    case SIGXCPU:
+      return "CPU time limit exceeded";
+    case SIGXFSZ:
+      return "file size limit exceeded";
+    case SIGSYS:
+      return "bad system call";
+    default:
+      return "signal " + std::to_string(sig);
+  }
+}
+
+// Go's error text for an errno: strerror with a lower-case first letter.
+std::string GoErrnoText(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+double Millis(SteadyClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+std::string RandomHex(size_t bytes) { return HexEncode(RandomBytes(bytes)); }
+
+bool IsLowerHex(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+// X-Ray's trace header format: Root=1-<epoch seconds, 8 hex>-<96 random bits>.
+std::string NewTraceId(int64_t now_ms) {
+  char head[32];
+  std::snprintf(head, sizeof head, "Root=1-%08llx-",
+                static_cast<unsigned long long>(now_ms / 1000));
+  return head + RandomHex(12) + ";Parent=" + RandomHex(8) + ";Sampled=0";
+}
+
+// Variables a function's configuration may not override (AWS's reserved list).
+constexpr std::string_view kReservedVariables[] = {"_HANDLER",
+                                                   "_X_AMZN_TRACE_ID",
+                                                   "AWS_DEFAULT_REGION",
+                                                   "AWS_REGION",
+                                                   "AWS_EXECUTION_ENV",
+                                                   "AWS_LAMBDA_FUNCTION_NAME",
+                                                   "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                                   "AWS_LAMBDA_FUNCTION_VERSION",
+                                                   "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                                   "AWS_LAMBDA_LOG_GROUP_NAME",
+                                                   "AWS_LAMBDA_LOG_STREAM_NAME",
+                                                   "AWS_ACCESS_KEY",
+                                                   "AWS_ACCESS_KEY_ID",
+                                                   "AWS_SECRET_ACCESS_KEY",
+                                                   "AWS_SESSION_TOKEN",
+                                                   "AWS_LAMBDA_RUNTIME_API",
+                                                   "LAMBDA_TASK_ROOT",
+                                                   "LAMBDA_RUNTIME_DIR",
+                                                   "AWS_LAMBDA_LOG_FORMAT",
+                                                   "AWS_LAMBDA_LOG_LEVEL"};
+
+bool IsReservedVariable(std::string_view name) {
+  return std::find(std::begin(kReservedVariables), std::end(kReservedVariables), name) !=
+         std::end(kReservedVariables);
+}
+
+// Makes an extracted package readable by the sandbox's unprivileged uid whatever the server's
+// umask was.
+void MakeWorldReadable(const fs::path& root) {
+  std::error_code ec;
+  fs::permissions(root,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
+                  ec);
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const auto status = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_directory(status)) {
+      fs::permissions(it->path(),
+                      fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                          fs::perms::others_read | fs::perms::others_exec,
+                      fs::perm_options::add, ec);
+    } else if (fs::is_regular_file(status)) {
+      fs::permissions(it->path(),
+                      fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
+                      fs::perm_options::add, ec);
+    }
+  }
+}
+
+}  // namespace
+
+// ---- Environment ---------------------------------------------------------------------------
+
+// One execution environment: its Runtime API endpoint, log stream and sandboxed process, and
+// the events they report. Fields marked "pool" are guarded by the pool's mutex; the components are
+// set by the thread that starts the environment before anyone else can see them, and torn down
+// by Destroy after the last invocation.
+class EnvironmentPool::Environment final : public RuntimeApiObserver, public SandboxObserver {
+ public:
+  enum class State { kStarting, kIdle, kBusy, kDiscarded };
+  enum class Event { kReady, kOutcome, kInitError, kExit, kAborted, kTimeout };
+
+  Environment(std::string id, EnvKey key) : id(std::move(id)), key(std::move(key)) {}
+
+  const std::string id;
+  const EnvKey key;
+
+  // pool
+  State state = State::kStarting;
+  bool retire = false;
+  int64_t idle_since_ms = 0;
+  int invocations = 0;
+
+  // Components.
+  std::shared_ptr<CodeEntry> code;
+  std::unique_ptr<RuntimeApi> api;
+  uint16_t port = 0;
+  std::string log_stream;
+  std::unique_ptr<EnvironmentLog> log;
+  SteadyClock::time_point init_started;
+  bool exec_wrapper = false;  // argv[0] is AWS_LAMBDA_EXEC_WRAPPER
+  std::string entrypoint;     // argv[0], for error messages
+
+  void SetProcess(std::unique_ptr<SandboxProcess> process) {
+    std::lock_guard lock(mu_);
+    process_ = std::move(process);
+    pid_ = process_->pid();
+    if (aborted_) process_->Kill();
+  }
+  // Only the thread running the environment's invocation (or Destroy) uses the process.
+  SandboxProcess* process() {
+    std::lock_guard lock(mu_);
+    return process_.get();
+  }
+  std::unique_ptr<SandboxProcess> TakeProcess() {
+    std::lock_guard lock(mu_);
+    return std::move(process_);
+  }
+  int pid() const {
+    std::lock_guard lock(mu_);
+    return pid_;
+  }
+
+  void Kill() {
+    std::lock_guard lock(mu_);
+    if (process_) process_->Kill();
+  }
+  // Shutdown: kills the process and wakes whoever waits on the environment.
+  void Abort() {
+    std::lock_guard lock(mu_);
+    aborted_ = true;
+    if (process_) process_->Kill();
+    cv_.notify_all();
+  }
+  bool exited() const {
+    std::lock_guard lock(mu_);
+    return exit_.has_value();
+  }
+
+  // Waits for the end of the init phase.
+  Event WaitForInit(SteadyClock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    cv_.wait_until(lock, deadline, [&] { return ready_ || init_error_ || exit_ || aborted_; });
+    if (init_error_) return Event::kInitError;
+    if (ready_) return Event::kReady;
+    if (exit_) return Event::kExit;
+    if (aborted_) return Event::kAborted;
+    return Event::kTimeout;
+  }
+
+  void ExpectOutcome(const std::string& request_id) {
+    std::lock_guard lock(mu_);
+    expected_id_ = request_id;
+    outcome_.reset();
+  }
+
+  // Waits for the runtime's answer to the expected invocation.
+  Event WaitForOutcome(SteadyClock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    cv_.wait_until(lock, deadline, [&] { return outcome_ || init_error_ || exit_ || aborted_; });
+    if (outcome_) return Event::kOutcome;
+    if (init_error_) return Event::kInitError;
+    if (exit_) return Event::kExit;
+    if (aborted_) return Event::kAborted;
+    return Event::kTimeout;
+  }
+
+  // Valid after the matching Wait returned the event.
+  RuntimeOutcome TakeOutcome() {
+    std::lock_guard lock(mu_);
+    RuntimeOutcome o = std::move(*outcome_);
+    outcome_.reset();
+    return o;
+  }
+  std::pair<std::string, std::string> init_error() const {
+    std::lock_guard lock(mu_);
+    return *init_error_;
+  }
+  SandboxExit exit_status() const {
+    std::lock_guard lock(mu_);
+    return *exit_;
+  }
+  SteadyClock::time_point event_time() const {
+    std::lock_guard lock(mu_);
+    return event_time_;
+  }
+
+  // RuntimeApiObserver.
+  void OnRuntimeWaiting() override {
+    std::lock_guard lock(mu_);
+    if (ready_) return;
+    ready_ = true;
+    event_time_ = SteadyClock::now();
+    cv_.notify_all();
+  }
+  void OnInvocationOutcome(const std::string& request_id, RuntimeOutcome outcome) override {
+    const auto now = SteadyClock::now();
+    std::lock_guard lock(mu_);
+    if (request_id != expected_id_) return;
+    expected_id_.clear();
+    outcome_ = std::move(outcome);
+    event_time_ = now;
+    cv_.notify_all();
+  }
+  void OnInitError(std::string body, std::string error_type) override {
+    std::lock_guard lock(mu_);
+    if (init_error_) return;
+    init_error_.emplace(std::move(body), std::move(error_type));
+    event_time_ = SteadyClock::now();
+    cv_.notify_all();
+  }
+
+  // SandboxObserver.
+  void OnOutput(std::string_view bytes) override { log->Output(bytes); }
+  void OnExit(const SandboxExit& exit) override {
+    std::lock_guard lock(mu_);
+    exit_ = exit;
+    event_time_ = SteadyClock::now();
+    cv_.notify_all();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::unique_ptr<SandboxProcess> process_;
+  int pid_ = 0;
+  bool aborted_ = false;
+  bool ready_ = false;
+  std::string expected_id_;
+  std::optional<RuntimeOutcome> outcome_;
+  std::optional<std::pair<std::string, std::string>> init_error_;  // body, error type
+  std::optional<SandboxExit> exit_;
+  SteadyClock::time_point event_time_;
+};
+
+// An extracted deployment package, shared (read-only) by the environments of one code blob.
+struct EnvironmentPool::CodeEntry {
+  std::string key;
+  std::string dir;
+  std::mutex mu;  // held while extracting
+  bool ready = false;
+  int refs = 0;  // pool
+};
+
+// ---- Pool ----------------------------------------------------------------------------------
+
+EnvironmentPool::EnvironmentPool(http::Server& server, Sandbox& sandbox, RuntimeRegistry registry,
+                                 const Clock& clock, EnvironmentPoolOptions options)
+    : server_(server),
+      sandbox_(sandbox),
+      registry_(std::move(registry)),
+      clock_(clock),
+      options_(std::move(options)),
+      code_root_(options_.data_dir + "/executor/code") {
+  std::error_code ec;
+  fs::create_directories(options_.data_dir, ec);
+  // Sandboxes run as other users and must not read the server's state or other functions' code.
+  if (chmod(options_.data_dir.c_str(), 0700) != 0) {
+    LogWarn("executor: cannot restrict " + options_.data_dir + " to its owner");
+  }
+  // Packages extracted by an earlier run are stale.
+  fs::remove_all(code_root_, ec);
+  fs::create_directories(code_root_, ec);
+  if (ec) LogError("executor: cannot create " + code_root_ + ": " + ec.message());
+  reaper_ = std::thread([this] { ReaperLoop(); });
+}
+
+EnvironmentPool::~EnvironmentPool() { Shutdown(); }
+
+void EnvironmentPool::Shutdown() {
+  {
+    std::unique_lock lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    stopping_ = true;
+    for (auto& [id, env] : all_) env->Abort();
+    std::vector<std::shared_ptr<Environment>> idle;
+    for (auto& [key, envs] : idle_) idle.insert(idle.end(), envs.begin(), envs.end());
+    idle_.clear();
+    for (auto& env : idle) Discard(env);
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return total_in_flight_ == 0; });
+  }
+  cv_.notify_all();
+  reaper_.join();
+  for (auto& env : graveyard_) Destroy(*env);
+  graveyard_.clear();
+  for (auto& [id, env] : all_) Destroy(*env);
+  all_.clear();
+}
+
+Result<InvocationResult> EnvironmentPool::Invoke(const InvokeRequest& request) {
+  if (!request.version) {
+    return Error::Make(ErrorCode::kInternal, "invoke request without a function version");
+  }
+  const domain::FunctionConfig& config = request.version->config;
+  if (config.package_type != "Zip") {
+    return Error::Make(ErrorCode::kUnavailable, "lambdalite cannot run container image functions");
+  }
+  const RuntimeCommand* command = registry_.Find(config.runtime);
+  if (command == nullptr) {
+    return Error::Make(ErrorCode::kUnavailable, "the runtime " + config.runtime +
+                                                    " is not available on this lambdalite host");
+  }
+  LAMBDALITE_TRY(Lease lease, Acquire(request));
+  if (lease.cold) {
+    Status started = StartEnvironment(*lease.env, request, *command);
+    if (!started.ok()) {
+      Release(lease, /*keep=*/false);
+      return std::move(started).error();
+    }
+    // Publishes the components StartEnvironment set (ListEnvironments reads them under the lock).
+    std::lock_guard lock(mu_);
+    lease.env->state = Environment::State::kBusy;
+  }
+  auto run = Run(*lease.env, request, lease.cold);
+  Release(lease, run.ok() && run->keep);
+  if (!run.ok()) return std::move(run).error();
+  return std::move(run->result);
+}
+
+Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& request) {
+  const EnvKey key{request.scope, request.function_name, request.version->version,
+                   request.version->revision_id};
+  const FunctionKey function{request.scope, request.function_name};
+  std::lock_guard lock(mu_);
+  if (stopping_) {
+    return Error::Make(ErrorCode::kUnavailable, "the execution layer is shutting down");
+  }
+  Lease lease;
+  if (request.reserved_concurrency) {
+    // Reserved concurrency is both a guarantee and a cap; 0 stops the function entirely.
+    auto it = in_flight_.find(function);
+    const int running = it == in_flight_.end() ? 0 : it->second;
+    if (running >= *request.reserved_concurrency) {
+      return Error::Make(ErrorCode::kTooManyRequests, "Rate Exceeded.",
+                         "ReservedFunctionConcurrentInvocationLimitExceeded");
+    }
+    lease.reserved = true;
+  } else {
+    auto it = unreserved_in_flight_.find(request.scope);
+    const int running = it == unreserved_in_flight_.end() ? 0 : it->second;
+    if (running >= options_.account_concurrency_limit) {
+      return Error::Make(ErrorCode::kTooManyRequests, "Rate Exceeded.",
+                         "ConcurrentInvocationLimitExceeded");
+    }
+  }
+
+  EnvKey version_key = key;
+  version_key.revision.clear();
+  latest_revision_[version_key] = key.revision;
+
+  // Warm start: the most recently used idle environment (the others age out sooner).
+  if (auto it = idle_.find(key); it != idle_.end()) {
+    auto& envs = it->second;
+    while (!envs.empty() && !lease.env) {
+      std::shared_ptr<Environment> env = std::move(envs.back());
+      envs.pop_back();
+      if (env->exited()) {
+        Discard(std::move(env));  // died while idle
+      } else {
+        lease.env = std::move(env);
+      }
+    }
+    if (envs.empty()) idle_.erase(it);
+  }
+  if (lease.env) {
+    lease.env->state = Environment::State::kBusy;
+  } else {
+    // A new revision of this version (code or configuration update): idle environments of older
+    // revisions can never be used again.
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      const EnvKey& k = it->first;
+      if (k.scope == key.scope && k.function == key.function && k.version == key.version &&
+          k.revision != key.revision) {
+        for (auto& env : it->second) Discard(env);
+        it = idle_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    lease.env = std::make_shared<Environment>(RandomHex(16), key);
+    lease.cold = true;
+    all_[lease.env->id] = lease.env;
+  }
+  ++in_flight_[function];
+  if (!lease.reserved) ++unreserved_in_flight_[request.scope];
+  ++total_in_flight_;
+  return lease;
+}
+
+void EnvironmentPool::Release(const Lease& lease, bool keep) {
+  std::lock_guard lock(mu_);
+  const std::shared_ptr<Environment>& env = lease.env;
+  const FunctionKey function{env->key.scope, env->key.function};
+  if (auto it = in_flight_.find(function); it != in_flight_.end() && --it->second <= 0) {
+    in_flight_.erase(it);
+  }
+  if (!lease.reserved) {
+    auto it = unreserved_in_flight_.find(env->key.scope);
+    if (it != unreserved_in_flight_.end() && --it->second <= 0) unreserved_in_flight_.erase(it);
+  }
+  --total_in_flight_;
+  ++env->invocations;
+
+  EnvKey version_key = env->key;
+  version_key.revision.clear();
+  auto latest = latest_revision_.find(version_key);
+  const bool stale = latest != latest_revision_.end() && latest->second != env->key.revision;
+  if (keep && !env->retire && !stopping_ && !stale &&
+      env->state != Environment::State::kDiscarded) {
+    env->state = Environment::State::kIdle;
+    env->idle_since_ms = clock_.NowMillis();
+    idle_[env->key].push_back(env);
+  } else if (env->state != Environment::State::kDiscarded) {
+    Discard(env);
+  }
+  cv_.notify_all();
+}
+
+void EnvironmentPool::Discard(std::shared_ptr<Environment> env) {
+  env->state = Environment::State::kDiscarded;
+  env->Kill();
+  all_.erase(env->id);
+  graveyard_.push_back(std::move(env));
+  cv_.notify_all();
+}
+
+void EnvironmentPool::Destroy(Environment& env) {
+  // Order matters: no HTTP callback may reach the RuntimeApi once it is gone, and no sandbox
+  // callback may reach the log.
+  if (env.port != 0) server_.RemoveListener(env.port);
+  std::unique_ptr<SandboxProcess> process = env.TakeProcess();
+  process.reset();  // kills, waits for every process of the environment, removes its cgroups
+  env.api.reset();
+  env.log.reset();
+  if (env.code) {
+    ReleaseCode(env.code);
+    env.code.reset();
+  }
+}
+
+void EnvironmentPool::RetireFunction(const domain::Scope& scope, const std::string& function_name) {
+  std::lock_guard lock(mu_);
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    if (it->first.scope == scope && it->first.function == function_name) {
+      for (auto& env : it->second) Discard(env);
+      it = idle_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Busy (or starting) environments finish their invocation first.
+  for (auto& [id, env] : all_) {
+    if (env->key.scope == scope && env->key.function == function_name) env->retire = true;
+  }
+  for (auto it = latest_revision_.begin(); it != latest_revision_.end();) {
+    const bool match = it->first.scope == scope && it->first.function == function_name;
+    it = match ? latest_revision_.erase(it) : std::next(it);
+  }
+}
+
+int EnvironmentPool::ReapIdle() {
+  const int64_t now = clock_.NowMillis();
+  const int64_t keep_alive = options_.idle_keep_alive.count();
+  int reaped = 0;
+  std::lock_guard lock(mu_);
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& envs = it->second;
+    for (auto e = envs.begin(); e != envs.end();) {
+      if (now - (*e)->idle_since_ms >= keep_alive || (*e)->exited()) {
+        Discard(*e);
+        e = envs.erase(e);
+        ++reaped;
+      } else {
+        ++e;
+      }
+    }
+    it = envs.empty() ? idle_.erase(it) : std::next(it);
+  }
+  return reaped;
+}
+
+void EnvironmentPool::ReaperLoop() {
+  std::unique_lock lock(mu_);
+  auto next_reap = SteadyClock::now() + options_.reap_interval;
+  for (;;) {
+    cv_.wait_until(lock, next_reap, [&] { return stopping_ || !graveyard_.empty(); });
+    if (!graveyard_.empty()) {
+      std::vector<std::shared_ptr<Environment>> dead;
+      dead.swap(graveyard_);
+      destroying_ += static_cast<int>(dead.size());
+      lock.unlock();
+      for (auto& env : dead) Destroy(*env);
+      lock.lock();
+      destroying_ -= static_cast<int>(dead.size());
+      cv_.notify_all();
+      continue;
+    }
+    if (stopping_) return;
+    if (SteadyClock::now() >= next_reap) {
+      lock.unlock();
+      ReapIdle();
+      lock.lock();
+      next_reap = SteadyClock::now() + options_.reap_interval;
+    }
+  }
+}
+
+void EnvironmentPool::WaitForCleanup() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return graveyard_.empty() && destroying_ == 0; });
+}
+
+std::vector<EnvironmentInfo> EnvironmentPool::ListEnvironments() const {
+  std::lock_guard lock(mu_);
+  std::vector<EnvironmentInfo> out;
+  for (const auto& [id, env] : all_) {
+    EnvironmentInfo info;
+    info.id = id;
+    info.scope = env->key.scope;
+    info.function_name = env->key.function;
+    info.version = env->key.version;
+    switch (env->state) {
+      case Environment::State::kStarting:
+        info.state = "starting";
+        break;
+      case Environment::State::kIdle:
+        info.state = "idle";
+        break;
+      case Environment::State::kBusy:
+        info.state = "busy";
+        break;
+      case Environment::State::kDiscarded:
+        info.state = "discarded";
+        break;
+    }
+    info.pid = env->pid();
+    if (env->state != Environment::State::kStarting) {
+      info.port = env->port;
+      info.log_stream = env->log_stream;
+    }
+    info.invocations = env->invocations;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::shared_ptr<EnvironmentPool::CodeEntry>> EnvironmentPool::AcquireCode(
+    const InvokeRequest& request) {
+  if (request.code_path.empty()) {
+    return Error::Make(ErrorCode::kInternal, "invoke request without a deployment package");
+  }
+  const std::string& blob = request.version->code.blob_id;
+  const std::string key = IsLowerHex(blob) ? blob : HexEncode(Sha256(request.code_path));
+  std::shared_ptr<CodeEntry> entry;
+  {
+    std::lock_guard lock(mu_);
+    std::shared_ptr<CodeEntry>& slot = code_[key];
+    if (!slot) {
+      slot = std::make_shared<CodeEntry>();
+      slot->key = key;
+      // A fresh name per entry: a released entry may still be being deleted.
+      slot->dir = code_root_ + "/" + key.substr(0, 16) + "-" + RandomHex(4);
+    }
+    ++slot->refs;
+    entry = slot;
+  }
+  std::lock_guard extract_lock(entry->mu);
+  if (entry->ready) return entry;
+  const std::string staging = entry->dir + ".tmp";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  Status extracted = ec ? Status(Error::Make(ErrorCode::kUnavailable,
+                                             "cannot create " + staging + ": " + ec.message()))
+                        : service::ExtractZip(request.code_path, staging);
+  if (extracted.ok()) {
+    MakeWorldReadable(staging);
+    fs::rename(staging, entry->dir, ec);
+    if (ec) {
+      extracted = Error::Make(ErrorCode::kUnavailable,
+                              "cannot move the extracted package into place: " + ec.message());
+    }
+  }
+  if (!extracted.ok()) {
+    fs::remove_all(staging, ec);
+    ReleaseCode(entry);
+    Error error = std::move(extracted).error();
+    if (error.code != ErrorCode::kUnavailable) {
+      error = Error::Make(ErrorCode::kUnavailable,
+                          "cannot extract the deployment package: " + error.message);
+    }
+    return error;
+  }
+  entry->ready = true;
+  return entry;
+}
+
+void EnvironmentPool::ReleaseCode(const std::shared_ptr<CodeEntry>& entry) {
+  {
+    std::lock_guard lock(mu_);
+    if (--entry->refs > 0) return;
+    auto it = code_.find(entry->key);
+    if (it != code_.end() && it->second == entry) code_.erase(it);
+  }
+  std::error_code ec;
+  fs::remove_all(entry->dir, ec);
+}
+
+std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables(
+    const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const {
+  const domain::FunctionConfig& config = request.version->config;
+  std::map<std::string, std::string> vars;
+  // Unreserved variables (PATH, LANG, TZ, LD_LIBRARY_PATH...) may be overridden by the function's
+  // configuration, reserved ones may not; AWS's values otherwise.
+  vars["PATH"] = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin";
+  vars["LD_LIBRARY_PATH"] =
+      "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:"
+      "/opt/lib";
+  vars["LANG"] = "en_US.UTF-8";
+  vars["TZ"] = ":UTC";
+  vars["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR";
+  vars["AWS_XRAY_DAEMON_ADDRESS"] = "169.254.100.1:2000";
+  vars["_AWS_XRAY_DAEMON_ADDRESS"] = "169.254.100.1";
+  vars["_AWS_XRAY_DAEMON_PORT"] = "2000";
+  if (config.environment) {
+    for (const auto& [name, value] : *config.environment) {
+      if (!IsReservedVariable(name)) vars[name] = value;
+    }
+  }
+  vars["AWS_LAMBDA_FUNCTION_NAME"] = request.function_name;
+  vars["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(config.memory_size);
+  vars["AWS_LAMBDA_FUNCTION_VERSION"] = request.version->version;
+  vars["AWS_LAMBDA_LOG_GROUP_NAME"] = config.logging.log_group.empty()
+                                          ? "/aws/lambda/" + request.function_name
+                                          : config.logging.log_group;
+  vars["AWS_LAMBDA_LOG_STREAM_NAME"] = env.log_stream;
+  vars["AWS_LAMBDA_RUNTIME_API"] = options_.runtime_api_host + ":" + std::to_string(env.port);
+  vars["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+  vars["AWS_REGION"] = request.scope.region;
+  vars["AWS_DEFAULT_REGION"] = request.scope.region;
+  if (command.managed) vars["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + config.runtime;
+  // Advanced logging controls: the runtime client formats and filters its records from these.
+  if (config.logging.log_format == "JSON") {
+    vars["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+    vars["AWS_LAMBDA_LOG_LEVEL"] = config.logging.application_log_level.value_or("INFO");
+  }
+  vars["_HANDLER"] = config.handler;
+  vars["LAMBDA_TASK_ROOT"] = std::string(kTaskRoot);
+  vars["LAMBDA_RUNTIME_DIR"] = std::string(kRuntimeRoot);
+  // Credentials are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls
+  // the function makes back to lambdalite land in its own account.
+  vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
+  vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";
+  vars["AWS_SESSION_TOKEN"] = "lambdalite-fake-session-token";
+  return {vars.begin(), vars.end()};
+}
+
+Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& request,
+                                         const RuntimeCommand& command) {
+  const domain::FunctionConfig& config = request.version->config;
+  LAMBDALITE_TRY(env.code, AcquireCode(request));
+  env.api = std::make_unique<RuntimeApi>(env);
+  LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api));
+  env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
+  env.log = std::make_unique<EnvironmentLog>(
+      log_sink_,
+      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      clock_);
+
+  SandboxSpec spec;
+  spec.id = env.id;
+  spec.code_dir = env.code->dir;
+  spec.runtime_dir = options_.runtimes_dir;
+  spec.argv = command.argv;
+  spec.env = BuildVariables(env, request, command);
+  spec.memory_mb = config.memory_size;
+  spec.ephemeral_storage_mb = config.ephemeral_storage_mb;
+  // AWS_LAMBDA_EXEC_WRAPPER: managed runtimes start through the named script, which receives the
+  // runtime's command line.
+  if (command.managed && config.environment) {
+    auto it = config.environment->find("AWS_LAMBDA_EXEC_WRAPPER");
+    if (it != config.environment->end() && !it->second.empty()) {
+      spec.argv.insert(spec.argv.begin(), it->second);
+      env.exec_wrapper = true;
+    }
+  }
+  env.entrypoint = spec.argv[0];
+  env.init_started = SteadyClock::now();
+  LAMBDALITE_TRY(auto process, sandbox_.Start(spec, env));
+  env.SetProcess(std::move(process));
+  return Status::Ok();
+}
+
+Result<EnvironmentPool::RunResult> EnvironmentPool::Run(Environment& env,
+                                                        const InvokeRequest& request, bool cold) {
+  using Event = Environment::Event;
+  const domain::FunctionVersion& version = *request.version;
+  const domain::FunctionConfig& config = version.config;
+  const int timeout_s = std::max(1, config.timeout);
+  const auto timeout = std::chrono::seconds(timeout_s);
+  const std::string& request_id = request.request_id;
+
+  RunResult run;
+  InvocationResult& result = run.result;
+  result.executed_version = version.version;
+
+  std::optional<double> init_ms;
+  std::optional<SteadyClock::time_point> deadline;
+  SteadyClock::time_point phase_start = SteadyClock::now();
+  Event event = Event::kReady;
+  if (cold) {
+    const auto init_deadline = env.init_started + options_.init_timeout;
+    event = env.WaitForInit(init_deadline);
+    if (event == Event::kTimeout) {
+      // AWS retries an init that overran its 10 s within the invoke phase, under the function's
+      // timeout; waiting on has the same observable effect.
+      deadline = init_deadline + timeout;
+      event = env.WaitForInit(*deadline);
+    }
+    phase_start = event == Event::kTimeout ? SteadyClock::now() : env.event_time();
+    init_ms = Millis(phase_start - env.init_started);
+  }
+  if (event == Event::kExit && env.exit_status().kind == SandboxExit::Kind::kSetupFailed) {
+    // The host could not build the sandbox: not the function's fault, so not a function error.
+    const std::string detail = env.exit_status().detail;
+    LogError("executor: environment " + env.id + ": " + detail);
+    return Error::Make(ErrorCode::kUnavailable, "cannot start an execution environment: " + detail);
+  }
+
+  env.log->Start(request_id, version.version);
+  if (event == Event::kReady) {
+    RuntimeInvocation invocation;
+    invocation.request_id = request_id;
+    invocation.payload = request.payload;
+    invocation.invoked_function_arn = request.invoked_function_arn;
+    const int64_t now_ms = clock_.NowMillis();
+    invocation.trace_id = NewTraceId(now_ms);
+    if (!request.client_context.empty()) {
+      std::string decoded;
+      if (Base64Decode(request.client_context, &decoded)) invocation.client_context = decoded;
+    }
+    env.ExpectOutcome(request_id);
+    phase_start = SteadyClock::now();
+    if (!deadline) deadline = phase_start + timeout;
+    invocation.deadline_ms =
+        now_ms +
+        std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - phase_start).count();
+    if (!env.api->Assign(std::move(invocation))) {
+      return Error::Make(ErrorCode::kInternal, "execution environment " + env.id + " is busy");
+    }
+    event = env.WaitForOutcome(*deadline);
+  }
+  const auto end_time = event == Event::kTimeout ? SteadyClock::now() : env.event_time();
+  const double duration_ms = std::max(0.0, Millis(end_time - phase_start));
+
+  std::vector<std::string> platform_lines;
+  InvocationReport report;
+  run.keep = true;
+  switch (event) {
+    case Event::kOutcome: {
+      RuntimeOutcome outcome = env.TakeOutcome();
+      switch (outcome.kind) {
+        case RuntimeOutcome::Kind::kResponse:
+          result.payload = std::move(outcome.body);
+          break;
+        case RuntimeOutcome::Kind::kError:
+          result.payload = std::move(outcome.body);
+          result.function_error = kUnhandled;
+          break;
+        case RuntimeOutcome::Kind::kResponseTooLarge:
+          // The runtime got its 413 and goes on polling: the environment stays usable.
+          result.payload =
+              MessageFirstError("Response payload size exceeded maximum allowed payload size (" +
+                                    std::to_string(kMaxRuntimePayloadBytes) + " bytes).",
+                                "Function.ResponseSizeTooLarge");
+          result.function_error = kUnhandled;
+          break;
+      }
+      break;
+    }
+    case Event::kInitError: {
+      auto [body, type] = env.init_error();
+      result.payload = std::move(body);
+      result.function_error = kUnhandled;
+      report.status = "error";
+      report.error_type = type.empty() ? "Runtime.Unknown" : type;
+      run.keep = false;
+      break;
+    }
+    case Event::kExit:
+    case Event::kAborted: {
+      SandboxExit exit;
+      if (event == Event::kExit) {
+        exit = env.exit_status();
+      } else {
+        exit.kind = SandboxExit::Kind::kKilled;  // shutdown
+      }
+      std::string type = "Runtime.ExitError";
+      std::string reason;
+      switch (exit.kind) {
+        case SandboxExit::Kind::kExited:
+          reason = exit.code == 0
+                       ? "Runtime exited without providing a reason"
+                       : "Runtime exited with error: exit status " + std::to_string(exit.code);
+          break;
+        case SandboxExit::Kind::kSignaled:
+          reason = "Runtime exited with error: signal: " + GoSignalName(exit.signal);
+          break;
+        case SandboxExit::Kind::kKilled:
+        case SandboxExit::Kind::kSetupFailed:
+          reason = "Runtime exited with error: signal: killed";
+          break;
+        case SandboxExit::Kind::kExecFailed:
+          if (env.exec_wrapper) {
+            // AWS starts the wrapper through a shell: a missing one is "exit status 127".
+            reason = "Runtime exited with error: exit status 127";
+          } else {
+            type = "Runtime.InvalidEntrypoint";
+            reason = "fork/exec " + env.entrypoint + ": " + GoErrnoText(exit.error);
+          }
+          break;
+      }
+      if (exit.oom_killed) type = "Runtime.OutOfMemory";
+      const std::string message = "RequestId: " + request_id + " Error: " + reason;
+      result.payload = TypeFirstError(type, message);
+      result.function_error = kUnhandled;
+      platform_lines = {message, type};
+      report.status = "error";
+      report.error_type = type;
+      run.keep = false;
+      break;
+    }
+    case Event::kTimeout: {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(timeout_s));
+      result.payload = TypeFirstError(
+          "Sandbox.Timedout",
+          "RequestId: " + request_id + " Error: Task timed out after " + seconds + " seconds");
+      result.function_error = kUnhandled;
+      result.timed_out = true;
+      platform_lines = {FormatIso8601Millis(clock_.NowMillis()) + " " + request_id +
+                        " Task timed out after " + seconds + " seconds"};
+      report.status = "timeout";
+      run.keep = false;
+      break;
+    }
+    case Event::kReady:
+      break;  // not an end state
+  }
+
+  SandboxProcess* process = env.process();
+  // Whatever the runtime wrote before answering belongs to this invocation.
+  process->FlushOutput();
+  if (!run.keep) env.Kill();
+  for (const std::string& line : platform_lines) env.log->PlatformLine(line);
+
+  report.request_id = request_id;
+  report.duration_ms = duration_ms;
+  report.billed_duration_ms =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(duration_ms + init_ms.value_or(0.0))));
+  report.memory_size_mb = config.memory_size;
+  const int64_t max_memory = process->MaxMemoryUsedBytes();
+  report.max_memory_used_mb = (max_memory + 1024 * 1024 - 1) / (1024 * 1024);
+  report.init_duration_ms = init_ms;
+  std::string tail = env.log->End(report);
+  if (request.tail_log) result.log_result = Base64Encode(tail);
+  result.duration_ms = std::llround(duration_ms);
+  return run;
+}
+
+}  // namespace lambdalite::executor

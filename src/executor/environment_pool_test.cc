@@ -1,0 +1,651 @@
+#include "executor/environment_pool.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "executor/process_sandbox.h"
+#include "executor/test_support.h"
+
+namespace lambdalite::executor {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using testing::MakeRequest;
+using testing::MakeVersion;
+
+ProcessSandboxOptions SandboxOptions(int max_processes = 1024) {
+  ProcessSandboxOptions options;
+  options.uid_base = 981000;
+  options.uid_count = 1000;
+  options.lock_dir = "/run/lambdalite-test/uids";
+  options.cgroup_name = "lambdalite-test";
+  options.max_processes = max_processes;
+  return options;
+}
+
+bool IsRoot() { return geteuid() == 0; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class EnvironmentPoolTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sandbox_ = new ProcessSandbox(SandboxOptions()); }
+  static void TearDownTestSuite() {
+    delete sandbox_;
+    sandbox_ = nullptr;
+  }
+
+  void SetUp() override {
+    // Open up the parent, so that only the pool's own 0700 on the data dir protects it.
+    chmod(data_root_.path().c_str(), 0755);
+    ASSERT_TRUE(server_.Start().ok());
+    zip_ = work_.path() + "/scripted.zip";
+    ASSERT_TRUE(testing::WriteZip(zip_, {{"bootstrap", testing::ScriptedBootstrap(), 0755},
+                                         {"data.txt", "some data\n", 0644}}));
+    MakePool(*sandbox_);
+  }
+
+  void TearDown() override {
+    pool_.reset();
+    server_.Stop();
+  }
+
+  void MakePool(Sandbox& sandbox, EnvironmentPoolOptions options = {}) {
+    pool_.reset();
+    options.data_dir = data_dir_;
+    pool_ = std::make_unique<EnvironmentPool>(server_, sandbox, RuntimeRegistry::Default(), clock_,
+                                              options);
+  }
+
+  // The scripted provided.al2023 function.
+  std::shared_ptr<domain::FunctionVersion> Scripted(int timeout_s = 3, int memory_mb = 128,
+                                                    std::map<std::string, std::string> env = {}) {
+    return MakeVersion("provided.al2023", "handler.unused", timeout_s, memory_mb, std::move(env));
+  }
+
+  InvokeRequest Request(std::shared_ptr<const domain::FunctionVersion> version,
+                        const json::value& event, const std::string& function = "fn") {
+    return MakeRequest(function, std::move(version), zip_, json::serialize(event));
+  }
+
+  InvocationResult MustInvoke(const InvokeRequest& request) {
+    auto result = pool_->Invoke(request);
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+    return result.ok() ? std::move(result).value() : InvocationResult{};
+  }
+
+  json::value InvokeJson(std::shared_ptr<const domain::FunctionVersion> version,
+                         const json::value& event, const std::string& function = "fn") {
+    InvocationResult result = MustInvoke(Request(std::move(version), event, function));
+    EXPECT_EQ(result.function_error, "") << result.payload;
+    return json::parse(result.payload);
+  }
+
+  static ProcessSandbox* sandbox_;
+  testing::TempDir work_;
+  testing::TempDir data_root_;
+  const std::string data_dir_ = data_root_.path() + "/data";
+  std::string zip_;
+  FakeClock clock_;
+  testing::NotFoundHandler main_handler_;
+  http::Server server_{main_handler_, "127.0.0.1", 0, 4};
+  std::unique_ptr<EnvironmentPool> pool_;
+};
+
+ProcessSandbox* EnvironmentPoolTest::sandbox_ = nullptr;
+
+TEST_F(EnvironmentPoolTest, EchoRoundTrip) {
+  auto version = Scripted();
+  InvokeRequest request = Request(version, {{"hello", "world"}, {"n", 1}});
+  request.tail_log = true;
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "");
+  EXPECT_EQ(json::parse(result.payload), json::parse(R"({"hello":"world","n":1})"));
+  EXPECT_EQ(result.executed_version, "$LATEST");
+  EXPECT_FALSE(result.timed_out);
+
+  std::string log;
+  ASSERT_TRUE(Base64Decode(result.log_result, &log));
+  EXPECT_EQ(log.rfind("START RequestId: " + request.request_id + " Version: $LATEST\n", 0), 0u)
+      << log;
+  EXPECT_NE(log.find("END RequestId: " + request.request_id +
+                     "\nREPORT RequestId: " + request.request_id + "\tDuration: "),
+            std::string::npos);
+  EXPECT_NE(log.find("\tMemory Size: 128 MB\tMax Memory Used: "), std::string::npos);
+  EXPECT_NE(log.find("\tInit Duration: "), std::string::npos);  // cold start
+
+  // Warm: no Init Duration.
+  request = Request(version, {{"again", true}});
+  request.tail_log = true;
+  result = MustInvoke(request);
+  ASSERT_TRUE(Base64Decode(result.log_result, &log));
+  EXPECT_EQ(log.find("Init Duration"), std::string::npos);
+}
+
+TEST_F(EnvironmentPoolTest, FunctionErrorIsPassedThroughUntouched) {
+  InvokeRequest request = Request(Scripted(), {{"action", "error"}});
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload, R"({"errorMessage": "boom", "errorType": "TestError", "requestId": ")" +
+                                request.request_id + R"("})");
+  // The environment survives a function error.
+  EXPECT_EQ(pool_->ListEnvironments().size(), 1u);
+}
+
+TEST_F(EnvironmentPoolTest, TimeoutKillsTheEnvironment) {
+  auto version = Scripted(/*timeout_s=*/1);
+  InvokeRequest request = Request(version, {{"action", "sleep"}, {"seconds", 10}});
+  const auto start = std::chrono::steady_clock::now();
+  InvocationResult result = MustInvoke(request);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload, R"({"errorType":"Sandbox.Timedout","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Task timed out after 1.00 seconds"})");
+  pool_->WaitForCleanup();
+  EXPECT_TRUE(pool_->ListEnvironments().empty());
+  // The next invocation gets a fresh environment.
+  EXPECT_EQ(InvokeJson(version, {{"ok", true}}), json::parse(R"({"ok":true})"));
+}
+
+TEST_F(EnvironmentPoolTest, RuntimeExitIsRuntimeExitError) {
+  InvokeRequest request = Request(Scripted(), {{"action", "exit"}, {"code", 3}});
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload, R"({"errorType":"Runtime.ExitError","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Runtime exited with error: exit status 3"})");
+
+  request = Request(Scripted(), {{"action", "exit"}, {"code", 0}});
+  result = MustInvoke(request);
+  EXPECT_EQ(result.payload, R"({"errorType":"Runtime.ExitError","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Runtime exited without providing a reason"})");
+}
+
+TEST_F(EnvironmentPoolTest, InitFailures) {
+  // The runtime reports an init error: its body is the payload.
+  InvokeRequest request = Request(Scripted(3, 128, {{"INIT_ERROR", "1"}}), {});
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(json::parse(result.payload),
+            json::parse(R"({"errorMessage":"init failed","errorType":"InitTest","requestId":"",)"
+                        R"("stackTrace":[]})"));
+
+  // The runtime exits during init.
+  request = Request(Scripted(3, 128, {{"INIT_EXIT", "127"}}), {});
+  result = MustInvoke(request);
+  EXPECT_EQ(result.payload, R"({"errorType":"Runtime.ExitError","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Runtime exited with error: exit status 127"})");
+
+  // No bootstrap at all.
+  const std::string empty_zip = work_.path() + "/empty.zip";
+  ASSERT_TRUE(testing::WriteZip(empty_zip, {{"readme.txt", "nothing", 0644}}));
+  request = MakeRequest("fn", Scripted(), empty_zip, "{}");
+  result = MustInvoke(request);
+  EXPECT_EQ(result.payload,
+            R"({"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: )" +
+                request.request_id +
+                R"( Error: fork/exec /var/task/bootstrap: no such file or directory"})");
+}
+
+TEST_F(EnvironmentPoolTest, MissingExecWrapperIsExitStatus127) {
+  // AWS_LAMBDA_EXEC_WRAPPER applies to managed runtimes; a missing wrapper is AWS's I13 answer.
+  auto version = MakeVersion("python3.12", "handler.handler", 3, 128,
+                             {{"AWS_LAMBDA_EXEC_WRAPPER", "/var/task/no-such-wrapper"}});
+  InvokeRequest request = MakeRequest("fn", version, zip_, "{}");
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload, R"({"errorType":"Runtime.ExitError","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Runtime exited with error: exit status 127"})");
+}
+
+TEST_F(EnvironmentPoolTest, SlowInitGetsTheFunctionTimeout) {
+  EnvironmentPoolOptions options;
+  options.init_timeout = std::chrono::milliseconds(200);
+  MakePool(*sandbox_, options);
+  // Init takes 0.6 s: longer than the init limit, shorter than limit + timeout.
+  EXPECT_EQ(InvokeJson(Scripted(2, 128, {{"INIT_SLEEP", "0.6"}}), {{"a", 1}}),
+            json::parse(R"({"a":1})"));
+}
+
+TEST_F(EnvironmentPoolTest, ResponseTooLargeKeepsTheEnvironment) {
+  auto version = Scripted();
+  const json::value first = InvokeJson(version, {{"action", "whoami"}});
+  InvokeRequest request = Request(version, {{"action", "big"}, {"n", 7 * 1024 * 1024}});
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload,
+            R"({"errorMessage":"Response payload size exceeded maximum allowed payload size )"
+            R"((6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})");
+  // Exactly 6 MiB (a JSON string: n + 2 quotes) succeeds, in the same environment.
+  result = MustInvoke(Request(version, {{"action", "big"}, {"n", 6 * 1024 * 1024 - 2}}));
+  EXPECT_EQ(result.function_error, "");
+  EXPECT_EQ(result.payload.size(), 6u * 1024 * 1024);
+  const json::value again = InvokeJson(version, {{"action", "whoami"}});
+  EXPECT_EQ(again.at("token"), first.at("token"));
+}
+
+TEST_F(EnvironmentPoolTest, EnvironmentVariablesInsideTheSandbox) {
+  auto version =
+      Scripted(3, 256, {{"MY_VAR", "my value"}, {"AWS_REGION", "hacked"}, {"TZ", ":Europe/Paris"}});
+  InvokeRequest request = Request(version, {{"action", "env"}});
+  InvocationResult result = MustInvoke(request);
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  const json::object env = json::parse(result.payload).as_object();
+  auto var = [&](const char* name) -> std::string {
+    auto it = env.find(name);
+    return it == env.end() ? "<unset>" : std::string(it->value().as_string());
+  };
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  EXPECT_EQ(var("AWS_LAMBDA_RUNTIME_API"), "127.0.0.1:" + std::to_string(environments[0].port));
+  EXPECT_EQ(var("AWS_LAMBDA_FUNCTION_NAME"), "fn");
+  EXPECT_EQ(var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), "256");
+  EXPECT_EQ(var("AWS_LAMBDA_FUNCTION_VERSION"), "$LATEST");
+  EXPECT_EQ(var("AWS_LAMBDA_LOG_GROUP_NAME"), "/aws/lambda/fn");
+  EXPECT_EQ(var("AWS_LAMBDA_LOG_STREAM_NAME"), environments[0].log_stream);
+  EXPECT_EQ(var("AWS_LAMBDA_INITIALIZATION_TYPE"), "on-demand");
+  EXPECT_EQ(var("AWS_REGION"), "us-east-1");  // reserved: the function cannot override it
+  EXPECT_EQ(var("AWS_DEFAULT_REGION"), "us-east-1");
+  EXPECT_EQ(var("AWS_EXECUTION_ENV"), "<unset>");  // not for provided.*
+  EXPECT_EQ(var("_HANDLER"), "handler.unused");
+  if (IsRoot()) {
+    EXPECT_EQ(var("LAMBDA_TASK_ROOT"), "/var/task");
+    EXPECT_EQ(var("LAMBDA_RUNTIME_DIR"), "/var/runtime");
+    EXPECT_EQ(var("LD_LIBRARY_PATH"),
+              "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:"
+              "/var/task/lib:/opt/lib");
+  } else {
+    // No mount namespace: the sandbox points the runtime at the host directories instead.
+    EXPECT_EQ(var("LAMBDA_TASK_ROOT").rfind(data_dir_ + "/executor/code/", 0), 0u);
+    EXPECT_EQ(var("LAMBDA_RUNTIME_DIR"), DefaultRuntimesDir());
+  }
+  EXPECT_EQ(var("LANG"), "en_US.UTF-8");
+  EXPECT_EQ(var("TZ"), ":Europe/Paris");  // unreserved: overridable
+  EXPECT_EQ(var("PATH"), "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin");
+  EXPECT_EQ(var("AWS_ACCESS_KEY_ID"), "123456789012");
+  EXPECT_NE(var("AWS_SECRET_ACCESS_KEY"), "<unset>");
+  EXPECT_NE(var("AWS_SESSION_TOKEN"), "<unset>");
+  EXPECT_EQ(var("MY_VAR"), "my value");
+  EXPECT_EQ(var("HOME"), "<unset>");  // nothing leaks from the server's environment
+}
+
+TEST_F(EnvironmentPoolTest, InvocationHeaders) {
+  auto version = Scripted(7);
+  InvokeRequest request = Request(version, {{"action", "headers"}});
+  request.client_context = Base64Encode(R"({"custom":{"k":"v"}})");
+  request.invoked_function_arn += ":$LATEST";
+  const int64_t now = clock_.NowMillis();
+  InvocationResult result = MustInvoke(request);
+  const json::object headers = json::parse(result.payload).as_object();
+  EXPECT_EQ(headers.at("Lambda-Runtime-Aws-Request-Id").as_string(), request.request_id);
+  EXPECT_EQ(headers.at("Lambda-Runtime-Invoked-Function-Arn").as_string(),
+            request.invoked_function_arn);
+  EXPECT_EQ(headers.at("Lambda-Runtime-Client-Context").as_string(), R"({"custom":{"k":"v"}})");
+  const int64_t deadline =
+      std::stoll(std::string(headers.at("Lambda-Runtime-Deadline-Ms").as_string()));
+  EXPECT_GE(deadline, now + 6000);
+  EXPECT_LE(deadline, now + 7000);
+  EXPECT_EQ(std::string(headers.at("Lambda-Runtime-Trace-Id").as_string()).rfind("Root=1-", 0), 0u);
+}
+
+TEST_F(EnvironmentPoolTest, WarmEnvironmentIsReused) {
+  auto version = Scripted();
+  const json::value a = InvokeJson(version, {{"action", "whoami"}});
+  const json::value b = InvokeJson(version, {{"action", "whoami"}});
+  EXPECT_EQ(a.at("token"), b.at("token"));  // same process
+  EXPECT_EQ(a.at("count").as_int64(), 1);
+  EXPECT_EQ(b.at("count").as_int64(), 2);
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  EXPECT_EQ(environments[0].state, "idle");
+  EXPECT_EQ(environments[0].invocations, 2);
+
+  // Another function, or another revision, never shares it.
+  const json::value other = InvokeJson(version, {{"action", "whoami"}}, "other-fn");
+  EXPECT_NE(other.at("token"), a.at("token"));
+  auto updated = Scripted();
+  updated->revision_id = "rev-2";
+  const json::value c = InvokeJson(updated, {{"action", "whoami"}});
+  EXPECT_NE(c.at("token"), a.at("token"));
+  pool_->WaitForCleanup();
+  // The old revision's idle environment went away with the update.
+  EXPECT_EQ(pool_->ListEnvironments().size(), 2u);
+}
+
+TEST_F(EnvironmentPoolTest, ConcurrentInvocationsScaleOut) {
+  auto version = Scripted(5);
+  auto slow = std::async(std::launch::async, [&] {
+    return InvokeJson(version, {{"action", "sleep"}, {"seconds", 1}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const json::value quick = InvokeJson(version, {{"action", "whoami"}});
+  EXPECT_EQ(quick.at("count").as_int64(), 1);  // a second environment
+  slow.get();
+  EXPECT_EQ(pool_->ListEnvironments().size(), 2u);
+}
+
+TEST_F(EnvironmentPoolTest, ReservedConcurrencyThrottles) {
+  auto version = Scripted(5);
+  InvokeRequest zero = Request(version, {});
+  zero.reserved_concurrency = 0;
+  auto throttled = pool_->Invoke(zero);
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_EQ(throttled.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(throttled.error().message, "Rate Exceeded.");
+  EXPECT_EQ(throttled.error().detail, "ReservedFunctionConcurrentInvocationLimitExceeded");
+
+  InvokeRequest slow = Request(version, {{"action", "sleep"}, {"seconds", 1}});
+  slow.reserved_concurrency = 1;
+  auto running = std::async(std::launch::async, [&] { return pool_->Invoke(slow); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  InvokeRequest second = Request(version, {});
+  second.reserved_concurrency = 1;
+  throttled = pool_->Invoke(second);
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_EQ(throttled.error().detail, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  EXPECT_TRUE(running.get().ok());
+  // Once the first one is done, the function may run again.
+  second.request_id = NewUuid();
+  EXPECT_TRUE(pool_->Invoke(second).ok());
+}
+
+TEST_F(EnvironmentPoolTest, AccountConcurrencyLimitThrottles) {
+  EnvironmentPoolOptions options;
+  options.account_concurrency_limit = 1;
+  MakePool(*sandbox_, options);
+  auto version = Scripted(5);
+  auto running = std::async(std::launch::async, [&] {
+    return pool_->Invoke(Request(version, {{"action", "sleep"}, {"seconds", 1}}));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto throttled = pool_->Invoke(Request(version, {}, "another-function"));
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_EQ(throttled.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(throttled.error().message, "Rate Exceeded.");
+  EXPECT_EQ(throttled.error().detail, "ConcurrentInvocationLimitExceeded");
+  EXPECT_TRUE(running.get().ok());
+}
+
+TEST_F(EnvironmentPoolTest, RetireFunctionReplacesEnvironments) {
+  auto version = Scripted(5);
+  const json::value a = InvokeJson(version, {{"action", "whoami"}});
+  pool_->RetireFunction(domain::Scope{"123456789012", "us-east-1"}, "fn");
+  pool_->WaitForCleanup();
+  EXPECT_TRUE(pool_->ListEnvironments().empty());
+  const json::value b = InvokeJson(version, {{"action", "whoami"}});
+  EXPECT_NE(a.at("token"), b.at("token"));
+
+  // A busy environment finishes its invocation, then goes.
+  auto running = std::async(std::launch::async, [&] {
+    return InvokeJson(version, {{"action", "sleep"}, {"seconds", 0.5}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  pool_->RetireFunction(domain::Scope{"123456789012", "us-east-1"}, "fn");
+  EXPECT_EQ(running.get(), json::parse(R"({"slept":0.5})"));
+  pool_->WaitForCleanup();
+  EXPECT_TRUE(pool_->ListEnvironments().empty());
+  pool_->RetireFunction(domain::Scope{"123456789012", "us-east-1"}, "fn");  // idempotent
+}
+
+TEST_F(EnvironmentPoolTest, IdleEnvironmentsAreReapedAfterKeepAlive) {
+  EnvironmentPoolOptions options;
+  options.idle_keep_alive = std::chrono::seconds(60);
+  options.reap_interval = std::chrono::hours(1);  // only explicit reaping in this test
+  MakePool(*sandbox_, options);
+  InvokeJson(Scripted(), {});
+  clock_.Advance(59'000);
+  EXPECT_EQ(pool_->ReapIdle(), 0);
+  clock_.Advance(2'000);
+  EXPECT_EQ(pool_->ReapIdle(), 1);
+  pool_->WaitForCleanup();
+  EXPECT_TRUE(pool_->ListEnvironments().empty());
+}
+
+TEST_F(EnvironmentPoolTest, LogsAreWrittenPerEnvironmentStream) {
+  auto version = Scripted();
+  InvokeRequest request =
+      Request(version, {{"action", "print"}, {"lines", json::array{"first line", "second line"}}});
+  request.tail_log = true;
+  InvocationResult result = MustInvoke(request);
+  std::string tail;
+  ASSERT_TRUE(Base64Decode(result.log_result, &tail));
+  EXPECT_NE(tail.find("START RequestId: " + request.request_id +
+                      " Version: $LATEST\nfirst line\nsecond line\nto stderr\nEND RequestId: " +
+                      request.request_id + "\n"),
+            std::string::npos)
+      << tail;
+
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  const std::string path = LogFilePath(data_dir_, "us-east-1", "fn", environments[0].log_stream);
+  pool_.reset();  // flushes the log sink
+  const std::string file = ReadFile(path);
+  EXPECT_NE(file.find("Z init done\n"), std::string::npos) << file;
+  EXPECT_NE(file.find("Z START RequestId: " + request.request_id), std::string::npos);
+  EXPECT_NE(file.find("Z first line\n"), std::string::npos);
+  EXPECT_NE(file.find("Z REPORT RequestId: " + request.request_id + "\tDuration: "),
+            std::string::npos);
+}
+
+TEST_F(EnvironmentPoolTest, UnsupportedRuntimeIsUnavailable) {
+  auto result = pool_->Invoke(MakeRequest("fn", MakeVersion("java21", "x::y"), zip_, "{}"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+}
+
+// ---- Isolation (needs root) ----------------------------------------------------------------
+
+TEST_F(EnvironmentPoolTest, SandboxIsolation) {
+  if (!IsRoot()) GTEST_SKIP() << "sandbox isolation needs root";
+  const json::value who = InvokeJson(Scripted(), {{"action", "whoami"}});
+  EXPECT_GE(who.at("uid").as_int64(), 981000);
+  EXPECT_EQ(who.at("euid"), who.at("uid"));
+  EXPECT_EQ(who.at("gid"), who.at("uid"));
+  EXPECT_EQ(who.at("groups"), json::array());
+  EXPECT_EQ(who.at("pid").as_int64(), 2);
+  EXPECT_EQ(who.at("ppid").as_int64(), 1);
+  EXPECT_EQ(who.at("cwd").as_string(), "/var/task");
+
+  const std::string scratch = "/tmp/lambdalite-probe-" + NewUuid();
+  json::array ops = {
+      json::array{"read", "/var/task/data.txt"},               // 0: own code readable
+      json::array{"write", "/var/task/new.txt"},               // 1: read-only
+      json::array{"mounts", "/var/task"},                      // 2
+      json::array{"listdir", data_dir_},                       // 3: the data dir
+      json::array{"read", data_dir_ + "/executor"},            // 4
+      json::array{"kill", static_cast<int64_t>(getpid()), 0},  // 5: the server: invisible
+      json::array{"kill", 1, SIGKILL},                         // 6: the sandbox's init
+      json::array{"listdir", "/proc"},                         // 7
+      json::array{"write", scratch},                           // 8: private /tmp
+      json::array{"statvfs", "/tmp"},                          // 9
+      json::array{"read", "/etc/shadow"},                      // 10
+  };
+  const json::value probes = InvokeJson(Scripted(), {{"action", "try"}, {"ops", ops}});
+  const json::array& r = probes.as_array();
+  ASSERT_EQ(r.size(), ops.size());
+  EXPECT_EQ(r[0].at("ok"), true);
+  EXPECT_EQ(r[0].at("value").as_int64(), 10);
+  EXPECT_EQ(r[1].at("ok"), false);
+  const int64_t write_errno = r[1].at("errno").as_int64();
+  EXPECT_TRUE(write_errno == EROFS || write_errno == EACCES) << write_errno;
+  const json::array& mounts = r[2].at("value").as_array();
+  ASSERT_FALSE(mounts.empty());
+  EXPECT_NE(std::string(mounts[0].as_string()).find(" ro,"), std::string::npos) << mounts[0];
+  EXPECT_EQ(r[3].at("ok"), false);
+  EXPECT_EQ(r[3].at("errno").as_int64(), EACCES);
+  EXPECT_EQ(r[4].at("ok"), false);
+  EXPECT_EQ(r[5].at("ok"), false);
+  EXPECT_EQ(r[5].at("errno").as_int64(), ESRCH);
+  EXPECT_EQ(r[6].at("ok"), false);
+  EXPECT_EQ(r[6].at("errno").as_int64(), EPERM);
+  std::vector<std::string> pids;
+  for (const auto& entry : r[7].at("value").as_array()) {
+    const std::string name(entry.as_string());
+    if (std::all_of(name.begin(), name.end(), ::isdigit)) pids.push_back(name);
+  }
+  EXPECT_EQ(pids, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(r[8].at("ok"), true);
+  EXPECT_EQ(r[9].at("value").as_int64(), 512 * 1024 * 1024);
+  EXPECT_EQ(r[10].at("ok"), false);
+  EXPECT_FALSE(fs::exists(scratch));  // the sandbox's /tmp is not the host's
+}
+
+TEST_F(EnvironmentPoolTest, MemoryLimitKillsTheRuntime) {
+  if (!IsRoot() || !sandbox_->has_cgroups()) GTEST_SKIP() << "needs root and cgroups";
+  InvokeRequest request = Request(Scripted(10, 128), {{"action", "alloc"}, {"mb", 400}});
+  request.tail_log = true;
+  InvocationResult result = MustInvoke(request);
+  EXPECT_EQ(result.function_error, "Unhandled");
+  EXPECT_EQ(result.payload, R"({"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: )" +
+                                request.request_id +
+                                R"( Error: Runtime exited with error: signal: killed"})");
+  std::string tail;
+  ASSERT_TRUE(Base64Decode(result.log_result, &tail));
+  EXPECT_NE(tail.find("Max Memory Used: 128 MB"), std::string::npos) << tail;
+  // A function within its limit works.
+  EXPECT_EQ(InvokeJson(Scripted(10, 256), {{"action", "alloc"}, {"mb", 50}}), json::value(50));
+}
+
+TEST_F(EnvironmentPoolTest, ForkBombIsContained) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
+  ProcessSandbox small(SandboxOptions(/*max_processes=*/64));
+  MakePool(small);
+  const json::value bomb = InvokeJson(Scripted(20), {{"action", "forkbomb"}, {"max", 100000}});
+  const int64_t forked = bomb.at("forked").as_int64();
+  EXPECT_GT(forked, 10);
+  EXPECT_LT(forked, 64);
+  // The server is unaffected: it can still start processes and serve other functions.
+  EXPECT_EQ(std::system("true"), 0);
+  EXPECT_EQ(InvokeJson(Scripted(), {{"x", 1}}, "innocent"), json::parse(R"({"x":1})"));
+
+  const auto environments = pool_->ListEnvironments();
+  std::string bomb_env;
+  for (const auto& e : environments) {
+    if (e.function_name == "fn") bomb_env = e.id;
+  }
+  ASSERT_FALSE(bomb_env.empty());
+  const std::string cgroup = "/sys/fs/cgroup/pids/lambdalite-test/" + bomb_env;
+  if (small.has_cgroups() && fs::exists("/sys/fs/cgroup/pids")) {
+    EXPECT_TRUE(fs::exists(cgroup));
+  }
+  pool_->RetireFunction(domain::Scope{"123456789012", "us-east-1"}, "fn");
+  pool_->WaitForCleanup();
+  EXPECT_FALSE(fs::exists(cgroup));  // every process is gone, so the cgroup could be removed
+  pool_.reset();                     // before `small` goes
+}
+
+// ---- Real runtime clients (when present) and latency -------------------------------------
+
+struct Latency {
+  double cold_ms = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+Latency Measure(EnvironmentPool& pool, const std::function<InvokeRequest()>& make, int n) {
+  Latency latency;
+  auto timed = [&] {
+    InvokeRequest request = make();
+    const auto start = std::chrono::steady_clock::now();
+    auto result = pool.Invoke(request);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_TRUE(result.ok());
+    if (result.ok()) {
+      EXPECT_EQ(result->function_error, "") << result->payload;
+    }
+    return ms;
+  };
+  latency.cold_ms = timed();
+  std::vector<double> samples;
+  for (int i = 0; i < n; ++i) samples.push_back(timed());
+  std::sort(samples.begin(), samples.end());
+  latency.p50_ms = samples[samples.size() / 2];
+  latency.p99_ms = samples[samples.size() * 99 / 100];
+  return latency;
+}
+
+TEST_F(EnvironmentPoolTest, WarmLatencyOfTheScriptedRuntime) {
+  auto version = Scripted();
+  Latency latency = Measure(
+      *pool_,
+      [&] {
+        return Request(version, {{"k", "v"}});
+      },
+      300);
+  std::printf(
+      "[ latency ] scripted provided.al2023 echo: cold %.1f ms, warm p50 %.3f ms, p99 "
+      "%.3f ms\n",
+      latency.cold_ms, latency.p50_ms, latency.p99_ms);
+  EXPECT_LT(latency.p50_ms, 20.0);
+}
+
+TEST_F(EnvironmentPoolTest, PythonRuntimeClientEcho) {
+  const std::string client = DefaultRuntimesDir() + "/python/bootstrap.py";
+  if (!fs::exists(client)) GTEST_SKIP() << client << " is not there yet";
+  const std::string zip = work_.path() + "/python.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      zip, {{"handler.py", "def handler(event, context):\n    return event\n", 0644}}));
+  auto version = MakeVersion("python3.12", "handler.handler");
+  auto make = [&] { return MakeRequest("py", version, zip, R"({"hello":"python"})"); };
+  const auto start = std::chrono::steady_clock::now();
+  InvocationResult result = MustInvoke(make());
+  const double cold_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  EXPECT_EQ(json::parse(result.payload), json::parse(R"({"hello":"python"})"));
+  Latency latency = Measure(*pool_, make, 300);
+  std::printf(
+      "[ latency ] python3.12 runtime client echo: cold %.1f ms, warm p50 %.3f ms, p99 "
+      "%.3f ms\n",
+      cold_ms, latency.p50_ms, latency.p99_ms);
+}
+
+TEST_F(EnvironmentPoolTest, NodeRuntimeClientEcho) {
+  const std::string client = DefaultRuntimesDir() + "/node/bootstrap.mjs";
+  if (!fs::exists(client)) GTEST_SKIP() << client << " is not there yet";
+  const std::string zip = work_.path() + "/node.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      zip, {{"index.mjs", "export const handler = async (event) => event;\n", 0644}}));
+  auto version = MakeVersion("nodejs20.x", "index.handler");
+  auto make = [&] { return MakeRequest("node", version, zip, R"({"hello":"node"})"); };
+  const auto start = std::chrono::steady_clock::now();
+  InvocationResult result = MustInvoke(make());
+  const double cold_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  EXPECT_EQ(json::parse(result.payload), json::parse(R"({"hello":"node"})"));
+  Latency latency = Measure(*pool_, make, 300);
+  std::printf(
+      "[ latency ] nodejs20.x runtime client echo: cold %.1f ms, warm p50 %.3f ms, p99 "
+      "%.3f ms\n",
+      cold_ms, latency.p50_ms, latency.p99_ms);
+}
+
+}  // namespace
+}  // namespace lambdalite::executor

@@ -1,0 +1,101 @@
+#include "executor/log_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "executor/test_support.h"
+
+namespace lambdalite::executor {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(LogNamesTest, StreamNameAndFilePathFollowAws) {
+  // 2024-01-31T12:34:56Z
+  EXPECT_EQ(LogStreamName(1706704496000, "$LATEST", "0123456789abcdef0123456789abcdef"),
+            "2024/01/31/[$LATEST]0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(LogFilePath("/data", "eu-west-1", "fn", "2024/01/31/[3]ab"),
+            "/data/logs/eu-west-1/fn/2024/01/31/[3]ab.log");
+}
+
+TEST(LogNamesTest, ReportLineFormat) {
+  InvocationReport report;
+  report.request_id = "id-1";
+  report.duration_ms = 1.234;
+  report.billed_duration_ms = 2;
+  report.memory_size_mb = 128;
+  report.max_memory_used_mb = 40;
+  EXPECT_EQ(FormatReportLine(report),
+            "REPORT RequestId: id-1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 "
+            "MB\tMax Memory Used: 40 MB\t");
+  report.init_duration_ms = 123.456;
+  report.status = "timeout";
+  EXPECT_EQ(FormatReportLine(report),
+            "REPORT RequestId: id-1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 "
+            "MB\tMax Memory Used: 40 MB\tInit Duration: 123.46 ms\tStatus: timeout\t");
+}
+
+TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock(1706704496789);
+  const std::string path = dir.path() + "/a/b/stream.log";
+  InvocationReport report;
+  report.request_id = "rid";
+  report.duration_ms = 5;
+  report.billed_duration_ms = 5;
+  report.memory_size_mb = 128;
+  report.max_memory_used_mb = 30;
+  std::string tail;
+  {
+    EnvironmentLog log(sink, path, clock);
+    log.Output("init line\n");
+    log.Start("rid", "$LATEST");
+    log.Output("hel");
+    log.Output("lo\nwor");
+    log.Output("ld\npartial");
+    tail = log.End(report);
+    log.Output("between\n");
+  }
+  sink.Flush();
+  EXPECT_EQ(tail,
+            "START RequestId: rid Version: $LATEST\nhello\nworld\npartial\nEND RequestId: rid\n" +
+                FormatReportLine(report) + "\n");
+  const std::string ts = "2024-01-31T12:34:56.789Z ";
+  EXPECT_EQ(ReadFile(path), ts + "init line\n" + ts + "START RequestId: rid Version: $LATEST\n" +
+                                ts + "hello\n" + ts + "world\n" + ts + "partial\n" + ts +
+                                "END RequestId: rid\n" + ts + FormatReportLine(report) + "\n" + ts +
+                                "between\n");
+}
+
+TEST(EnvironmentLogTest, TailKeepsTheLastFourKilobytes) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock;
+  EnvironmentLog log(sink, dir.path() + "/s.log", clock);
+  log.Start("rid", "1");
+  for (int i = 0; i < 1000; ++i) log.Output("line " + std::to_string(i) + "\n");
+  InvocationReport report;
+  report.request_id = "rid";
+  const std::string tail = log.End(report);
+  EXPECT_EQ(tail.size(), EnvironmentLog::kTailBytes);
+  EXPECT_NE(tail.find("line 999\nEND RequestId: rid\nREPORT RequestId: rid"), std::string::npos);
+}
+
+TEST(LogSinkTest, DropsBeyondItsQueueLimit) {
+  testing::TempDir dir;
+  LogSink sink(/*max_pending_bytes=*/0);
+  sink.Append(dir.path() + "/x.log", "abc");
+  sink.Flush();
+  EXPECT_EQ(sink.dropped_bytes(), 3u);
+}
+
+}  // namespace
+}  // namespace lambdalite::executor

@@ -1,0 +1,183 @@
+#include "executor/process_sandbox.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "executor/test_support.h"
+
+namespace lambdalite::executor {
+namespace {
+
+class Recorder final : public SandboxObserver {
+ public:
+  void OnOutput(std::string_view bytes) override {
+    std::lock_guard lock(mu_);
+    output_.append(bytes);
+  }
+  void OnExit(const SandboxExit& exit) override {
+    std::lock_guard lock(mu_);
+    exit_ = exit;
+    cv_.notify_all();
+  }
+  std::optional<SandboxExit> WaitForExit() {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return exit_.has_value(); });
+    return exit_;
+  }
+  std::string output() {
+    std::lock_guard lock(mu_);
+    return output_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string output_;
+  std::optional<SandboxExit> exit_;
+};
+
+ProcessSandboxOptions TestOptions() {
+  ProcessSandboxOptions options;
+  options.uid_base = 980000;
+  options.uid_count = 1000;
+  options.lock_dir = "/run/lambdalite-test/uids";
+  options.cgroup_name = "lambdalite-test";
+  return options;
+}
+
+class ProcessSandboxTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sandbox_ = new ProcessSandbox(TestOptions()); }
+  static void TearDownTestSuite() {
+    delete sandbox_;
+    sandbox_ = nullptr;
+  }
+
+  SandboxSpec Spec(std::vector<std::string> argv) {
+    SandboxSpec spec;
+    spec.id = "t" + std::to_string(++counter_) + "-" + std::to_string(getpid());
+    spec.code_dir = code_.path();
+    chmod(code_.path().c_str(), 0755);  // the sandbox's uid must be able to enter /var/task
+    spec.argv = std::move(argv);
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"GREETING", "hello"}};
+    return spec;
+  }
+
+  static ProcessSandbox* sandbox_;
+  static int counter_;
+  testing::TempDir code_;
+};
+
+ProcessSandbox* ProcessSandboxTest::sandbox_ = nullptr;
+int ProcessSandboxTest::counter_ = 0;
+
+TEST_F(ProcessSandboxTest, CapturesOutputAndExitStatus) {
+  Recorder recorder;
+  auto process =
+      sandbox_->Start(Spec({"/bin/sh", "-c", "echo $GREETING; echo oops >&2; exit 3"}), recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited);
+  EXPECT_EQ(exit->code, 3);
+  EXPECT_EQ(recorder.output(), "hello\noops\n");
+}
+
+TEST_F(ProcessSandboxTest, ReportsExecFailure) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/var/task/no-such-bootstrap"}), recorder);
+  ASSERT_TRUE(process.ok());
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExecFailed);
+  EXPECT_EQ(exit->error, ENOENT);
+}
+
+TEST_F(ProcessSandboxTest, ReportsDeathBySignal) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sh", "-c", "kill -SEGV $$"}), recorder);
+  ASSERT_TRUE(process.ok());
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kSignaled);
+  EXPECT_EQ(exit->signal, SIGSEGV);
+}
+
+TEST_F(ProcessSandboxTest, KillEndsTheEnvironment) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sleep", "60"}), recorder);
+  ASSERT_TRUE(process.ok());
+  (*process)->Kill();
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kKilled);
+}
+
+TEST_F(ProcessSandboxTest, DestroyingARunningProcessCleansUp) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sh", "-c", "sleep 60 & sleep 60"}), recorder);
+  ASSERT_TRUE(process.ok());
+  const int pid = (*process)->pid();
+  process->reset();
+  EXPECT_NE(kill(pid, 0), 0);  // reaped
+}
+
+TEST_F(ProcessSandboxTest, ReportsPeakMemory) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sleep", "60"}), recorder);
+  ASSERT_TRUE(process.ok());
+  // With cgroups: the group's peak; without: the runtime's VmHWM. Either way, more than nothing.
+  int64_t peak = 0;
+  for (int i = 0; i < 100 && peak == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    peak = (*process)->MaxMemoryUsedBytes();
+  }
+  EXPECT_GT(peak, 0);
+  EXPECT_LT(peak, 64 * 1024 * 1024);
+}
+
+TEST_F(ProcessSandboxTest, RejectsBadSpecs) {
+  Recorder recorder;
+  SandboxSpec spec = Spec({"relative/path"});
+  EXPECT_FALSE(sandbox_->Start(spec, recorder).ok());
+  spec = Spec({"/bin/true"});
+  spec.id = "../escape";
+  EXPECT_FALSE(sandbox_->Start(spec, recorder).ok());
+}
+
+TEST_F(ProcessSandboxTest, RunsAsAnUnprivilegedUserInItsOwnNamespaces) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  Recorder recorder;
+  auto process = sandbox_->Start(
+      Spec({"/bin/sh", "-c", "id -u; id -G; echo $$; hostname; pwd; ls /proc | grep -c '^[0-9]'"}),
+      recorder);
+  ASSERT_TRUE(process.ok());
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail;
+  std::istringstream lines(recorder.output());
+  std::string uid, groups, pid, hostname, cwd, procs;
+  std::getline(lines, uid);
+  std::getline(lines, groups);
+  std::getline(lines, pid);
+  std::getline(lines, hostname);
+  std::getline(lines, cwd);
+  std::getline(lines, procs);
+  EXPECT_GE(std::stoi(uid), 980000);
+  EXPECT_EQ(groups, uid);  // no supplementary groups
+  EXPECT_EQ(pid, "2");     // pid 1 is the sandbox's init
+  EXPECT_EQ(hostname, "localhost");
+  EXPECT_EQ(cwd, "/var/task");
+  EXPECT_LE(std::stoi(procs), 5);  // only the environment's own processes are visible
+}
+
+}  // namespace
+}  // namespace lambdalite::executor
