@@ -121,7 +121,26 @@ if [ "${SKIP_ASAN:-0}" != "1" ]; then
   fi
 fi
 
-# 4. integration tests ----------------------------------------------------------------------
+# 4. runtime client tests (Python/Node bootstraps against a fake Runtime API) -----------------
+if [ "${SKIP_INTEGRATION:-0}" != "1" ]; then
+  log "runtime client tests"
+  counts="$(cd test/runtimes && "$PY" - <<'PY' 2>&1 | tee "$RESULTS/runtimes.log" | tail -n 1
+import sys, unittest
+suite = unittest.defaultTestLoader.discover(".", pattern="test_*.py", top_level_dir=".")
+result = unittest.TextTestRunner(stream=sys.stderr, verbosity=1).run(suite)
+bad = len(result.failures) + len(result.errors)
+print(result.testsRun - bad - len(result.skipped), bad, len(result.skipped))
+PY
+)"
+  read -r p f s <<<"$counts"
+  if [[ "$p" =~ ^[0-9]+$ ]]; then
+    record "runtime client tests" "$p" "$f" "($s skipped)"
+  else
+    record "runtime client tests" 0 1 "runner failed: $counts"
+  fi
+fi
+
+# 5. integration tests ----------------------------------------------------------------------
 if [ "${SKIP_INTEGRATION:-0}" != "1" ]; then
   if [ "$build_ok" -eq 1 ] && [ -x "$REPO_ROOT/build/src/main/lambdalite" ]; then
     log "integration tests (python: $PY)"

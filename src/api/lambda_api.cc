@@ -62,7 +62,8 @@ http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const st
   std::string op = match ? std::string(match->op->name) : std::string("unknown");
   Error e;
   if (op == "Invoke") {
-    e = Error::Make(ErrorCode::kPayloadTooLarge,
+    // Recorded AWS answer: RequestEntityTooLargeException, naming "InvokeFunction".
+    e = Error::Make(ErrorCode::kRequestTooLarge,
                     "Request must be smaller than " + std::to_string(kSyncInvokeLimit) +
                         " bytes for the InvokeFunction operation");
   } else {

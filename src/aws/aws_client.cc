@@ -80,12 +80,18 @@ std::string XmlUnescape(std::string_view s) {
 }  // namespace
 
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view element) {
-  const std::string open = "<" + std::string(element) + ">";
-  const std::string close = "</" + std::string(element) + ">";
+  // Built with append rather than operator+: GCC 12 at -O3 reports a bogus -Wrestrict for
+  // `"<" + std::string(...)` (GCC bug 105329).
+  std::string open("<");
+  open.append(element).append(">");
+  std::string close("</");
+  close.append(element).append(">");
+  std::string empty("<");
+  empty.append(element).append("/>");
   size_t start = xml.find(open);
   if (start == std::string_view::npos) {
     // An empty element is written <Message/>.
-    if (xml.find("<" + std::string(element) + "/>") != std::string_view::npos) return "";
+    if (xml.find(empty) != std::string_view::npos) return "";
     return std::nullopt;
   }
   start += open.size();

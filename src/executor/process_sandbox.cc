@@ -231,6 +231,16 @@ bool BindReadOnly(const char* source, const char* target) {
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       FailSetup(kStagePrivateMounts, errno);
     }
+    // The host's file system is read-only inside the environment (as in AWS, only /tmp is
+    // writable): otherwise world-writable host directories such as /var/tmp and /run/lock would
+    // give functions a shared, persistent place to write. A bind remount changes only this
+    // namespace's view of the root mount. Where the kernel refuses it, the world-writable
+    // directories are covered with read-only empty file systems instead.
+    if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      for (const char* dir : {"/var/tmp", "/run/lock", "/var/lock"}) {
+        mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k");
+      }
+    }
     if (!BindReadOnly(plan.code_dir, plan.task_mount_point)) FailSetup(kStageMountTask, errno);
     if (plan.runtime_dir != nullptr && !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
       FailSetup(kStageMountRuntime, errno);

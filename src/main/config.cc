@@ -21,6 +21,7 @@ Result<int> ParsePort(const std::string& flag, const std::string& v, int max) {
 std::string UsageText() {
   return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
+         "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS. Outbound AWS calls use\n"

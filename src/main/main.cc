@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "main/app.h"
 #include "main/config.h"
+#include "main/logs_command.h"
 
 namespace {
 
@@ -49,6 +50,9 @@ int main(int argc, char** argv) {
   if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
     std::cout << "lambdalite " << LAMBDALITE_VERSION << std::endl;
     return 0;
+  }
+  if (!args.empty() && args[0] == "logs") {
+    return lambdalite::app::RunLogsCommand({args.begin() + 1, args.end()});
   }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] != "serve") {
     std::cerr << lambdalite::app::UsageText();

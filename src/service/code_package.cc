@@ -66,6 +66,7 @@ Status ExtractZip(const std::string& zip_path, const std::string& dir) {
   const fs::path root = fs::weakly_canonical(dir);
   zip_int64_t n = zip_get_num_entries(raw, 0);
   std::vector<char> buf(1 << 16);
+  std::vector<std::pair<fs::path, std::string>> links;
   for (zip_int64_t i = 0; i < n; ++i) {
     const char* name = zip_get_name(raw, static_cast<zip_uint64_t>(i), 0);
     if (name == nullptr) return Unzippable();
@@ -79,6 +80,26 @@ Status ExtractZip(const std::string& zip_path, const std::string& dir) {
       continue;
     }
     fs::create_directories(target.parent_path());
+    zip_uint8_t link_os = 0;
+    zip_uint32_t link_attr = 0;
+    if (zip_file_get_external_attributes(raw, static_cast<zip_uint64_t>(i), 0, &link_os,
+                                         &link_attr) == 0 &&
+        link_os == ZIP_OPSYS_UNIX && ((link_attr >> 16) & 0170000) == 0120000) {
+      // A symbolic link (zip -y): its content is the link target. Links are created only after
+      // every regular file is written, so no later entry can be written through one and land
+      // outside `dir` (extraction runs with the server's privileges).
+      zip_file_t* lf = zip_fopen_index(raw, static_cast<zip_uint64_t>(i), 0);
+      if (lf == nullptr) return Unzippable();
+      std::string link_target;
+      zip_int64_t n_read;
+      while ((n_read = zip_fread(lf, buf.data(), buf.size())) > 0) {
+        link_target.append(buf.data(), static_cast<size_t>(n_read));
+      }
+      zip_fclose(lf);
+      if (n_read < 0 || link_target.empty()) return Unzippable();
+      links.emplace_back(target, link_target);
+      continue;
+    }
     zip_file_t* zf = zip_fopen_index(raw, static_cast<zip_uint64_t>(i), 0);
     if (zf == nullptr) return Unzippable();
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
@@ -101,6 +122,12 @@ Status ExtractZip(const std::string& zip_path, const std::string& dir) {
                                     fs::perms::others_exec);
       }
     }
+  }
+  for (const auto& [path, link_target] : links) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    fs::create_symlink(link_target, path, ec);
+    if (ec) return Unzippable();
   }
   return Status::Ok();
 }

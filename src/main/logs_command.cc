@@ -1,0 +1,79 @@
+#include "main/logs_command.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace lambdalite::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Log files of one function: <data>/logs/<region>/<function>/<yyyy>/<mm>/<dd>/<stream>.log.
+std::vector<fs::path> LogFiles(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return files;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".log") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    std::error_code e1, e2;
+    return fs::last_write_time(a, e1) < fs::last_write_time(b, e2);
+  });
+  return files;
+}
+
+}  // namespace
+
+int RunLogsCommand(const std::vector<std::string>& args) {
+  std::string function, region, data_dir;
+  bool follow = false;
+  if (const char* v = std::getenv("LAMBDALITE_REGION")) region = v;
+  if (const char* v = std::getenv("LAMBDALITE_DATA_DIR")) data_dir = v;
+  if (region.empty()) region = "us-east-1";
+  if (data_dir.empty()) data_dir = ".lambdalite";
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--follow" || a == "-f") {
+      follow = true;
+    } else if ((a == "--region" || a == "--data-dir") && i + 1 < args.size()) {
+      (a == "--region" ? region : data_dir) = args[++i];
+    } else if (!a.empty() && a[0] != '-' && function.empty()) {
+      function = a;
+    } else {
+      std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+      return 2;
+    }
+  }
+  if (function.empty()) {
+    std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+    return 2;
+  }
+  const fs::path dir = fs::path(data_dir) / "logs" / region / function;
+  std::map<fs::path, std::uintmax_t> printed;  // bytes already shown per file
+  while (true) {
+    for (const auto& file : LogFiles(dir)) {
+      std::ifstream in(file, std::ios::binary);
+      in.seekg(static_cast<std::streamoff>(printed[file]));
+      std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // Only whole lines: a record being appended right now is printed on the next pass.
+      size_t end = chunk.rfind('\n');
+      if (end == std::string::npos) continue;
+      std::cout.write(chunk.data(), static_cast<std::streamsize>(end + 1));
+      printed[file] += end + 1;
+    }
+    std::cout.flush();
+    if (!follow) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace lambdalite::app

@@ -1,0 +1,300 @@
+"""Invoke: what a function must not be able to do to the host, the server or other functions.
+
+The server's data directory lives under /var/tmp here (DATA_DIR_OUTSIDE_TMP): every sandbox has a
+private /tmp, so a data dir below the host's /tmp would be out of reach whatever its permissions.
+The functions probe the host from inside their sandbox and report what happened; the test decides.
+"""
+
+import json
+import os
+import threading
+import unittest
+import uuid
+from pathlib import Path
+
+from test_invoke_common import InvokeTestCase, sandbox_processes, wait_until
+
+# A function that tries what the event asks and reports every outcome (never raises).
+PROBE = '''
+import errno, os, signal, socket
+
+def attempt(fn):
+    try:
+        return {"ok": True, "value": fn()}
+    except BaseException as e:
+        return {"ok": False, "error": type(e).__name__, "errno": getattr(e, "errno", None),
+                "text": str(e)}
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read(4096).decode("latin-1")
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("written by a function")
+    return "written"
+
+def handler(event, context):
+    out = {"uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid()}
+    out["read"] = {p: attempt(lambda p=p: read(p)) for p in event.get("read", [])}
+    out["list"] = {p: attempt(lambda p=p: sorted(os.listdir(p))) for p in event.get("list", [])}
+    out["write"] = {p: attempt(lambda p=p: write(p)) for p in event.get("write", [])}
+    out["mkdir"] = {p: attempt(lambda p=p: os.mkdir(p)) for p in event.get("mkdir", [])}
+    out["chmod"] = {p: attempt(lambda p=p: os.chmod(p, 0o777)) for p in event.get("chmod", [])}
+    if "kill" in event:
+        out["kill"] = attempt(lambda: os.kill(event["kill"], signal.SIGTERM))
+    if event.get("setuid"):
+        out["setuid"] = attempt(lambda: os.setuid(0))
+    if "connect" in event:
+        def connect():
+            host, port = event["connect"].rsplit(":", 1)
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.close()
+            return "connected"
+        out["connect"] = attempt(connect)
+    if event.get("environ"):
+        out["environ"] = dict(os.environ)
+        found = {}
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                found[pid] = attempt(lambda pid=pid: read("/proc/%s/environ" % pid))
+        out["proc_environ"] = found
+    return out
+'''
+
+
+class InvokeSecurityTest(InvokeTestCase):
+    DATA_DIR_OUTSIDE_TMP = True
+    CANARY = "lambdalite-server-secret-" + uuid.uuid4().hex
+    SERVER_ENV = {"IT_SERVER_SECRET": CANARY}
+
+    def probe(self, event, name=None, **kw):
+        name = name or self.make_python(PROBE, **kw)
+        return self.invoke_ok(name, event)["_json"]
+
+    def host_files(self):
+        """Every file and directory of the data dir, as the server left them."""
+        paths = []
+        for dirpath, dirnames, filenames in os.walk(self.server.data_dir):
+            paths.append(dirpath)
+            paths.extend(os.path.join(dirpath, f) for f in filenames)
+        return paths
+
+    def test_data_dir_is_outside_every_private_mount(self):
+        # Guard for the other tests: the data dir must be a real host path under /var/tmp, whose
+        # parent a sandbox can traverse.
+        data = Path(self.server.data_dir)
+        self.assertTrue(str(data).startswith("/var/tmp/"), data)
+        self.assertTrue(os.stat(data.parent).st_mode & 0o005, "parent must be traversable")
+        listing = self.probe({"list": [str(data.parent)]})["list"][str(data.parent)]
+        self.assertTrue(listing["ok"], listing)
+        self.assertEqual(listing["value"], ["data"])
+
+    def test_cannot_read_the_data_dir_or_another_functions_code(self):
+        secret = "victim-secret-" + uuid.uuid4().hex
+        victim = self.make_python(f"SECRET = {secret!r}\n"
+                                  "def handler(event, context):\n"
+                                  "    print(SECRET)\n"
+                                  "    return SECRET\n")
+        self.assertEqual(self.invoke_ok(victim, {})["_json"], secret)  # code extracted, log written
+        paths = self.host_files()
+        extracted = [p for p in paths if p.endswith("handler.py")]
+        self.assertTrue(extracted, f"no extracted handler.py under the data dir: {paths}")
+        self.assertTrue(any(p.endswith(".zip") for p in paths), paths)
+        self.assertTrue(any(p.endswith(".log") for p in paths), paths)
+        files = [p for p in paths if os.path.isfile(p)]
+        dirs = [p for p in paths if os.path.isdir(p)]
+        report = self.probe({"read": files, "list": dirs})
+        self.assertNotEqual(report["uid"], 0)
+        leaked = {p: r for p, r in {**report["read"], **report["list"]}.items() if r["ok"]}
+        self.assertEqual(leaked, {}, "a function could read the server's data directory")
+        self.assertNotIn(secret, json.dumps(report))
+
+    def test_cannot_read_the_servers_environment(self):
+        report = self.probe({"environ": True, "read": [f"/proc/{self.server.proc.pid}/environ",
+                                                       "/proc/1/environ"]})
+        self.assertNotIn("IT_SERVER_SECRET", report["environ"])
+        self.assertNotIn(self.CANARY, json.dumps(report),
+                         "the server's environment is visible to a function")
+        # /proc shows the sandbox's own processes only; its init (pid 1) is not the function's.
+        self.assertFalse(report["read"]["/proc/1/environ"]["ok"], report["read"])
+
+    def test_cannot_signal_the_server(self):
+        name = self.make_python(PROBE)
+        report = self.probe({"kill": self.server.proc.pid}, name=name)
+        self.assertFalse(report["kill"]["ok"], "os.kill(<server pid>, SIGTERM) succeeded")
+        self.assertIn(report["kill"]["error"], ("ProcessLookupError", "PermissionError"),
+                      report["kill"])
+        self.assertTrue(self.server.running())
+        self.assertServerAnswers(name)
+        self.assertEqual(self.probe({}, name=name)["uid"], report["uid"])
+
+    def test_runs_unprivileged_with_a_per_environment_uid(self):
+        first = self.probe({"setuid": True})
+        second = self.probe({})
+        for report in (first, second):
+            self.assertNotEqual(report["uid"], 0)
+            self.assertNotEqual(report["euid"], 0)
+            self.assertNotEqual(report["gid"], 0)
+        self.assertFalse(first["setuid"]["ok"], first["setuid"])
+        self.assertNotEqual(first["uid"], second["uid"],
+                            "two functions' environments share a uid")
+
+    def test_var_task_is_read_only(self):
+        report = self.probe({"write": ["/var/task/new.py", "/var/task/handler.py"],
+                             "mkdir": ["/var/task/dir"], "chmod": ["/var/task/handler.py"],
+                             "read": ["/var/task/handler.py"]})
+        self.assertTrue(report["read"]["/var/task/handler.py"]["ok"])
+        for kind in ("write", "mkdir", "chmod"):
+            for path, result in report[kind].items():
+                with self.subTest(kind=kind, path=path):
+                    self.assertFalse(result["ok"], f"{kind} {path} succeeded")
+                    self.assertIn(result["errno"], (30, 13, 1), result)  # EROFS, EACCES, EPERM
+
+    def test_tmp_is_writable_and_private(self):
+        name = self.make_python(PROBE)
+        token = uuid.uuid4().hex
+        report = self.probe({"write": [f"/tmp/{token}"]}, name=name)
+        self.assertTrue(report["write"][f"/tmp/{token}"]["ok"], report)
+        self.assertFalse(os.path.exists(f"/tmp/{token}"), "the sandbox's /tmp is the host's")
+        other = self.probe({"read": [f"/tmp/{token}"]})
+        self.assertFalse(other["read"][f"/tmp/{token}"]["ok"],
+                         "another function sees this function's /tmp")
+
+    def test_cannot_write_to_the_host_filesystem(self):
+        # Outside /tmp the host's root is read-only for a function ("read access as an
+        # unprivileged user only"): a world-writable host directory such as /var/tmp must not
+        # let one function leave files for the host or for other functions.
+        token = uuid.uuid4().hex
+        targets = [f"/var/tmp/lambdalite-it-{token}"]
+        if os.path.isdir("/run/lock") and os.stat("/run/lock").st_mode & 0o002:
+            targets.append(f"/run/lock/lambdalite-it-{token}")
+        try:
+            report = self.probe({"write": targets})
+            written = {p: r for p, r in report["write"].items() if r["ok"]}
+            on_host = [p for p in targets if os.path.exists(p)]
+            self.assertEqual(written, {}, f"a function wrote to the host: {on_host}")
+        finally:
+            for path in targets:
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
+
+    def test_cannot_reach_another_environments_runtime_api(self):
+        # Each environment's Runtime API is its own: a function that connects to another
+        # environment's endpoint could take its events (GET /next) or disrupt it.
+        victim = self.make_python(
+            "import os, uuid\nTOKEN = uuid.uuid4().hex\n"
+            "def handler(event, context):\n"
+            "    return {'api': os.environ['AWS_LAMBDA_RUNTIME_API'], 'token': TOKEN}\n")
+        before = self.invoke_ok(victim, {})["_json"]
+        attacker = self.make_python(
+            PROBE + '''
+import http.client
+_plain_handler = handler
+
+def handler(event, context):
+    out = _plain_handler(event, context)
+    if out.get("connect", {}).get("ok"):
+        host, port = event["connect"].rsplit(":", 1)
+        def poll():
+            conn = http.client.HTTPConnection(host, int(port), timeout=3)
+            conn.request("GET", "/2018-06-01/runtime/invocation/next")
+            resp = conn.getresponse()
+            return {"status": resp.status, "body": resp.read().decode("latin-1")[:500]}
+        out["poll"] = attempt(poll)
+    return out
+''')
+        report = self.probe({"connect": before["api"]}, name=attacker)
+        after = self.invoke_ok(victim, {"secret": "for the victim only"})["_json"]
+        self.assertFalse(report["connect"]["ok"],
+                         f"a function connected to another environment's Runtime API "
+                         f"({before['api']}); its GET /next got {report.get('poll')}; the victim's "
+                         f"warm environment {'survived' if after['token'] == before['token'] else 'was destroyed'}")
+        self.assertEqual(after["token"], before["token"])
+
+
+class InvokeResourceLimitsTest(InvokeTestCase):
+    """Runaway functions are contained and the server keeps answering."""
+
+    def wait_no_processes(self, uid):
+        self.assertTrue(wait_until(lambda: not sandbox_processes(uid), timeout=60),
+                        f"processes of sandbox uid {uid} still run: {sandbox_processes(uid)[:20]}")
+
+    def test_fork_bomb_is_contained(self):
+        name = self.make_python(
+            "import os\n"
+            "def handler(event, context):\n"
+            "    if event.get('bomb'):\n"
+            "        while True:\n"
+            "            try:\n"
+            "                os.fork()\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "    return {'uid': os.getuid()}\n", Timeout=4, MemorySize=256)
+        uid = self.invoke_ok(name, {})["_json"]["uid"]
+        results = {}
+
+        def bomb():
+            try:
+                results["bomb"] = self.invoke(name, {"bomb": True})
+            except Exception as exc:
+                results["bomb"] = exc
+
+        thread = threading.Thread(target=bomb, daemon=True)
+        thread.start()
+        try:
+            # The control plane answers while the bomb goes off.
+            while thread.is_alive():
+                self.assertServerAnswers(name)
+                thread.join(0.3)
+        finally:
+            thread.join(300)
+        resp = results["bomb"]
+        self.assertNotIsInstance(resp, Exception)
+        body = self.assertFunctionError(resp)
+        self.assertIn(body.get("errorType"),
+                      ("Sandbox.Timedout", "Runtime.OutOfMemory", "Runtime.ExitError"), body)
+        self.assertTrue(body["errorMessage"].startswith(f"RequestId: {resp['_rid']} Error: "), body)
+        self.wait_no_processes(uid)
+        self.assertServerAnswers(name)
+        self.assertNotEqual(self.invoke_ok(name, {})["_json"]["uid"], 0)
+
+    def test_infinite_loop_is_killed_at_timeout(self):
+        name = self.make_python("import os\n"
+                                "def handler(event, context):\n"
+                                "    if event.get('spin'):\n"
+                                "        while True:\n"
+                                "            pass\n"
+                                "    return {'uid': os.getuid()}\n", Timeout=2)
+        uid = self.invoke_ok(name, {})["_json"]["uid"]
+        resp = self.invoke(name, {"spin": True})
+        self.assertTimedOut(resp, 2)
+        self.wait_no_processes(uid)
+        self.assertServerAnswers(name)
+        self.assertIn("uid", self.invoke_ok(name, {})["_json"])
+
+    def test_background_process_does_not_outlive_its_environment(self):
+        # A child that detaches (new session, ignores SIGTERM/SIGHUP) dies with the environment.
+        name = self.make_python(
+            "import os, signal, time\n"
+            "def handler(event, context):\n"
+            "    if event.get('spawn'):\n"
+            "        if os.fork() == 0:\n"
+            "            os.setsid()\n"
+            "            signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "            signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+            "            time.sleep(3600)\n"
+            "            os._exit(0)\n"
+            "        raise SystemExit(0)\n"
+            "    return {'uid': os.getuid()}\n")
+        uid = self.invoke_ok(name, {})["_json"]["uid"]
+        body = self.assertFunctionError(self.invoke(name, {"spawn": True}))
+        self.assertEqual(body["errorType"], "Runtime.ExitError")
+        self.wait_no_processes(uid)
+        self.assertServerAnswers(name)
+
+
+if __name__ == "__main__":
+    unittest.main()
