@@ -15,7 +15,12 @@
 #include "executor/environment_pool.h"
 #include "executor/process_sandbox.h"
 #include "executor/runtime_registry.h"
+#include "common/ids.h"
 #include "http/server.h"
+#include "main/async_wiring.h"
+#include "queue/destinations.h"
+#include "queue/dispatcher.h"
+#include "queue/sqlite_event_queue.h"
 #include "service/code_url.h"
 #include "service/function_service.h"
 #include "service/invoke_service.h"
@@ -79,8 +84,70 @@ struct App::Parts {
   std::unique_ptr<executor::ProcessSandbox> sandbox;
   std::unique_ptr<executor::EnvironmentPool> pool;
   std::unique_ptr<service::InvokeService> invoke;
-  // Declared last so it is destroyed first: environments stop before the server they talk to.
+  // The asynchronous pipeline. Declared after what it uses, so it is destroyed first.
+  std::unique_ptr<queue::SqliteEventQueue> event_queue;
+  std::unique_ptr<aws::HttpClient> outbound_http;
+  std::unique_ptr<queue::DestinationDelivery> delivery;
+  std::unique_ptr<FunctionAsyncSettings> async_settings;
+  std::unique_ptr<InvokeEventRunner> event_runner;
+  std::unique_ptr<DeliverySink> delivery_sink;
+  std::unique_ptr<queue::Dispatcher> dispatcher;
 };
+
+namespace {
+
+// GET /_lambdalite/async?function=NAME[&region=R][&account=A]: per-function queue counts and the
+// most recent finished events (lambdalite-specific introspection; `lambdalite events` reads it).
+http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string& default_account,
+                               const std::string& default_region, const http::HttpRequest& req) {
+  auto param = [&](const std::string& key) -> std::string {
+    size_t q = req.target.find('?');
+    if (q == std::string::npos) return {};
+    std::string query = req.target.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+      size_t amp = query.find('&', pos);
+      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      size_t eq = pair.find('=');
+      if (eq != std::string::npos && pair.substr(0, eq) == key) return pair.substr(eq + 1);
+      if (amp == std::string::npos) break;
+      pos = amp + 1;
+    }
+    return {};
+  };
+  domain::Scope scope{param("account"), param("region")};
+  if (scope.account.empty()) scope.account = default_account;
+  if (scope.region.empty()) scope.region = default_region;
+  const std::string function = param("function");
+  http::HttpResponse resp;
+  resp.SetHeader("Content-Type", "application/json");
+  auto counts = store.Counts(scope, function);
+  auto recent = store.Recent(scope, function, 50);
+  if (function.empty() || !counts.ok() || !recent.ok()) {
+    resp.status = function.empty() ? 400 : 500;
+    resp.body = "{\"message\":\"usage: /_lambdalite/async?function=NAME[&region=R][&account=A]\"}";
+    return resp;
+  }
+  boost::json::array events;
+  for (const auto& f : *recent) {
+    events.push_back(boost::json::object{{"requestId", f.event.request_id},
+                                         {"condition", queue::ConditionName(f.condition)},
+                                         {"attempts", f.event.attempts},
+                                         {"lastError", f.event.last_error},
+                                         {"finishedMs", f.finished_ms},
+                                         {"delivered", f.delivered}});
+  }
+  boost::json::object body{{"function", function},
+                           {"queued", counts->queued},
+                           {"inFlight", counts->in_flight},
+                           {"succeeded", counts->succeeded},
+                           {"failed", counts->failed},
+                           {"recent", std::move(events)}};
+  resp.body = boost::json::serialize(body);
+  return resp;
+}
+
+}  // namespace
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 App::~App() { Stop(); }
@@ -128,6 +195,56 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
       *p->server, *p->sandbox, executor::RuntimeRegistry::Default(), p->clock, pool_options);
   p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);
   api::RegisterInvoke(*p->api, *p->invoke);
+  // Asynchronous invocation: events in the same SQLite file, run by the dispatcher through the
+  // same InvokeService, outcomes delivered to destinations and dead-letter queues.
+  LAMBDALITE_TRY(p->event_queue,
+                 queue::SqliteEventQueue::Open(config.data_dir + "/lambdalite.db"));
+  p->outbound_http = std::make_unique<aws::HttpClient>();
+  queue::DispatcherOptions dispatcher_options;
+  dispatcher_options.time_scale = queue::AsyncTimeScaleFromEnvironment();
+  Parts* raw = p.get();
+  auto submit = [raw](const domain::Scope& scope, const std::string& function_name,
+                      const service::InvokeInput& input) -> Status {
+    queue::Event event;
+    event.request_id = input.request_id.empty() ? NewUuid() : input.request_id;
+    event.scope = scope;
+    event.function_name = function_name;
+    event.qualifier = input.qualifier;
+    event.payload = input.payload;
+    event.accepted_ms = raw->clock.NowMillis();
+    event.visible_at_ms = event.accepted_ms;
+    return raw->dispatcher->Submit(event);
+  };
+  p->invoke->SetEventSubmitter(submit);
+  // A Lambda destination receives the invocation record as an asynchronous invocation.
+  auto invoke_destination = [raw](const std::string& function_arn,
+                                  const std::string& payload) -> Status {
+    auto ref = domain::ParseFunctionName(function_arn);
+    if (!ref.ok()) return std::move(ref).error();
+    domain::Scope scope{ref->account.value_or(raw->config.account),
+                        ref->region.value_or(raw->config.region)};
+    service::InvokeInput input;
+    input.function_name = function_arn;
+    input.payload = payload;
+    input.request_id = NewUuid();
+    return raw->invoke->InvokeAsync(scope, std::move(input), 6'291'456);
+  };
+  p->delivery = std::make_unique<queue::DestinationDelivery>(
+      p->outbound_http.get(), aws::ConfigFromEnvironment(), invoke_destination, &p->clock);
+  p->async_settings = std::make_unique<FunctionAsyncSettings>(*p->functions);
+  p->event_runner = std::make_unique<InvokeEventRunner>(*p->invoke);
+  p->delivery_sink = std::make_unique<DeliverySink>(*p->delivery);
+  p->dispatcher = std::make_unique<queue::Dispatcher>(*p->event_queue, *p->async_settings,
+                                                      *p->event_runner, *p->delivery_sink,
+                                                      p->clock, dispatcher_options);
+  p->dispatcher->Start();
+  p->api->RegisterInternal(
+      "/_lambdalite/async",
+      [store = p->event_queue.get(), account = config.account,
+       region = config.region](const http::HttpRequest& req) {
+        return AsyncStatus(*store, account, region, req);
+      });
+
   p->functions->SetChangeListener(
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {
         pool->RetireFunction(scope, name);
@@ -149,7 +266,9 @@ void App::Wait() { parts_->server->Wait(); }
 
 void App::Stop() {
   if (!parts_) return;
-  // Environments first (their runtimes long-poll this server), then the server.
+  // The dispatcher first (in-flight events finish or are released for the next start), then the
+  // environments (their runtimes long-poll this server), then the server.
+  if (parts_->dispatcher) parts_->dispatcher->Stop(std::chrono::seconds(10));
   if (parts_->pool) parts_->pool->Shutdown();
   if (parts_->server) parts_->server->Stop();
 }

@@ -22,10 +22,12 @@ std::string UsageText() {
   return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
          "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
+         "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS. Outbound AWS calls use\n"
-         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n";
+         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
+         "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by N.\n";
 }
 
 Result<Config> ParseServeArgs(const std::vector<std::string>& args) {

@@ -9,6 +9,8 @@
 #include <map>
 #include <thread>
 
+#include "aws/http_client.h"
+
 namespace lambdalite::app {
 
 namespace fs = std::filesystem;
@@ -74,6 +76,42 @@ int RunLogsCommand(const std::vector<std::string>& args) {
     if (!follow) return 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
+}
+
+int RunEventsCommand(const std::vector<std::string>& args) {
+  const char* usage =
+      "usage: lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n";
+  std::string function, endpoint = "http://127.0.0.1:9001", query;
+  if (const char* port = std::getenv("LAMBDALITE_PORT")) {
+    endpoint = std::string("http://127.0.0.1:") + port;
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--endpoint" && i + 1 < args.size()) {
+      endpoint = args[++i];
+    } else if ((a == "--region" || a == "--account") && i + 1 < args.size()) {
+      query += "&" + a.substr(2) + "=" + args[++i];
+    } else if (!a.empty() && a[0] != '-' && function.empty()) {
+      function = a;
+    } else {
+      std::cerr << usage;
+      return 2;
+    }
+  }
+  if (function.empty()) {
+    std::cerr << usage;
+    return 2;
+  }
+  aws::HttpClient http;
+  aws::ClientRequest req;
+  req.url = endpoint + "/_lambdalite/async?function=" + function + query;
+  auto resp = http.Send(req);
+  if (!resp.ok()) {
+    std::cerr << "lambdalite events: " << resp.error().message << "\n";
+    return 1;
+  }
+  std::cout << resp->body << std::endl;
+  return resp->status == 200 ? 0 : 1;
 }
 
 }  // namespace lambdalite::app

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
     std::cout << "lambdalite " << LAMBDALITE_VERSION << std::endl;
     return 0;
   }
+  if (!args.empty() && args[0] == "events") {
+    return lambdalite::app::RunEventsCommand({args.begin() + 1, args.end()});
+  }
   if (!args.empty() && args[0] == "logs") {
     return lambdalite::app::RunLogsCommand({args.begin() + 1, args.end()});
   }

@@ -97,6 +97,27 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   return target;
 }
 
+Status InvokeService::InvokeAsync(const domain::Scope& scope, InvokeInput input,
+                                  size_t max_payload) {
+  if (input.payload.size() > max_payload) {
+    return Error::Make(ErrorCode::kPayloadTooLarge,
+                       "Request must be smaller than " + std::to_string(max_payload) +
+                           " bytes for the InvokeFunction operation");
+  }
+  LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));
+  LAMBDALITE_RETURN_IF_ERROR(CheckPayload(input.payload));
+  if (!submit_event_) {
+    return Error::Make(ErrorCode::kUnavailable, "Asynchronous invocation is not available.");
+  }
+  if (input.payload.empty()) input.payload = "{}";
+  // Keep the qualifier as invoked: the alias's config and routing apply when the event runs.
+  if (input.qualifier == std::nullopt) {
+    LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(input.function_name));
+    input.qualifier = ref.qualifier;
+  }
+  return submit_event_(scope, target.function_name, input);
+}
+
 Result<executor::InvocationResult> InvokeService::InvokeSync(const domain::Scope& scope,
                                                              InvokeInput input) {
   LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));

@@ -3,6 +3,7 @@
 // InvokeService: the Invoke use case. Resolves the name and qualifier to the version that runs
 // (alias weights included), checks the payload, and hands the invocation to the executor.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -47,7 +48,19 @@ class InvokeService {
   // AWS's check of an Invoke payload: it must be JSON (an empty payload counts as "{}").
   static Status CheckPayload(const std::string& payload);
 
+  // Stores an accepted asynchronous invocation durably (the async pipeline's entry point). The
+  // name has been resolved and the payload checked when it is called.
+  using EventSubmitter =
+      std::function<Status(const domain::Scope& scope, const std::string& function_name,
+                           const InvokeInput& input)>;
+  void SetEventSubmitter(EventSubmitter submitter) { submit_event_ = std::move(submitter); }
+
+  // Accepts an InvocationType=Event invocation: checks the target and payload (at most
+  // `max_payload` bytes), then stores it; returns once it is durable. The invocation runs later.
+  Status InvokeAsync(const domain::Scope& scope, InvokeInput input, size_t max_payload);
+
  private:
+  EventSubmitter submit_event_;
   FunctionService& functions_;
   executor::Invoker& invoker_;
   storage::CodeStore& code_store_;

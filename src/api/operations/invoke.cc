@@ -6,7 +6,28 @@ namespace lambdalite::api {
 
 namespace json = boost::json;
 
+namespace {
+// AWS: "For asynchronous invocations, the maximum payload size is 1 MB"; the legacy
+// InvokeAsync API keeps its 256 KB limit.
+constexpr size_t kMaxAsyncPayloadBytes = 1'048'576;
+constexpr size_t kMaxInvokeAsyncLegacyBytes = 262'144;
+}  // namespace
+
 void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
+  api.Register("InvokeAsync", [&invoke](const RequestContext& ctx,
+                                        const json::object& in) -> Result<Reply> {
+    service::InvokeInput input;
+    input.function_name = GetString(in, "FunctionName").value_or("");
+    input.payload = GetString(in, "InvokeArgs").value_or("");
+    input.request_id = ctx.request_id;
+    LAMBDALITE_RETURN_IF_ERROR(
+        invoke.InvokeAsync(ctx.scope, std::move(input), kMaxInvokeAsyncLegacyBytes));
+    Reply r;
+    r.status = 202;
+    r.json = json::object{{"Status", 202}};
+    return r;
+  });
+
   api.Register("Invoke", [&invoke](const RequestContext& ctx,
                                    const json::object& in) -> Result<Reply> {
     const std::string type = GetString(in, "InvocationType").value_or("RequestResponse");
@@ -21,8 +42,17 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
       return r;
     }
     if (type == "Event") {
-      return Error::Make(ErrorCode::kNotImplemented,
-                         "lambdalite does not run InvocationType=Event invocations yet.");
+      // Accepted once durably queued: 202, empty body, the event's request id (reference I3).
+      service::InvokeInput input;
+      input.function_name = name;
+      input.qualifier = qualifier;
+      input.payload = GetString(in, "Payload").value_or("");
+      input.request_id = ctx.request_id;
+      LAMBDALITE_RETURN_IF_ERROR(
+          invoke.InvokeAsync(ctx.scope, std::move(input), kMaxAsyncPayloadBytes));
+      Reply r;
+      r.status = 202;
+      return r;
     }
     service::InvokeInput input;
     input.function_name = name;
