@@ -14,7 +14,9 @@ AwsError ToAwsError(const Error& e) {
 
 static AwsError ToAwsErrorImpl(const Error& e) {
   // `detail` overrides the AWS type name where one ErrorCode covers several AWS exceptions.
-  auto typed = [&](const char* fallback) { return e.detail.empty() ? std::string(fallback) : e.detail; };
+  auto typed = [&](const char* fallback) {
+    return e.detail.empty() ? std::string(fallback) : e.detail;
+  };
   switch (e.code) {
     case ErrorCode::kValidation:
       return {400, typed("ValidationException"), e.message, false, false, {}};
@@ -62,7 +64,11 @@ static std::string ValidUtf8(const std::string& s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2);
     for (size_t k = 1; ok && k < len; ++k) {
       ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;

@@ -63,13 +63,13 @@ http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const st
   Error e;
   if (op == "Invoke") {
     // Recorded AWS answer: RequestEntityTooLargeException, naming "InvokeFunction".
-    e = Error::Make(ErrorCode::kRequestTooLarge,
-                    "Request must be smaller than " + std::to_string(kSyncInvokeLimit) +
-                        " bytes for the InvokeFunction operation");
+    e = Error::Make(ErrorCode::kRequestTooLarge, "Request must be smaller than " +
+                                                     std::to_string(kSyncInvokeLimit) +
+                                                     " bytes for the InvokeFunction operation");
   } else {
-    e = Error::Make(ErrorCode::kRequestTooLarge,
-                    "Request must be smaller than " + std::to_string(BodyLimit(method, target)) +
-                        " bytes for the " + op + " operation");
+    e = Error::Make(ErrorCode::kRequestTooLarge, "Request must be smaller than " +
+                                                     std::to_string(BodyLimit(method, target)) +
+                                                     " bytes for the " + op + " operation");
   }
   return Finish(RenderError(ToAwsError(e)), request_id);
 }
@@ -83,10 +83,10 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   }
   auto match = MatchRoute(request.method, request.target);
   if (!match) {
-    return Finish(RenderError(ToAwsError(Error::Make(
-                      ErrorCode::kUnknownOperation,
-                      "No AWS Lambda operation matches " + request.method + " " +
-                          request.target.substr(0, request.target.find('?'))))),
+    return Finish(RenderError(ToAwsError(
+                      Error::Make(ErrorCode::kUnknownOperation,
+                                  "No AWS Lambda operation matches " + request.method + " " +
+                                      request.target.substr(0, request.target.find('?'))))),
                   request_id);
   }
   const std::string op_name(match->op->name);

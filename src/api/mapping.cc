@@ -78,8 +78,9 @@ json::object ToFunctionConfiguration(const domain::Scope& scope, const service::
   const FunctionConfig& c = v.config;
   json::object o;
   o["FunctionName"] = view.name;
-  o["FunctionArn"] = view.qualifier ? domain::QualifiedFunctionArn(scope, view.name, *view.qualifier)
-                                    : domain::FunctionArn(scope, view.name);
+  o["FunctionArn"] = view.qualifier
+                         ? domain::QualifiedFunctionArn(scope, view.name, *view.qualifier)
+                         : domain::FunctionArn(scope, view.name);
   if (c.package_type == "Zip") {
     o["Runtime"] = c.runtime;
     o["Handler"] = c.handler;
@@ -152,8 +153,8 @@ json::object ToFunctionConfiguration(const domain::Scope& scope, const service::
   o["Architectures"] = ToArray(c.architectures);
   o["EphemeralStorage"] = json::object{{"Size", c.ephemeral_storage_mb}};
   const bool snap_on = c.snap_start_apply_on == "PublishedVersions" && v.version != domain::kLatest;
-  o["SnapStart"] =
-      json::object{{"ApplyOn", c.snap_start_apply_on}, {"OptimizationStatus", snap_on ? "On" : "Off"}};
+  o["SnapStart"] = json::object{{"ApplyOn", c.snap_start_apply_on},
+                                {"OptimizationStatus", snap_on ? "On" : "Off"}};
   if (detail == ConfigDetail::kFull && c.package_type == "Zip") {
     o["RuntimeVersionConfig"] =
         json::object{{"RuntimeVersionArn", RuntimeVersionArn(scope, c.runtime)}};
@@ -296,14 +297,17 @@ Result<service::CodeSource> ToCodeSource(const json::object& code) {
 
 service::EventInvokeConfigInput ToEventInvokeConfigInput(const json::object& in) {
   service::EventInvokeConfigInput out;
-  if (auto v = GetInt(in, "MaximumRetryAttempts")) out.maximum_retry_attempts = static_cast<int>(*v);
+  if (auto v = GetInt(in, "MaximumRetryAttempts"))
+    out.maximum_retry_attempts = static_cast<int>(*v);
   if (auto v = GetInt(in, "MaximumEventAgeInSeconds")) {
     out.maximum_event_age_seconds = static_cast<int>(*v);
   }
   if (const json::object* dc = GetObject(in, "DestinationConfig")) {
     out.has_destination_config = true;
-    if (const json::object* s = GetObject(*dc, "OnSuccess")) out.on_success = GetString(*s, "Destination");
-    if (const json::object* f = GetObject(*dc, "OnFailure")) out.on_failure = GetString(*f, "Destination");
+    if (const json::object* s = GetObject(*dc, "OnSuccess"))
+      out.on_success = GetString(*s, "Destination");
+    if (const json::object* f = GetObject(*dc, "OnFailure"))
+      out.on_failure = GetString(*f, "Destination");
   }
   return out;
 }

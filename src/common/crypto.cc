@@ -58,9 +58,9 @@ bool Base64Decode(std::string_view text, std::string* out) {
   if (s.size() % 4 != 0) return false;
   out->assign(3 * (s.size() / 4), '\0');
   if (s.empty()) return true;
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
-                          reinterpret_cast<const unsigned char*>(s.data()),
-                          static_cast<int>(s.size()));
+  int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   if (n < 0) return false;
   size_t pad = 0;
   if (s.back() == '=') ++pad;

@@ -9,21 +9,21 @@ namespace lambdalite {
 // HTTP status in exactly one place (api/errors.cc); its switch has no default, so -Wswitch reports
 // a code added here and forgotten there.
 enum class ErrorCode {
-  kValidation,          // request violates a model constraint (AWS ValidationException)
-  kInvalidParameter,    // semantically invalid parameter (InvalidParameterValueException)
-  kInvalidContent,      // unparseable request body (InvalidRequestContentException)
-  kNotFound,            // the named resource does not exist (ResourceNotFoundException)
-  kConflict,            // resource exists / state conflict (ResourceConflictException)
-  kPreconditionFailed,  // stale RevisionId (PreconditionFailedException)
-  kTooManyRequests,     // throttled (TooManyRequestsException)
-  kRequestTooLarge,     // body over the operation's limit (RequestEntityTooLargeException)
-  kPayloadTooLarge,     // invoke payload over its limit (RequestTooLargeException)
-  kCodeStorageExceeded, // account code storage limit (CodeStorageExceededException)
-  kAccessDenied,        // presigned URL invalid or expired
-  kUnknownOperation,    // no route matches the request
-  kNotImplemented,      // a real AWS operation lambdalite does not implement yet
-  kUnavailable,         // transient backend failure; retryable
-  kInternal,            // a bug or an unexpected backend failure
+  kValidation,           // request violates a model constraint (AWS ValidationException)
+  kInvalidParameter,     // semantically invalid parameter (InvalidParameterValueException)
+  kInvalidContent,       // unparseable request body (InvalidRequestContentException)
+  kNotFound,             // the named resource does not exist (ResourceNotFoundException)
+  kConflict,             // resource exists / state conflict (ResourceConflictException)
+  kPreconditionFailed,   // stale RevisionId (PreconditionFailedException)
+  kTooManyRequests,      // throttled (TooManyRequestsException)
+  kRequestTooLarge,      // body over the operation's limit (RequestEntityTooLargeException)
+  kPayloadTooLarge,      // invoke payload over its limit (RequestTooLargeException)
+  kCodeStorageExceeded,  // account code storage limit (CodeStorageExceededException)
+  kAccessDenied,         // presigned URL invalid or expired
+  kUnknownOperation,     // no route matches the request
+  kNotImplemented,       // a real AWS operation lambdalite does not implement yet
+  kUnavailable,          // transient backend failure; retryable
+  kInternal,             // a bug or an unexpected backend failure
 };
 
 // An expected failure, carried as a value. `message` is the exact text the client sees, so it is

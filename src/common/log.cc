@@ -22,8 +22,8 @@ void Log(LogLevel level, std::string_view message) {
   gmtime_r(&t, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = std::string(ts) + " " + kNames[static_cast<int>(level)] + " " +
-                     std::string(message) + "\n";
+  std::string line =
+      std::string(ts) + " " + kNames[static_cast<int>(level)] + " " + std::string(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

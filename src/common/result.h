@@ -80,16 +80,17 @@ class [[nodiscard]] Status {
 
 // LAMBDALITE_TRY(auto x, Expr()) evaluates a Result-returning expression; on error it returns the
 // error from the enclosing function, otherwise it binds the value to the declaration.
-#define LAMBDALITE_TRY(decl, expr) LAMBDALITE_TRY_IMPL(LAMBDALITE_CONCAT(try_, __LINE__), decl, expr)
-#define LAMBDALITE_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                         \
+#define LAMBDALITE_TRY(decl, expr) \
+  LAMBDALITE_TRY_IMPL(LAMBDALITE_CONCAT(try_, __LINE__), decl, expr)
+#define LAMBDALITE_TRY_IMPL(tmp, decl, expr)    \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 
 // LAMBDALITE_RETURN_IF_ERROR(Expr()) propagates the error of a Status- or Result-returning call.
-#define LAMBDALITE_RETURN_IF_ERROR(expr)                                 \
-  do {                                                                   \
-    auto LAMBDALITE_CONCAT(st_, __LINE__) = (expr);                      \
-    if (!LAMBDALITE_CONCAT(st_, __LINE__).ok())                          \
-      return std::move(LAMBDALITE_CONCAT(st_, __LINE__)).error();        \
+#define LAMBDALITE_RETURN_IF_ERROR(expr)                          \
+  do {                                                            \
+    auto LAMBDALITE_CONCAT(st_, __LINE__) = (expr);               \
+    if (!LAMBDALITE_CONCAT(st_, __LINE__).ok())                   \
+      return std::move(LAMBDALITE_CONCAT(st_, __LINE__)).error(); \
   } while (0)

@@ -5,7 +5,8 @@
 
 namespace lambdalite {
 
-// "2024-01-31T12:34:56.789+0000": the format AWS Lambda uses for FunctionConfiguration.LastModified.
+// "2024-01-31T12:34:56.789+0000": the format AWS Lambda uses for
+// FunctionConfiguration.LastModified.
 std::string FormatLambdaTimestamp(int64_t epoch_ms);
 // "2024-01-31T12:34:56.789Z": ISO-8601 UTC with milliseconds, used in invocation records.
 std::string FormatIso8601Millis(int64_t epoch_ms);

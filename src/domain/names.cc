@@ -22,8 +22,7 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 Error BadName(std::string_view name) {
   // The model's patterns normally reject these first; this is the fallback wording AWS uses for
   // names that pass a permissive pattern but cannot be resolved.
-  return Error::Make(ErrorCode::kInvalidParameter,
-                     "Invalid function name: " + std::string(name));
+  return Error::Make(ErrorCode::kInvalidParameter, "Invalid function name: " + std::string(name));
 }
 
 }  // namespace

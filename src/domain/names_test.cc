@@ -16,10 +16,13 @@ TEST(ParseFunctionNameTest, AllForms) {
       {"my-fn:$LATEST", "my-fn", "$LATEST", {}, {}},
       {"123456789012:function:my-fn", "my-fn", {}, "123456789012", {}},
       {"123456789012:function:my-fn:7", "my-fn", "7", "123456789012", {}},
-      {"arn:aws:lambda:us-east-1:123456789012:function:my-fn", "my-fn", {}, "123456789012",
+      {"arn:aws:lambda:us-east-1:123456789012:function:my-fn",
+       "my-fn",
+       {},
+       "123456789012",
        "us-east-1"},
-      {"arn:aws:lambda:eu-west-1:123456789012:function:my-fn:BLUE", "my-fn", "BLUE",
-       "123456789012", "eu-west-1"},
+      {"arn:aws:lambda:eu-west-1:123456789012:function:my-fn:BLUE", "my-fn", "BLUE", "123456789012",
+       "eu-west-1"},
   };
   for (const auto& c : cases) {
     auto r = ParseFunctionName(c.input);

@@ -11,11 +11,11 @@
 #include "aws/s3_client.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "executor/environment_pool.h"
 #include "executor/process_sandbox.h"
 #include "executor/runtime_registry.h"
-#include "common/ids.h"
 #include "http/server.h"
 #include "main/async_wiring.h"
 #include "queue/destinations.h"
@@ -63,8 +63,8 @@ Result<std::string> LoadOrCreateSecret(const std::string& data_dir) {
     out.write(secret.data(), static_cast<std::streamsize>(secret.size()));
     if (!out) return Error::Make(ErrorCode::kInternal, "cannot write " + tmp);
   }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                        std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::rename(tmp, path);
   return secret;
 }
@@ -107,7 +107,8 @@ http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string&
     size_t pos = 0;
     while (pos <= query.size()) {
       size_t amp = query.find('&', pos);
-      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      std::string pair =
+          query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
       size_t eq = pair.find('=');
       if (eq != std::string::npos && pair.substr(0, eq) == key) return pair.substr(eq + 1);
       if (amp == std::string::npos) break;
@@ -137,12 +138,9 @@ http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string&
                                          {"finishedMs", f.finished_ms},
                                          {"delivered", f.delivered}});
   }
-  boost::json::object body{{"function", function},
-                           {"queued", counts->queued},
-                           {"inFlight", counts->in_flight},
-                           {"succeeded", counts->succeeded},
-                           {"failed", counts->failed},
-                           {"recent", std::move(events)}};
+  boost::json::object body{{"function", function},          {"queued", counts->queued},
+                           {"inFlight", counts->in_flight}, {"succeeded", counts->succeeded},
+                           {"failed", counts->failed},      {"recent", std::move(events)}};
   resp.body = boost::json::serialize(body);
   return resp;
 }
@@ -161,7 +159,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     return Error::Make(ErrorCode::kInternal,
                        "cannot create data directory " + config.data_dir + ": " + ec.message());
   }
-  LAMBDALITE_TRY(p->store, storage::sqlite::SqliteFunctionStore::Open(config.data_dir + "/lambdalite.db"));
+  LAMBDALITE_TRY(p->store,
+                 storage::sqlite::SqliteFunctionStore::Open(config.data_dir + "/lambdalite.db"));
   LAMBDALITE_TRY(p->code_store, storage::FsCodeStore::Open(config.data_dir));
   p->fetcher = std::make_unique<S3CodeFetcher>(aws::ConfigFromEnvironment());
   p->functions = std::make_unique<service::FunctionService>(*p->store, *p->code_store,
@@ -197,8 +196,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterInvoke(*p->api, *p->invoke);
   // Asynchronous invocation: events in the same SQLite file, run by the dispatcher through the
   // same InvokeService, outcomes delivered to destinations and dead-letter queues.
-  LAMBDALITE_TRY(p->event_queue,
-                 queue::SqliteEventQueue::Open(config.data_dir + "/lambdalite.db"));
+  LAMBDALITE_TRY(p->event_queue, queue::SqliteEventQueue::Open(config.data_dir + "/lambdalite.db"));
   p->outbound_http = std::make_unique<aws::HttpClient>();
   queue::DispatcherOptions dispatcher_options;
   dispatcher_options.time_scale = queue::AsyncTimeScaleFromEnvironment();
@@ -234,16 +232,14 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->async_settings = std::make_unique<FunctionAsyncSettings>(*p->functions);
   p->event_runner = std::make_unique<InvokeEventRunner>(*p->invoke);
   p->delivery_sink = std::make_unique<DeliverySink>(*p->delivery);
-  p->dispatcher = std::make_unique<queue::Dispatcher>(*p->event_queue, *p->async_settings,
-                                                      *p->event_runner, *p->delivery_sink,
-                                                      p->clock, dispatcher_options);
+  p->dispatcher =
+      std::make_unique<queue::Dispatcher>(*p->event_queue, *p->async_settings, *p->event_runner,
+                                          *p->delivery_sink, p->clock, dispatcher_options);
   p->dispatcher->Start();
   p->api->RegisterInternal(
       "/_lambdalite/async",
-      [store = p->event_queue.get(), account = config.account,
-       region = config.region](const http::HttpRequest& req) {
-        return AsyncStatus(*store, account, region, req);
-      });
+      [store = p->event_queue.get(), account = config.account, region = config.region](
+          const http::HttpRequest& req) { return AsyncStatus(*store, account, region, req); });
 
   p->functions->SetChangeListener(
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {

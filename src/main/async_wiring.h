@@ -41,7 +41,8 @@ class DeliverySink final : public queue::OutcomeSink {
  public:
   explicit DeliverySink(queue::DestinationDelivery& delivery) : delivery_(delivery) {}
   Status Deliver(const queue::Event& event, queue::Condition condition,
-                 const queue::AttemptResult& result, const queue::AsyncSettings& settings) override {
+                 const queue::AttemptResult& result,
+                 const queue::AsyncSettings& settings) override {
     return delivery_.Deliver(event, condition, result, queue::TargetsFor(event, settings));
   }
 

@@ -26,8 +26,10 @@ std::string UsageText() {
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS. Outbound AWS calls use\n"
-         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
-         "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by N.\n";
+         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
+         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
+         "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by "
+         "N.\n";
 }
 
 Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
@@ -38,20 +40,36 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
     std::function<Status(const std::string&)> set;
   };
   const Setting settings[] = {
-      {"--host", "LAMBDALITE_HOST", [&](const std::string& v) { c.host = v; return Status::Ok(); }},
+      {"--host", "LAMBDALITE_HOST",
+       [&](const std::string& v) {
+         c.host = v;
+         return Status::Ok();
+       }},
       {"--port", "LAMBDALITE_PORT",
        [&](const std::string& v) -> Status {
          LAMBDALITE_TRY(c.port, ParsePort("--port", v, 65535));
          return Status::Ok();
        }},
       {"--data-dir", "LAMBDALITE_DATA_DIR",
-       [&](const std::string& v) { c.data_dir = v; return Status::Ok(); }},
+       [&](const std::string& v) {
+         c.data_dir = v;
+         return Status::Ok();
+       }},
       {"--account", "LAMBDALITE_ACCOUNT",
-       [&](const std::string& v) { c.account = v; return Status::Ok(); }},
+       [&](const std::string& v) {
+         c.account = v;
+         return Status::Ok();
+       }},
       {"--region", "LAMBDALITE_REGION",
-       [&](const std::string& v) { c.region = v; return Status::Ok(); }},
+       [&](const std::string& v) {
+         c.region = v;
+         return Status::Ok();
+       }},
       {"--port-file", "LAMBDALITE_PORT_FILE",
-       [&](const std::string& v) { c.port_file = v; return Status::Ok(); }},
+       [&](const std::string& v) {
+         c.port_file = v;
+         return Status::Ok();
+       }},
       {"--io-threads", "LAMBDALITE_IO_THREADS",
        [&](const std::string& v) -> Status {
          LAMBDALITE_TRY(c.io_threads, ParsePort("--io-threads", v, 1024));
@@ -80,7 +98,8 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
     }
     if (!has_value) {
       if (i + 1 >= args.size()) {
-        return Error::Make(ErrorCode::kInvalidParameter, std::string(match->flag) + " needs a value");
+        return Error::Make(ErrorCode::kInvalidParameter,
+                           std::string(match->flag) + " needs a value");
       }
       value = args[++i];
     }

@@ -47,16 +47,16 @@ Result<domain::Alias> FunctionService::CreateAlias(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) {
     // AWS names the requested version here (recorded: "Function not found: <arn>:1").
-    return Error::Make(ErrorCode::kNotFound,
-                       "Function not found: " +
-                           domain::QualifiedFunctionArn(
-                               scope, t.name,
-                               in.function_version.value_or(std::string(domain::kLatest))));
+    return Error::Make(
+        ErrorCode::kNotFound,
+        "Function not found: " +
+            domain::QualifiedFunctionArn(
+                scope, t.name, in.function_version.value_or(std::string(domain::kLatest))));
   }
   if (fn->aliases.count(alias_name)) {
-    return Error::Make(ErrorCode::kConflict,
-                       "Alias already exists: " +
-                           domain::QualifiedFunctionArn(scope, t.name, alias_name));
+    return Error::Make(
+        ErrorCode::kConflict,
+        "Alias already exists: " + domain::QualifiedFunctionArn(scope, t.name, alias_name));
   }
   domain::Alias alias;
   alias.name = alias_name;
@@ -103,8 +103,8 @@ Result<domain::Alias> FunctionService::UpdateAlias(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   // UpdateAlias words it differently from GetAlias ("Alias not found: <arn>").
   auto missing = [&] {
-    return Error::Make(ErrorCode::kNotFound,
-                       "Alias not found: " + domain::QualifiedFunctionArn(scope, t.name, alias_name));
+    return Error::Make(ErrorCode::kNotFound, "Alias not found: " + domain::QualifiedFunctionArn(
+                                                                       scope, t.name, alias_name));
   };
   if (!fn) return missing();
   auto it = fn->aliases.find(alias_name);
@@ -171,8 +171,7 @@ Result<Page<domain::Alias>> FunctionService::ListAliases(
       if (!function_version || alias.function_version == *function_version) all.push_back(alias);
     }
   }
-  return Paginate(std::move(all), marker, max_items,
-                  [](const domain::Alias& a) { return a.name; });
+  return Paginate(std::move(all), marker, max_items, [](const domain::Alias& a) { return a.name; });
 }
 
 }  // namespace lambdalite::service

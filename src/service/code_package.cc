@@ -24,9 +24,8 @@ struct ZipCloser {
 
 Result<ZipSummary> InspectZip(const std::string& bytes) {
   if (static_cast<int64_t>(bytes.size()) > kMaxZippedBytes) {
-    return Error::Make(ErrorCode::kRequestTooLarge,
-                       "Zipped size must be smaller than " + std::to_string(kMaxZippedBytes) +
-                           " bytes");
+    return Error::Make(ErrorCode::kRequestTooLarge, "Zipped size must be smaller than " +
+                                                        std::to_string(kMaxZippedBytes) + " bytes");
   }
   if (bytes.empty()) return Unzippable();
   zip_error_t err;
@@ -50,9 +49,9 @@ Result<ZipSummary> InspectZip(const std::string& bytes) {
     if (st.valid & ZIP_STAT_SIZE) summary.unzipped_bytes += static_cast<int64_t>(st.size);
   }
   if (summary.unzipped_bytes > kMaxUnzippedBytes) {
-    return Error::Make(ErrorCode::kInvalidParameter,
-                       "Unzipped size must be smaller than " + std::to_string(kMaxUnzippedBytes) +
-                           " bytes");
+    return Error::Make(
+        ErrorCode::kInvalidParameter,
+        "Unzipped size must be smaller than " + std::to_string(kMaxUnzippedBytes) + " bytes");
   }
   return summary;
 }

@@ -8,8 +8,8 @@
 namespace lambdalite::service {
 
 // AWS Lambda deployment package quotas (documented limits).
-inline constexpr int64_t kMaxZippedBytes = 52'428'800;      // direct upload, 50 MB
-inline constexpr int64_t kMaxUnzippedBytes = 262'144'000;   // 250 MB
+inline constexpr int64_t kMaxZippedBytes = 52'428'800;     // direct upload, 50 MB
+inline constexpr int64_t kMaxUnzippedBytes = 262'144'000;  // 250 MB
 
 struct ZipSummary {
   int64_t entries = 0;

@@ -26,7 +26,10 @@ std::string CodeUrlSigner::SignPath(std::string_view blob_id) const {
 
 Status CodeUrlSigner::Verify(std::string_view blob_id, std::string_view expires,
                              std::string_view signature) const {
-  auto denied = [] { return Error::Make(ErrorCode::kAccessDenied, "Request has expired or the signature does not match"); };
+  auto denied = [] {
+    return Error::Make(ErrorCode::kAccessDenied,
+                       "Request has expired or the signature does not match");
+  };
   int64_t exp = 0;
   auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), exp);
   if (ec != std::errc() || ptr != expires.data() + expires.size()) return denied();

@@ -16,7 +16,8 @@ class CodeUrlSigner {
  public:
   static constexpr int64_t kValiditySeconds = 600;  // AWS: the link is valid for 10 minutes
 
-  CodeUrlSigner(std::string secret, const Clock& clock) : secret_(std::move(secret)), clock_(clock) {}
+  CodeUrlSigner(std::string secret, const Clock& clock)
+      : secret_(std::move(secret)), clock_(clock) {}
 
   // Path and query (no scheme/host) for the blob, e.g. "/_lambdalite/code/<id>.zip?X-Amz-...".
   std::string SignPath(std::string_view blob_id) const;

@@ -18,7 +18,9 @@ using domain::Scope;
 
 namespace {
 
-Error NotFound(std::string message) { return Error::Make(ErrorCode::kNotFound, std::move(message)); }
+Error NotFound(std::string message) {
+  return Error::Make(ErrorCode::kNotFound, std::move(message));
+}
 Error InvalidParam(std::string message) {
   return Error::Make(ErrorCode::kInvalidParameter, std::move(message));
 }
@@ -41,7 +43,6 @@ Error StaleRevision() {
                      "The Revision Id provided does not match the latest Revision Id. Call the "
                      "GetFunction/GetAlias API to retrieve the latest Revision Id");
 }
-
 
 }  // namespace
 
@@ -151,11 +152,12 @@ Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source)
       return InvalidParam("Please provide a source for function code.");
     }
     if (fetcher_ == nullptr) {
-      return InvalidParam("Error occurred while GetObject. S3 Error Code: ServiceUnavailable. "
-                          "S3 Error Message: no S3 endpoint is configured");
+      return InvalidParam(
+          "Error occurred while GetObject. S3 Error Code: ServiceUnavailable. "
+          "S3 Error Message: no S3 endpoint is configured");
     }
-    LAMBDALITE_TRY(bytes, fetcher_->FetchS3(*source.s3_bucket, *source.s3_key,
-                                            source.s3_object_version));
+    LAMBDALITE_TRY(bytes,
+                   fetcher_->FetchS3(*source.s3_bucket, *source.s3_key, source.s3_object_version));
   } else if (source.image_uri) {
     return InvalidParam(
         "lambdalite runs Zip deployment packages only; container images (ImageUri) are not "
@@ -287,9 +289,9 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   return view;
 }
 
-Result<FunctionView> FunctionService::GetFunction(const Scope& scope,
-                                                  const std::string& function_name,
-                                                  const std::optional<std::string>& qualifier) const {
+Result<FunctionView> FunctionService::GetFunction(
+    const Scope& scope, const std::string& function_name,
+    const std::optional<std::string>& qualifier) const {
   LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, qualifier));
   std::shared_lock lock(mu_);
   const FunctionState* fn = FindLocked(scope, t.name);
@@ -308,7 +310,8 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
     if (!FindLocked(scope, t.name)) return FunctionNotFound(scope, t.name);
   }
   if (in.code.image_uri) {
-    return InvalidParam("Please don't provide ImageUri when updating a function with packageType Zip.");
+    return InvalidParam(
+        "Please don't provide ImageUri when updating a function with packageType Zip.");
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
 
@@ -385,16 +388,16 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
   } else {
     std::vector<std::string> referencing;
     for (const auto& [alias_name, alias] : fn->aliases) {
-      bool refers = alias.function_version == *t.qualifier ||
-                    alias.routing_weights.count(*t.qualifier) > 0;
+      bool refers =
+          alias.function_version == *t.qualifier || alias.routing_weights.count(*t.qualifier) > 0;
       if (refers) referencing.push_back(alias_name);
     }
     if (!referencing.empty()) {
       std::string list;
       for (const auto& a : referencing) list += (list.empty() ? "" : ", ") + a;
-      return Error::Make(ErrorCode::kConflict,
-                         "Unable to delete version because the following aliases reference it: [" +
-                             list + "]");
+      return Error::Make(
+          ErrorCode::kConflict,
+          "Unable to delete version because the following aliases reference it: [" + list + "]");
     }
     // Deleting a version that does not exist succeeds (AWS is idempotent here).
     if (fn->versions.erase(std::stoll(*t.qualifier)) == 0) return Status::Ok();
@@ -442,10 +445,9 @@ Result<FunctionView> FunctionService::PublishVersion(
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) return FunctionNotFound(scope, t.name);
   if (code_sha256 && *code_sha256 != fn->latest->code.sha256_base64) {
-    return InvalidParam("CodeSHA256 (" + *code_sha256 +
-                        ") is different from current CodeSHA256 in $LATEST (" +
-                        fn->latest->code.sha256_base64 +
-                        "). Please try again with the CodeSHA256 in $LATEST.");
+    return InvalidParam(
+        "CodeSHA256 (" + *code_sha256 + ") is different from current CodeSHA256 in $LATEST (" +
+        fn->latest->code.sha256_base64 + "). Please try again with the CodeSHA256 in $LATEST.");
   }
   if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
   // Nothing changed in $LATEST since the last publish: AWS returns that version (even when a new
@@ -479,7 +481,8 @@ Result<Page<FunctionView>> FunctionService::ListVersions(const Scope& scope,
                   [](const FunctionView& v) { return v.version->version; });
 }
 
-// --- concurrency, account, tags -------------------------------------------------------------------
+// --- concurrency, account, tags
+// -------------------------------------------------------------------
 
 int FunctionService::ReservedSumLocked(const Scope& scope, std::string_view except) const {
   int sum = 0;

@@ -119,8 +119,8 @@ struct AccountSettings {
 };
 
 struct ServiceLimits {
-  int account_concurrency = 1000;      // AWS default ConcurrentExecutions
-  int min_unreserved_concurrency = 100;  // AWS keeps at least this much unreserved
+  int account_concurrency = 1000;            // AWS default ConcurrentExecutions
+  int min_unreserved_concurrency = 100;      // AWS keeps at least this much unreserved
   int64_t total_code_size = 80'530'636'800;  // 75 GB
 };
 
@@ -142,8 +142,7 @@ class FunctionService {
   Result<FunctionView> GetFunction(const domain::Scope& scope, const std::string& function_name,
                                    const std::optional<std::string>& qualifier) const;
   Result<FunctionView> UpdateFunctionCode(const domain::Scope& scope,
-                                          const std::string& function_name,
-                                          UpdateCodeInput input);
+                                          const std::string& function_name, UpdateCodeInput input);
   Result<FunctionView> UpdateFunctionConfiguration(const domain::Scope& scope,
                                                    const std::string& function_name,
                                                    const std::optional<std::string>& revision_id,
@@ -185,9 +184,10 @@ class FunctionService {
                                                      const std::string& function_name,
                                                      const std::optional<std::string>& qualifier,
                                                      const EventInvokeConfigInput& input);
-  Result<EventInvokeConfigView> UpdateEventInvokeConfig(
-      const domain::Scope& scope, const std::string& function_name,
-      const std::optional<std::string>& qualifier, const EventInvokeConfigInput& input);
+  Result<EventInvokeConfigView> UpdateEventInvokeConfig(const domain::Scope& scope,
+                                                        const std::string& function_name,
+                                                        const std::optional<std::string>& qualifier,
+                                                        const EventInvokeConfigInput& input);
   Result<EventInvokeConfigView> GetEventInvokeConfig(
       const domain::Scope& scope, const std::string& function_name,
       const std::optional<std::string>& qualifier) const;

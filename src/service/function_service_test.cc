@@ -89,8 +89,8 @@ TEST_F(FunctionServiceTest, NotFoundMessages) {
   EXPECT_EQ(version.error().message, "Function not found: " + Arn("fn") + ":1221");
   auto mismatch = service_->GetFunction(scope_, Arn("fn") + ":1", std::string("$LATEST"));
   EXPECT_EQ(mismatch.error().code, ErrorCode::kInvalidParameter);
-  auto region = service_->GetFunction(
-      scope_, "arn:aws:lambda:eu-west-1:123456789012:function:fn", std::nullopt);
+  auto region = service_->GetFunction(scope_, "arn:aws:lambda:eu-west-1:123456789012:function:fn",
+                                      std::nullopt);
   EXPECT_EQ(region.error().message,
             "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
 }
@@ -113,25 +113,25 @@ TEST_F(FunctionServiceTest, PublishIsIdempotentAndChecksShaAndRevision) {
   auto v1 = service_->PublishVersion(scope_, "fn", std::nullopt, std::nullopt, std::nullopt);
   ASSERT_TRUE(v1.ok());
   EXPECT_EQ(v1->version->version, "1");
-  auto again = service_->PublishVersion(scope_, "fn", std::nullopt, std::string("new desc"),
-                                        std::nullopt);
+  auto again =
+      service_->PublishVersion(scope_, "fn", std::nullopt, std::string("new desc"), std::nullopt);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->version->version, "1");
   EXPECT_EQ(again->version->revision_id, v1->version->revision_id);
-  auto bad_sha = service_->PublishVersion(scope_, "fn", std::string("abc"), std::nullopt,
-                                          std::nullopt);
+  auto bad_sha =
+      service_->PublishVersion(scope_, "fn", std::string("abc"), std::nullopt, std::nullopt);
   ASSERT_FALSE(bad_sha.ok());
   EXPECT_NE(bad_sha.error().message.find("CodeSHA256 (abc) is different"), std::string::npos);
-  auto stale = service_->PublishVersion(scope_, "fn", std::nullopt, std::nullopt,
-                                        std::string("stale"));
+  auto stale =
+      service_->PublishVersion(scope_, "fn", std::nullopt, std::nullopt, std::string("stale"));
   EXPECT_EQ(stale.error().code, ErrorCode::kPreconditionFailed);
 }
 
 TEST_F(FunctionServiceTest, UpdatesChangeRevisionAndStaleRevisionIsRefused) {
   auto created = Create("fn");
   std::string rev = created->version->revision_id;
-  auto updated = service_->UpdateFunctionConfiguration(
-      scope_, "fn", rev, [](domain::FunctionConfig& c) {
+  auto updated =
+      service_->UpdateFunctionConfiguration(scope_, "fn", rev, [](domain::FunctionConfig& c) {
         c.memory_size = 256;
         return Status::Ok();
       });
@@ -169,19 +169,16 @@ TEST_F(FunctionServiceTest, EventInvokeConfigRules) {
   ASSERT_TRUE(Create("fn", true).ok());
   ASSERT_TRUE(Create("other").ok());
   EventInvokeConfigInput none;
-  EXPECT_EQ(service_->PutEventInvokeConfig(scope_, "doesnotexist", std::nullopt, none)
-                .error()
-                .message,
-            "You must specify at least one of error handling or destination setting.");
+  EXPECT_EQ(
+      service_->PutEventInvokeConfig(scope_, "doesnotexist", std::nullopt, none).error().message,
+      "You must specify at least one of error handling or destination setting.");
   EventInvokeConfigInput retries;
   retries.maximum_retry_attempts = 1;
-  EXPECT_EQ(service_->PutEventInvokeConfig(scope_, "doesnotexist", std::nullopt, retries)
-                .error()
-                .message,
-            "The function doesn't exist.");
   EXPECT_EQ(
-      service_->GetEventInvokeConfig(scope_, "doesnotexist", std::nullopt).error().message,
-      "The function " + Arn("doesnotexist") + ":$LATEST doesn't have an EventInvokeConfig");
+      service_->PutEventInvokeConfig(scope_, "doesnotexist", std::nullopt, retries).error().message,
+      "The function doesn't exist.");
+  EXPECT_EQ(service_->GetEventInvokeConfig(scope_, "doesnotexist", std::nullopt).error().message,
+            "The function " + Arn("doesnotexist") + ":$LATEST doesn't have an EventInvokeConfig");
 
   auto put = service_->PutEventInvokeConfig(scope_, "fn", std::nullopt, retries);
   ASSERT_TRUE(put.ok());

@@ -1,7 +1,7 @@
 #include "service/invoke_service.h"
 
-#include <boost/json/stream_parser.hpp>
 #include <algorithm>
+#include <boost/json/stream_parser.hpp>
 #include <cctype>
 #include <random>
 
@@ -71,9 +71,9 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   auto view = functions_.GetFunction(scope, ref.name, shown_q);
   if (!view.ok()) {
     if (view.error().code == ErrorCode::kNotFound) {
-      return Error::Make(ErrorCode::kNotFound,
-                         "Function not found: " +
-                             domain::QualifiedFunctionArn(scope, ref.name, shown_q));
+      return Error::Make(
+          ErrorCode::kNotFound,
+          "Function not found: " + domain::QualifiedFunctionArn(scope, ref.name, shown_q));
     }
     return std::move(view).error();
   }
@@ -81,8 +81,8 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   target.function_name = ref.name;
   target.version = view->version;
   target.reserved_concurrency = view->reserved_concurrency;
-  target.invoked_function_arn = q ? domain::QualifiedFunctionArn(scope, ref.name, *q)
-                                  : domain::FunctionArn(scope, ref.name);
+  target.invoked_function_arn =
+      q ? domain::QualifiedFunctionArn(scope, ref.name, *q) : domain::FunctionArn(scope, ref.name);
   // Weighted alias: roll for the version that serves this invocation.
   if (q && !domain::IsVersionNumber(*q) && *q != domain::kLatest) {
     auto alias = functions_.GetAlias(scope, ref.name, *q);
@@ -100,9 +100,9 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
 Status InvokeService::InvokeAsync(const domain::Scope& scope, InvokeInput input,
                                   size_t max_payload) {
   if (input.payload.size() > max_payload) {
-    return Error::Make(ErrorCode::kPayloadTooLarge,
-                       "Request must be smaller than " + std::to_string(max_payload) +
-                           " bytes for the InvokeFunction operation");
+    return Error::Make(ErrorCode::kPayloadTooLarge, "Request must be smaller than " +
+                                                        std::to_string(max_payload) +
+                                                        " bytes for the InvokeFunction operation");
   }
   LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));
   LAMBDALITE_RETURN_IF_ERROR(CheckPayload(input.payload));

@@ -50,9 +50,8 @@ class InvokeService {
 
   // Stores an accepted asynchronous invocation durably (the async pipeline's entry point). The
   // name has been resolved and the payload checked when it is called.
-  using EventSubmitter =
-      std::function<Status(const domain::Scope& scope, const std::string& function_name,
-                           const InvokeInput& input)>;
+  using EventSubmitter = std::function<Status(
+      const domain::Scope& scope, const std::string& function_name, const InvokeInput& input)>;
   void SetEventSubmitter(EventSubmitter submitter) { submit_event_ = std::move(submitter); }
 
   // Accepts an InvocationType=Event invocation: checks the target and payload (at most

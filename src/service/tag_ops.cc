@@ -37,7 +37,8 @@ Status FunctionService::TagResource(const Scope& scope, const std::string& resou
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, name);
   if (!fn) {
-    return Error::Make(ErrorCode::kNotFound, "Function not found: " + domain::FunctionArn(scope, name));
+    return Error::Make(ErrorCode::kNotFound,
+                       "Function not found: " + domain::FunctionArn(scope, name));
   }
   auto merged = fn->meta.tags;
   for (const auto& [k, v] : tags) merged[k] = v;
@@ -56,7 +57,8 @@ Status FunctionService::UntagResource(const Scope& scope, const std::string& res
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, name);
   if (!fn) {
-    return Error::Make(ErrorCode::kNotFound, "Function not found: " + domain::FunctionArn(scope, name));
+    return Error::Make(ErrorCode::kNotFound,
+                       "Function not found: " + domain::FunctionArn(scope, name));
   }
   for (const auto& k : keys) fn->meta.tags.erase(k);
   storage::WriteBatch batch;
@@ -70,7 +72,8 @@ Result<std::map<std::string, std::string>> FunctionService::ListTags(
   std::shared_lock lock(mu_);
   const FunctionState* fn = FindLocked(scope, name);
   if (!fn) {
-    return Error::Make(ErrorCode::kNotFound, "Function not found: " + domain::FunctionArn(scope, name));
+    return Error::Make(ErrorCode::kNotFound,
+                       "Function not found: " + domain::FunctionArn(scope, name));
   }
   return fn->meta.tags;
 }

@@ -75,39 +75,42 @@ http::HttpResponse S3StyleError(int status, std::string_view code, std::string_v
 void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
                           const service::CodeUrlSigner& signer) {
   // --- functions ------------------------------------------------------------------------------
-  api.Register("CreateFunction", [&fs](const RequestContext& ctx, const json::object& in)
-                                     -> Result<Reply> {
-    service::CreateFunctionInput input;
-    input.name = Name(in);
-    LAMBDALITE_RETURN_IF_ERROR(ApplyConfigMembers(in, input.config));
-    if (const json::object* code = GetObject(in, "Code")) {
-      LAMBDALITE_TRY(input.code, ToCodeSource(*code));
-    }
-    input.publish = GetBool(in, "Publish").value_or(false);
-    input.tags = GetStringMap(in, "Tags");
-    LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
-    // AWS answers Create with the unqualified ARN even when it published version 1.
-    view.qualifier.reset();
-    return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-  });
+  api.Register("CreateFunction",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 service::CreateFunctionInput input;
+                 input.name = Name(in);
+                 LAMBDALITE_RETURN_IF_ERROR(ApplyConfigMembers(in, input.config));
+                 if (const json::object* code = GetObject(in, "Code")) {
+                   LAMBDALITE_TRY(input.code, ToCodeSource(*code));
+                 }
+                 input.publish = GetBool(in, "Publish").value_or(false);
+                 input.tags = GetStringMap(in, "Tags");
+                 LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
+                 // AWS answers Create with the unqualified ARN even when it published version 1.
+                 view.qualifier.reset();
+                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
+               });
 
-  api.Register("GetFunction", [&fs, &signer](const RequestContext& ctx,
-                                             const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-    json::object out;
-    out["Configuration"] = ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
-    out["Code"] = json::object{{"RepositoryType", "S3"},
-                               {"Location", CodeLocation(ctx, signer, view.version->code.blob_id)}};
-    if (!view.tags.empty()) {
-      json::object tags;
-      for (const auto& [k, v] : view.tags) tags[k] = v;
-      out["Tags"] = std::move(tags);
-    }
-    if (view.reserved_concurrency) {
-      out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *view.reserved_concurrency}};
-    }
-    return JsonReply(std::move(out));
-  });
+  api.Register(
+      "GetFunction",
+      [&fs, &signer](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
+        json::object out;
+        out["Configuration"] = ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
+        out["Code"] =
+            json::object{{"RepositoryType", "S3"},
+                         {"Location", CodeLocation(ctx, signer, view.version->code.blob_id)}};
+        if (!view.tags.empty()) {
+          json::object tags;
+          for (const auto& [k, v] : view.tags) tags[k] = v;
+          out["Tags"] = std::move(tags);
+        }
+        if (view.reserved_concurrency) {
+          out["Concurrency"] =
+              json::object{{"ReservedConcurrentExecutions", *view.reserved_concurrency}};
+        }
+        return JsonReply(std::move(out));
+      });
 
   api.Register("GetFunctionConfiguration",
                [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
@@ -116,226 +119,239 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
                  return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
                });
 
-  api.Register("UpdateFunctionCode", [&fs](const RequestContext& ctx,
-                                           const json::object& in) -> Result<Reply> {
-    service::UpdateCodeInput input;
-    LAMBDALITE_TRY(input.code, ToCodeSource(in));
-    input.publish = GetBool(in, "Publish").value_or(false);
-    input.dry_run = GetBool(in, "DryRun").value_or(false);
-    input.revision_id = GetString(in, "RevisionId");
-    if (const json::array* arch = GetArray(in, "Architectures")) {
-      std::vector<std::string> a;
-      for (const auto& v : *arch) {
-        if (v.is_string()) a.emplace_back(v.get_string());
-      }
-      input.architectures = std::move(a);
-    }
-    LAMBDALITE_TRY(auto view, fs.UpdateFunctionCode(ctx.scope, Name(in), std::move(input)));
-    return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-  });
+  api.Register("UpdateFunctionCode",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 service::UpdateCodeInput input;
+                 LAMBDALITE_TRY(input.code, ToCodeSource(in));
+                 input.publish = GetBool(in, "Publish").value_or(false);
+                 input.dry_run = GetBool(in, "DryRun").value_or(false);
+                 input.revision_id = GetString(in, "RevisionId");
+                 if (const json::array* arch = GetArray(in, "Architectures")) {
+                   std::vector<std::string> a;
+                   for (const auto& v : *arch) {
+                     if (v.is_string()) a.emplace_back(v.get_string());
+                   }
+                   input.architectures = std::move(a);
+                 }
+                 LAMBDALITE_TRY(auto view,
+                                fs.UpdateFunctionCode(ctx.scope, Name(in), std::move(input)));
+                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
+               });
 
-  api.Register("UpdateFunctionConfiguration", [&fs](const RequestContext& ctx,
-                                                    const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto view,
-                   fs.UpdateFunctionConfiguration(
-                       ctx.scope, Name(in), GetString(in, "RevisionId"),
-                       [&in](domain::FunctionConfig& c) { return ApplyConfigMembers(in, c); }));
-    return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-  });
+  api.Register("UpdateFunctionConfiguration",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto view, fs.UpdateFunctionConfiguration(
+                                               ctx.scope, Name(in), GetString(in, "RevisionId"),
+                                               [&in](domain::FunctionConfig& c) {
+                                                 return ApplyConfigMembers(in, c);
+                                               }));
+                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
+               });
 
-  api.Register("DeleteFunction", [&fs](const RequestContext& ctx,
-                                       const json::object& in) -> Result<Reply> {
-    LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-    return Empty(204);  // the model says 200, AWS answers 204 (reference section 2.2)
-  });
+  api.Register("DeleteFunction",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_RETURN_IF_ERROR(
+                     fs.DeleteFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
+                 return Empty(204);  // the model says 200, AWS answers 204 (reference section 2.2)
+               });
 
-  api.Register("ListFunctions", [&fs](const RequestContext& ctx,
-                                      const json::object& in) -> Result<Reply> {
-    bool all = GetString(in, "FunctionVersion").value_or("") == "ALL";
-    // AWS returns at most 50 functions per page, whatever MaxItems asks for.
-    LAMBDALITE_TRY(auto page, fs.ListFunctions(ctx.scope, all, GetString(in, "Marker"),
-                                               std::min(MaxItems(in), kDefaultMaxItems)));
-    json::array items;
-    for (const auto& v : page.items) {
-      items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
-    }
-    json::object out{{"Functions", std::move(items)}};
-    if (page.next_marker) out["NextMarker"] = *page.next_marker;
-    return JsonReply(std::move(out));
-  });
+  api.Register(
+      "ListFunctions", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        bool all = GetString(in, "FunctionVersion").value_or("") == "ALL";
+        // AWS returns at most 50 functions per page, whatever MaxItems asks for.
+        LAMBDALITE_TRY(auto page, fs.ListFunctions(ctx.scope, all, GetString(in, "Marker"),
+                                                   std::min(MaxItems(in), kDefaultMaxItems)));
+        json::array items;
+        for (const auto& v : page.items) {
+          items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
+        }
+        json::object out{{"Functions", std::move(items)}};
+        if (page.next_marker) out["NextMarker"] = *page.next_marker;
+        return JsonReply(std::move(out));
+      });
 
   // --- versions -------------------------------------------------------------------------------
-  api.Register("PublishVersion", [&fs](const RequestContext& ctx,
-                                       const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto view, fs.PublishVersion(ctx.scope, Name(in), GetString(in, "CodeSha256"),
-                                                GetString(in, "Description"),
-                                                GetString(in, "RevisionId")));
-    view.qualifier = view.version->version;
-    return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-  });
+  api.Register(
+      "PublishVersion", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto view, fs.PublishVersion(
+                                      ctx.scope, Name(in), GetString(in, "CodeSha256"),
+                                      GetString(in, "Description"), GetString(in, "RevisionId")));
+        view.qualifier = view.version->version;
+        return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
+      });
 
-  api.Register("ListVersionsByFunction", [&fs](const RequestContext& ctx,
-                                               const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto page,
-                   fs.ListVersions(ctx.scope, Name(in), GetString(in, "Marker"), MaxItems(in)));
-    json::array items;
-    for (const auto& v : page.items) {
-      items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
-    }
-    json::object out{{"Versions", std::move(items)}};
-    if (page.next_marker) out["NextMarker"] = *page.next_marker;
-    return JsonReply(std::move(out));
-  });
+  api.Register("ListVersionsByFunction",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto page, fs.ListVersions(ctx.scope, Name(in),
+                                                           GetString(in, "Marker"), MaxItems(in)));
+                 json::array items;
+                 for (const auto& v : page.items) {
+                   items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
+                 }
+                 json::object out{{"Versions", std::move(items)}};
+                 if (page.next_marker) out["NextMarker"] = *page.next_marker;
+                 return JsonReply(std::move(out));
+               });
 
   // --- aliases --------------------------------------------------------------------------------
-  api.Register("CreateAlias", [&fs](const RequestContext& ctx,
-                                    const json::object& in) -> Result<Reply> {
-    std::string alias = GetString(in, "Name").value_or("");
-    LAMBDALITE_TRY(auto a, fs.CreateAlias(ctx.scope, Name(in), alias, ToAliasInput(in)));
-    LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-    return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
-  });
-  api.Register("GetAlias", [&fs](const RequestContext& ctx,
-                                 const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto a, fs.GetAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
-    LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-    return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
-  });
-  api.Register("UpdateAlias", [&fs](const RequestContext& ctx,
-                                    const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto a, fs.UpdateAlias(ctx.scope, Name(in), GetString(in, "Name").value_or(""),
-                                          ToAliasInput(in)));
-    LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-    return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
-  });
-  api.Register("DeleteAlias", [&fs](const RequestContext& ctx,
-                                    const json::object& in) -> Result<Reply> {
-    LAMBDALITE_RETURN_IF_ERROR(
-        fs.DeleteAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
-    return Empty(204);
-  });
-  api.Register("ListAliases", [&fs](const RequestContext& ctx,
-                                    const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto page, fs.ListAliases(ctx.scope, Name(in), GetString(in, "FunctionVersion"),
-                                             GetString(in, "Marker"), MaxItems(in)));
-    LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-    json::array items;
-    for (const auto& a : page.items) items.push_back(ToAliasConfiguration(ctx.scope, fn.name, a));
-    json::object out{{"Aliases", std::move(items)}};
-    if (page.next_marker) out["NextMarker"] = *page.next_marker;
-    return JsonReply(std::move(out));
-  });
+  api.Register(
+      "CreateAlias", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        std::string alias = GetString(in, "Name").value_or("");
+        LAMBDALITE_TRY(auto a, fs.CreateAlias(ctx.scope, Name(in), alias, ToAliasInput(in)));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
+        return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
+      });
+  api.Register("GetAlias",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(
+                     auto a, fs.GetAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
+                 LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
+                 return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
+               });
+  api.Register("UpdateAlias",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(
+                     auto a, fs.UpdateAlias(ctx.scope, Name(in), GetString(in, "Name").value_or(""),
+                                            ToAliasInput(in)));
+                 LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
+                 return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
+               });
+  api.Register("DeleteAlias",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_RETURN_IF_ERROR(
+                     fs.DeleteAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
+                 return Empty(204);
+               });
+  api.Register(
+      "ListAliases", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto page,
+                       fs.ListAliases(ctx.scope, Name(in), GetString(in, "FunctionVersion"),
+                                      GetString(in, "Marker"), MaxItems(in)));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
+        json::array items;
+        for (const auto& a : page.items)
+          items.push_back(ToAliasConfiguration(ctx.scope, fn.name, a));
+        json::object out{{"Aliases", std::move(items)}};
+        if (page.next_marker) out["NextMarker"] = *page.next_marker;
+        return JsonReply(std::move(out));
+      });
 
   // --- event invoke configs -------------------------------------------------------------------
-  api.Register("PutFunctionEventInvokeConfig", [&fs](const RequestContext& ctx,
-                                                     const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto v, fs.PutEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier"),
-                                                   ToEventInvokeConfigInput(in)));
-    return JsonReply(ToEventInvokeConfig(v));
-  });
-  api.Register("UpdateFunctionEventInvokeConfig", [&fs](const RequestContext& ctx,
-                                                        const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto v,
-                   fs.UpdateEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier"),
-                                              ToEventInvokeConfigInput(in)));
-    return JsonReply(ToEventInvokeConfig(v));
-  });
-  api.Register("GetFunctionEventInvokeConfig", [&fs](const RequestContext& ctx,
-                                                     const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto v, fs.GetEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier")));
-    return JsonReply(ToEventInvokeConfig(v));
-  });
-  api.Register("DeleteFunctionEventInvokeConfig", [&fs](const RequestContext& ctx,
-                                                        const json::object& in) -> Result<Reply> {
-    LAMBDALITE_RETURN_IF_ERROR(
-        fs.DeleteEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier")));
-    return Empty(204);
-  });
-  api.Register("ListFunctionEventInvokeConfigs", [&fs](const RequestContext& ctx,
-                                                       const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto page, fs.ListEventInvokeConfigs(ctx.scope, Name(in),
-                                                        GetString(in, "Marker"), MaxItems(in)));
-    json::array items;
-    for (const auto& v : page.items) items.push_back(ToEventInvokeConfig(v));
-    json::object out{{"FunctionEventInvokeConfigs", std::move(items)}};
-    if (page.next_marker) out["NextMarker"] = *page.next_marker;
-    return JsonReply(std::move(out));
-  });
+  api.Register("PutFunctionEventInvokeConfig",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto v, fs.PutEventInvokeConfig(ctx.scope, Name(in),
+                                                                GetString(in, "Qualifier"),
+                                                                ToEventInvokeConfigInput(in)));
+                 return JsonReply(ToEventInvokeConfig(v));
+               });
+  api.Register("UpdateFunctionEventInvokeConfig",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto v, fs.UpdateEventInvokeConfig(ctx.scope, Name(in),
+                                                                   GetString(in, "Qualifier"),
+                                                                   ToEventInvokeConfigInput(in)));
+                 return JsonReply(ToEventInvokeConfig(v));
+               });
+  api.Register("GetFunctionEventInvokeConfig",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto v, fs.GetEventInvokeConfig(ctx.scope, Name(in),
+                                                                GetString(in, "Qualifier")));
+                 return JsonReply(ToEventInvokeConfig(v));
+               });
+  api.Register("DeleteFunctionEventInvokeConfig",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_RETURN_IF_ERROR(
+                     fs.DeleteEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier")));
+                 return Empty(204);
+               });
+  api.Register("ListFunctionEventInvokeConfigs",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto page,
+                                fs.ListEventInvokeConfigs(ctx.scope, Name(in),
+                                                          GetString(in, "Marker"), MaxItems(in)));
+                 json::array items;
+                 for (const auto& v : page.items) items.push_back(ToEventInvokeConfig(v));
+                 json::object out{{"FunctionEventInvokeConfigs", std::move(items)}};
+                 if (page.next_marker) out["NextMarker"] = *page.next_marker;
+                 return JsonReply(std::move(out));
+               });
 
   // --- concurrency and account ----------------------------------------------------------------
-  api.Register("PutFunctionConcurrency", [&fs](const RequestContext& ctx,
-                                               const json::object& in) -> Result<Reply> {
-    int n = static_cast<int>(GetInt(in, "ReservedConcurrentExecutions").value_or(0));
-    LAMBDALITE_TRY(int reserved, fs.PutFunctionConcurrency(ctx.scope, Name(in), n));
-    return JsonReply(json::object{{"ReservedConcurrentExecutions", reserved}});
-  });
-  api.Register("GetFunctionConcurrency", [&fs](const RequestContext& ctx,
-                                               const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto reserved, fs.GetFunctionConcurrency(ctx.scope, Name(in)));
-    json::object out;
-    if (reserved) out["ReservedConcurrentExecutions"] = *reserved;
-    return JsonReply(std::move(out));
-  });
-  api.Register("DeleteFunctionConcurrency", [&fs](const RequestContext& ctx,
-                                                  const json::object& in) -> Result<Reply> {
-    LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunctionConcurrency(ctx.scope, Name(in)));
-    return Empty(204);
-  });
-  api.Register("GetAccountSettings", [&fs](const RequestContext& ctx,
-                                           const json::object&) -> Result<Reply> {
-    service::AccountSettings s = fs.GetAccountSettings(ctx.scope);
-    json::object limit{{"TotalCodeSize", fs.limits().total_code_size},
-                       {"CodeSizeUnzipped", 262144000},
-                       {"CodeSizeZipped", 52428800},
-                       {"ConcurrentExecutions", s.concurrent_executions},
-                       {"UnreservedConcurrentExecutions", s.unreserved_concurrent_executions}};
-    json::object usage{{"TotalCodeSize", s.total_code_size}, {"FunctionCount", s.function_count}};
-    return JsonReply(json::object{{"AccountLimit", std::move(limit)},
-                                  {"AccountUsage", std::move(usage)}});
-  });
+  api.Register("PutFunctionConcurrency",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 int n = static_cast<int>(GetInt(in, "ReservedConcurrentExecutions").value_or(0));
+                 LAMBDALITE_TRY(int reserved, fs.PutFunctionConcurrency(ctx.scope, Name(in), n));
+                 return JsonReply(json::object{{"ReservedConcurrentExecutions", reserved}});
+               });
+  api.Register("GetFunctionConcurrency",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto reserved, fs.GetFunctionConcurrency(ctx.scope, Name(in)));
+                 json::object out;
+                 if (reserved) out["ReservedConcurrentExecutions"] = *reserved;
+                 return JsonReply(std::move(out));
+               });
+  api.Register("DeleteFunctionConcurrency",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunctionConcurrency(ctx.scope, Name(in)));
+                 return Empty(204);
+               });
+  api.Register(
+      "GetAccountSettings", [&fs](const RequestContext& ctx, const json::object&) -> Result<Reply> {
+        service::AccountSettings s = fs.GetAccountSettings(ctx.scope);
+        json::object limit{{"TotalCodeSize", fs.limits().total_code_size},
+                           {"CodeSizeUnzipped", 262144000},
+                           {"CodeSizeZipped", 52428800},
+                           {"ConcurrentExecutions", s.concurrent_executions},
+                           {"UnreservedConcurrentExecutions", s.unreserved_concurrent_executions}};
+        json::object usage{{"TotalCodeSize", s.total_code_size},
+                           {"FunctionCount", s.function_count}};
+        return JsonReply(
+            json::object{{"AccountLimit", std::move(limit)}, {"AccountUsage", std::move(usage)}});
+      });
 
   // --- tags -----------------------------------------------------------------------------------
-  api.Register("TagResource", [&fs](const RequestContext& ctx,
-                                    const json::object& in) -> Result<Reply> {
-    LAMBDALITE_RETURN_IF_ERROR(fs.TagResource(
-        ctx.scope, GetString(in, "Resource").value_or(""), GetStringMap(in, "Tags")));
-    return Empty(204);
-  });
-  api.Register("UntagResource", [&fs](const RequestContext& ctx,
-                                      const json::object& in) -> Result<Reply> {
-    std::vector<std::string> keys;
-    if (const json::array* a = GetArray(in, "TagKeys")) {
-      for (const auto& k : *a) {
-        if (k.is_string()) keys.emplace_back(k.get_string());
-      }
-    }
-    LAMBDALITE_RETURN_IF_ERROR(
-        fs.UntagResource(ctx.scope, GetString(in, "Resource").value_or(""), keys));
-    return Empty(204);
-  });
-  api.Register("ListTags", [&fs](const RequestContext& ctx,
-                                 const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto tags, fs.ListTags(ctx.scope, GetString(in, "Resource").value_or("")));
-    json::object t;
-    for (const auto& [k, v] : tags) t[k] = v;
-    return JsonReply(json::object{{"Tags", std::move(t)}});
-  });
+  api.Register("TagResource",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_RETURN_IF_ERROR(fs.TagResource(
+                     ctx.scope, GetString(in, "Resource").value_or(""), GetStringMap(in, "Tags")));
+                 return Empty(204);
+               });
+  api.Register("UntagResource",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 std::vector<std::string> keys;
+                 if (const json::array* a = GetArray(in, "TagKeys")) {
+                   for (const auto& k : *a) {
+                     if (k.is_string()) keys.emplace_back(k.get_string());
+                   }
+                 }
+                 LAMBDALITE_RETURN_IF_ERROR(
+                     fs.UntagResource(ctx.scope, GetString(in, "Resource").value_or(""), keys));
+                 return Empty(204);
+               });
+  api.Register(
+      "ListTags", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto tags, fs.ListTags(ctx.scope, GetString(in, "Resource").value_or("")));
+        json::object t;
+        for (const auto& [k, v] : tags) t[k] = v;
+        return JsonReply(json::object{{"Tags", std::move(t)}});
+      });
 
   // --- code signing and function URLs ----------------------------------------------------------
   // lambdalite has no code-signing configs or function URLs yet; these answer as AWS does for a
   // function that has none, so tools that probe them work.
-  api.Register("GetFunctionCodeSigningConfig", [&fs](const RequestContext& ctx,
-                                                     const json::object& in) -> Result<Reply> {
-    LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), std::nullopt));
-    return JsonReply(json::object{{"CodeSigningConfigArn", ""}, {"FunctionName", view.name}});
-  });
-  api.Register("GetFunctionUrlConfig", [&fs](const RequestContext& ctx,
-                                             const json::object& in) -> Result<Reply> {
-    (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
-    LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(Name(in)));
-    LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
-    return Error::Make(ErrorCode::kNotFound, "The resource you requested does not exist.");
-  });
+  api.Register(
+      "GetFunctionCodeSigningConfig",
+      [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), std::nullopt));
+        return JsonReply(json::object{{"CodeSigningConfigArn", ""}, {"FunctionName", view.name}});
+      });
+  api.Register("GetFunctionUrlConfig",
+               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
+                 LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(Name(in)));
+                 LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
+                 return Error::Make(ErrorCode::kNotFound,
+                                    "The resource you requested does not exist.");
+               });
 
   // --- presigned code download (GetFunction's Code.Location) -----------------------------------
   api.RegisterInternal("/_lambdalite/code/", [&fs, &signer](const http::HttpRequest& req) {
@@ -344,7 +360,8 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
     }
     std::string path = req.target.substr(0, req.target.find('?'));
     std::string blob = path.substr(std::string_view("/_lambdalite/code/").size());
-    if (blob.size() > 4 && blob.compare(blob.size() - 4, 4, ".zip") == 0) blob.resize(blob.size() - 4);
+    if (blob.size() > 4 && blob.compare(blob.size() - 4, 4, ".zip") == 0)
+      blob.resize(blob.size() - 4);
     Status ok = signer.Verify(blob, QueryValue(req.target, "X-Amz-Expires"),
                               QueryValue(req.target, "X-Amz-Signature"));
     if (!ok.ok()) return S3StyleError(403, "AccessDenied", ok.error().message);

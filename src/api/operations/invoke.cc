@@ -14,66 +14,68 @@ constexpr size_t kMaxInvokeAsyncLegacyBytes = 262'144;
 }  // namespace
 
 void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
-  api.Register("InvokeAsync", [&invoke](const RequestContext& ctx,
-                                        const json::object& in) -> Result<Reply> {
-    service::InvokeInput input;
-    input.function_name = GetString(in, "FunctionName").value_or("");
-    input.payload = GetString(in, "InvokeArgs").value_or("");
-    input.request_id = ctx.request_id;
-    LAMBDALITE_RETURN_IF_ERROR(
-        invoke.InvokeAsync(ctx.scope, std::move(input), kMaxInvokeAsyncLegacyBytes));
-    Reply r;
-    r.status = 202;
-    r.json = json::object{{"Status", 202}};
-    return r;
-  });
+  api.Register("InvokeAsync",
+               [&invoke](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 service::InvokeInput input;
+                 input.function_name = GetString(in, "FunctionName").value_or("");
+                 input.payload = GetString(in, "InvokeArgs").value_or("");
+                 input.request_id = ctx.request_id;
+                 LAMBDALITE_RETURN_IF_ERROR(
+                     invoke.InvokeAsync(ctx.scope, std::move(input), kMaxInvokeAsyncLegacyBytes));
+                 Reply r;
+                 r.status = 202;
+                 r.json = json::object{{"Status", 202}};
+                 return r;
+               });
 
-  api.Register("Invoke", [&invoke](const RequestContext& ctx,
-                                   const json::object& in) -> Result<Reply> {
-    const std::string type = GetString(in, "InvocationType").value_or("RequestResponse");
-    const std::string name = GetString(in, "FunctionName").value_or("");
-    const auto qualifier = GetString(in, "Qualifier");
-    if (type == "DryRun") {
-      // Nothing runs; AWS still checks that the target exists and answers 204.
-      LAMBDALITE_TRY(auto target, invoke.Resolve(ctx.scope, name, qualifier));
-      (void)target;
-      Reply r;
-      r.status = 204;
-      return r;
-    }
-    if (type == "Event") {
-      // Accepted once durably queued: 202, empty body, the event's request id (reference I3).
-      service::InvokeInput input;
-      input.function_name = name;
-      input.qualifier = qualifier;
-      input.payload = GetString(in, "Payload").value_or("");
-      input.request_id = ctx.request_id;
-      LAMBDALITE_RETURN_IF_ERROR(
-          invoke.InvokeAsync(ctx.scope, std::move(input), kMaxAsyncPayloadBytes));
-      Reply r;
-      r.status = 202;
-      return r;
-    }
-    service::InvokeInput input;
-    input.function_name = name;
-    input.qualifier = qualifier;
-    input.payload = GetString(in, "Payload").value_or("");
-    input.client_context = GetString(in, "ClientContext").value_or("");
-    input.tail_log = GetString(in, "LogType").value_or("None") == "Tail";
-    // The response's x-amzn-RequestId is the function's aws_request_id (reference, request ids).
-    input.request_id = ctx.request_id;
-    LAMBDALITE_TRY(auto result, invoke.InvokeSync(ctx.scope, std::move(input)));
-    Reply r;
-    r.status = 200;
-    r.raw_body = std::move(result.payload);
-    r.headers.push_back({"Content-Type", "application/json"});
-    r.headers.push_back({"X-Amz-Executed-Version", result.executed_version});
-    if (!result.function_error.empty()) {
-      r.headers.push_back({"X-Amz-Function-Error", result.function_error});
-    }
-    if (!result.log_result.empty()) r.headers.push_back({"X-Amz-Log-Result", result.log_result});
-    return r;
-  });
+  api.Register(
+      "Invoke", [&invoke](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+        const std::string type = GetString(in, "InvocationType").value_or("RequestResponse");
+        const std::string name = GetString(in, "FunctionName").value_or("");
+        const auto qualifier = GetString(in, "Qualifier");
+        if (type == "DryRun") {
+          // Nothing runs; AWS still checks that the target exists and answers 204.
+          LAMBDALITE_TRY(auto target, invoke.Resolve(ctx.scope, name, qualifier));
+          (void)target;
+          Reply r;
+          r.status = 204;
+          return r;
+        }
+        if (type == "Event") {
+          // Accepted once durably queued: 202, empty body, the event's request id (reference I3).
+          service::InvokeInput input;
+          input.function_name = name;
+          input.qualifier = qualifier;
+          input.payload = GetString(in, "Payload").value_or("");
+          input.request_id = ctx.request_id;
+          LAMBDALITE_RETURN_IF_ERROR(
+              invoke.InvokeAsync(ctx.scope, std::move(input), kMaxAsyncPayloadBytes));
+          Reply r;
+          r.status = 202;
+          return r;
+        }
+        service::InvokeInput input;
+        input.function_name = name;
+        input.qualifier = qualifier;
+        input.payload = GetString(in, "Payload").value_or("");
+        input.client_context = GetString(in, "ClientContext").value_or("");
+        input.tail_log = GetString(in, "LogType").value_or("None") == "Tail";
+        // The response's x-amzn-RequestId is the function's aws_request_id (reference, request
+        // ids).
+        input.request_id = ctx.request_id;
+        LAMBDALITE_TRY(auto result, invoke.InvokeSync(ctx.scope, std::move(input)));
+        Reply r;
+        r.status = 200;
+        r.raw_body = std::move(result.payload);
+        r.headers.push_back({"Content-Type", "application/json"});
+        r.headers.push_back({"X-Amz-Executed-Version", result.executed_version});
+        if (!result.function_error.empty()) {
+          r.headers.push_back({"X-Amz-Function-Error", result.function_error});
+        }
+        if (!result.log_result.empty())
+          r.headers.push_back({"X-Amz-Log-Result", result.log_result});
+        return r;
+      });
 }
 
 }  // namespace lambdalite::api
