@@ -602,7 +602,8 @@ TEST_F(EnvironmentPoolTest, WarmLatencyOfTheScriptedRuntime) {
       "[ latency ] scripted provided.al2023 echo: cold %.1f ms, warm p50 %.3f ms, p99 "
       "%.3f ms\n",
       latency.cold_ms, latency.p50_ms, latency.p99_ms);
-  EXPECT_LT(latency.p50_ms, 20.0);
+  // Printed, never asserted: tests do not fail on timing.
+  EXPECT_GT(latency.p50_ms, 0.0);
 }
 
 TEST_F(EnvironmentPoolTest, PythonRuntimeClientEcho) {
