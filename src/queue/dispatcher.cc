@@ -123,6 +123,7 @@ void Dispatcher::Start() {
   const int n = std::max(1, options_.workers);
   live_workers_ = n;
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  threads_.emplace_back([this] { RenewLoop(); });
 }
 
 bool Dispatcher::Stop(std::chrono::milliseconds grace) {
@@ -166,8 +167,42 @@ Status Dispatcher::Submit(const Event& event) {
   return Status::Ok();
 }
 
-int64_t Dispatcher::ClaimLeaseMs() const {
-  return options_.lease_ms * std::max(1, options_.claim_batch);
+// ---------------------------------------------------------------------------------------------
+// Leases
+
+void Dispatcher::Hold(const std::vector<Event>& events) {
+  std::lock_guard lock(mu_);
+  for (const Event& e : events) held_[e.request_id] = e.lease_generation;
+}
+
+void Dispatcher::Unhold(const LeaseRef& lease) {
+  std::lock_guard lock(mu_);
+  auto it = held_.find(lease.request_id);
+  if (it != held_.end() && it->second == lease.lease_generation) held_.erase(it);
+}
+
+void Dispatcher::RenewLoop() {
+  const auto interval =
+      std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_renew_interval_ms));
+  std::unique_lock lock(mu_);
+  // Runs while any worker may still hold a lease, including attempts that outlive Stop's grace.
+  const auto done = [&] { return stopping_ && live_workers_ == 0; };
+  while (!done()) {
+    // Real time: the heartbeat must keep pace with the wall clock whatever the injected clock
+    // says; the new expiry is computed from the injected clock, as the claim's was.
+    exited_cv_.wait_for(lock, interval, done);
+    if (done() || held_.empty()) continue;
+    std::vector<LeaseRef> leases;
+    leases.reserve(held_.size());
+    for (const auto& [request_id, generation] : held_) leases.push_back({request_id, generation});
+    lock.unlock();
+    Result<int> renewed = store_.RenewLeases(leases, clock_.NowMillis() + options_.lease_ms);
+    if (!renewed.ok()) {
+      // The leases may expire and their events run again: at-least-once, never lost.
+      LogWarn("async dispatcher: lease renewal failed: " + renewed.error().message);
+    }
+    lock.lock();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +211,8 @@ int64_t Dispatcher::ClaimLeaseMs() const {
 void Dispatcher::WorkerLoop() {
   const int batch = std::max(1, options_.claim_batch);
   while (!stopping()) {
-    Result<std::vector<Event>> claimed = store_.ClaimDue(clock_.NowMillis(), ClaimLeaseMs(), batch);
+    Result<std::vector<Event>> claimed =
+        store_.ClaimDue(clock_.NowMillis(), options_.lease_ms, batch);
     if (!claimed.ok()) {
       LogWarn("async dispatcher: claim failed: " + claimed.error().message);
       WaitForWork(options_.max_idle_wait_ms);
@@ -187,14 +223,20 @@ void Dispatcher::WorkerLoop() {
       WaitForWork(IdleWaitMs());
       continue;
     }
+    Hold(events);
     // A full batch suggests more is due: get another worker going instead of leaving it asleep.
     if (static_cast<int>(events.size()) == batch) Wake();
     for (size_t i = 0; i < events.size(); ++i) {
       if (stopping()) {
-        for (size_t j = i; j < events.size(); ++j) Release(events[j]);
+        for (size_t j = i; j < events.size(); ++j) {
+          Release(events[j]);
+          Unhold({events[j].request_id, events[j].lease_generation});
+        }
         break;
       }
+      const LeaseRef lease{events[i].request_id, events[i].lease_generation};
       Process(std::move(events[i]));
+      Unhold(lease);
     }
   }
   std::lock_guard lock(mu_);
@@ -221,7 +263,7 @@ int Dispatcher::RunOnceForTest() {
   int processed = 0;
   while (true) {
     Result<std::vector<Event>> claimed =
-        store_.ClaimDue(clock_.NowMillis(), ClaimLeaseMs(), std::max(1, options_.claim_batch));
+        store_.ClaimDue(clock_.NowMillis(), options_.lease_ms, std::max(1, options_.claim_batch));
     if (!claimed.ok()) {
       LogWarn("async dispatcher: claim failed: " + claimed.error().message);
       break;

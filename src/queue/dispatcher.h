@@ -14,6 +14,11 @@
 // backoff (1 s doubling to 5 min, scaled) until delivery_retry_window_ms after the outcome; then
 // the event is finished with delivered = false, the error in last_error and an error log line.
 //
+// Leases are short (lease_ms) and renewed every lease_renew_interval_ms by a heartbeat thread for
+// as long as this dispatcher holds them, however long the attempt runs (up to AWS's 15 minutes).
+// So when the process dies (kill -9, power loss), its events become due again within one lease
+// period, both for a restarted process and for another node sharing the store.
+//
 // At-least-once: a worker that dies mid-attempt leaves its lease to expire; the event is then
 // claimed again (the lost attempt counted, see event_queue_store.h), so an attempt or a delivery
 // may happen twice. A store write that fails after an attempt is logged and left to the same
@@ -22,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -81,13 +87,16 @@ class OutcomeSink {
 struct DispatcherOptions {
   // Worker threads started by Start().
   int workers = 4;
-  // Events one worker claims at a time. They run one after the other, so the lease taken covers
-  // lease_ms for each.
+  // Events one worker claims at a time. They run one after the other; all stay leased (renewed)
+  // until processed.
   int claim_batch = 1;
-  // How long a claim holds an event before another worker may take it (after a crash). The lease
-  // is taken before the function's configuration is read, so it must outlast the longest attempt:
-  // 15 min of margin + AWS's maximum function timeout (15 min).
-  int64_t lease_ms = 30 * 60 * 1000;
+  // How long a claim (or its last renewal) holds an event before another worker may take it: the
+  // longest an event waits after its holder died. Real time, never scaled: it is about crashes,
+  // not about AWS's timing.
+  int64_t lease_ms = 30 * 1000;
+  // How often held leases are renewed (to now + lease_ms). Well below lease_ms, so a slow store
+  // write or a busy machine does not let a live lease expire.
+  int64_t lease_renew_interval_ms = 5 * 1000;
   // Upper bound of an idle worker's sleep, so events enqueued by another process are seen.
   int64_t max_idle_wait_ms = 1000;
   // Testing aid (see retry_policy.h); also scales the delivery retry delays and window.
@@ -148,7 +157,10 @@ class Dispatcher {
   void Finish(const Event& event, bool delivered);
   // Puts claimed but unstarted events back unchanged (Stop).
   void Release(const Event& event);
-  int64_t ClaimLeaseMs() const;
+  // The heartbeat: renews the leases in held_ until the workers have exited.
+  void RenewLoop();
+  void Hold(const std::vector<Event>& events);
+  void Unhold(const LeaseRef& lease);
 
   EventQueueStore& store_;
   AsyncSettingsSource& settings_;
@@ -163,6 +175,9 @@ class Dispatcher {
   bool stopping_ = false;
   int pending_wakes_ = 0;  // Wake() calls no worker has consumed yet
   int live_workers_ = 0;   // started and not yet exited
+  // Leases this dispatcher holds (claimed, not yet rescheduled, finished or released):
+  // request_id -> lease_generation.
+  std::map<std::string, int64_t> held_;
   std::vector<std::thread> threads_;
 };
 

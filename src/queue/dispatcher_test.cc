@@ -695,6 +695,49 @@ TEST_F(DispatcherTest, StopLetsTheAttemptInFlightFinishAndReleasesUnstartedClaim
   for (const Delivery& d : sink_.delivered()) EXPECT_EQ(d.approximate_invoke_count, 1);
 }
 
+TEST_F(DispatcherTest, LeasesOfLongAttemptsAreRenewedAndACrashedHoldersExpireWithinOneLease) {
+  options_.workers = 1;
+  options_.lease_ms = 1000;
+  options_.lease_renew_interval_ms = 5;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool started = false;
+  bool release = false;
+  runner_.OnRun([&](const Event&) {
+    std::unique_lock lock(mu);
+    started = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+  });
+  Submit(MakeEvent("long"));
+  dispatcher().Start();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return started; }));
+  }
+  // The attempt runs far longer than the lease: the heartbeat keeps moving its expiry ahead, so
+  // nobody else may claim it.
+  clock_.Advance(10 * kSecond);
+  ASSERT_TRUE(Eventually([&] {
+    auto next = store_->NextVisibleAt();
+    return next.ok() && next->has_value() && **next == clock_.NowMillis() + 1000;
+  }));
+  EXPECT_TRUE(store_->ClaimDue(clock_.NowMillis(), 1000, 10)->empty());
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(Eventually([&] { return sink_.delivered_count() == 1; }));
+  EXPECT_TRUE(dispatcher().Stop());
+  EXPECT_EQ(OnlyDelivery().approximate_invoke_count, 1);
+
+  // A holder that dies renews nothing: its event is due one lease after its claim.
+  Submit(MakeEvent("orphan"));
+  ASSERT_EQ(store_->ClaimDue(clock_.NowMillis(), options_.lease_ms, 10)->size(), 1u);
+  EXPECT_EQ(*store_->NextVisibleAt(), clock_.NowMillis() + 1000);
+}
+
 TEST_F(DispatcherTest, StartAfterStopRunsAgain) {
   dispatcher().Start();
   EXPECT_TRUE(dispatcher().Stop());

@@ -259,6 +259,33 @@ TEST_P(EventQueueConformanceTest, AnExpiredButUnclaimedLeaseIsStillHeld) {
   EXPECT_TRUE(store().Reschedule(e).ok());
 }
 
+TEST_P(EventQueueConformanceTest, RenewLeasesMovesTheExpiryOfLeasesStillHeld) {
+  Enqueue(MakeEvent("a"));
+  Enqueue(MakeEvent("b"));
+  Enqueue(MakeEvent("c"));
+  std::vector<Event> claimed = Claim(kT0, 3, 1000);
+  ASSERT_EQ(claimed.size(), 3u);
+  // c is finished: there is nothing left to renew.
+  ASSERT_TRUE(store().Finish({claimed[2], Condition::kSuccess, kT0, true}).ok());
+  std::vector<LeaseRef> leases;
+  for (const Event& e : claimed) leases.push_back({e.request_id, e.lease_generation});
+  leases.push_back({"a", claimed[0].lease_generation + 1});  // a generation nobody holds
+  leases.push_back({"unknown", 1});
+  // Renewed even after the expiry, as long as nobody re-claimed it.
+  auto renewed = store().RenewLeases(leases, kT0 + 5000);
+  ASSERT_TRUE(renewed.ok()) << renewed.error().message;
+  EXPECT_EQ(*renewed, 2);
+  EXPECT_TRUE(Claim(kT0 + 4999).empty());
+  EXPECT_EQ(*store().NextVisibleAt(), kT0 + 5000);
+  // Still held under the same generation: the holder may finish it.
+  Event a = claimed[0];
+  EXPECT_TRUE(store().Reschedule(a).ok());
+  // Released: renewing it again is a no-op.
+  EXPECT_EQ(*store().RenewLeases({{"a", a.lease_generation}}, kT0 + 9000), 0);
+  EXPECT_EQ(ClaimIds(kT0 + 5000), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*store().RenewLeases({}, kT0), 0);
+}
+
 TEST_P(EventQueueConformanceTest, RescheduleStoresTheMutableFieldsAndReleasesTheLease) {
   Enqueue(MakeEvent("r1"));
   Event e = ClaimOne(kT0);

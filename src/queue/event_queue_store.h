@@ -27,6 +27,10 @@
 //     lease.
 //   - Finish stores the same mutable fields of finished.event plus condition, finished_ms and
 //     delivered; the event is never claimed again.
+//   - RenewLeases moves the expiry of leases still held (same rule as Reschedule: pending, leased,
+//     same lease_generation; an expired but not yet re-claimed lease counts) to a new time. Leases
+//     are short and renewed while their holder lives, so a crashed holder's events become due
+//     again within one lease period whatever the attempt's length.
 
 #include <cstdint>
 #include <optional>
@@ -43,6 +47,12 @@ struct FinishedEvent {
   Condition condition;
   int64_t finished_ms = 0;
   bool delivered = false;  // destination / DLQ delivery done (or none configured)
+};
+
+// Identifies one lease: the event and the generation its holder claimed.
+struct LeaseRef {
+  std::string request_id;
+  int64_t lease_generation = 0;
 };
 
 struct QueueCounts {
@@ -78,6 +88,10 @@ class EventQueueStore {
   virtual Status Reschedule(const Event& event) = 0;
   // Records the final outcome; the event is never claimed again.
   virtual Status Finish(const FinishedEvent& finished) = 0;
+  // Sets the lease expiry of each event in `leases` that is still held under that generation to
+  // `until_ms`; the others (finished, released, re-claimed, unknown) are skipped. Returns how many
+  // leases were renewed.
+  virtual Result<int> RenewLeases(const std::vector<LeaseRef>& leases, int64_t until_ms) = 0;
   // The earliest time at which ClaimDue could return an event: the smallest visible_at of the
   // waiting events and lease expiry of the leased ones; nullopt when nothing is pending (lets the
   // dispatcher sleep).

@@ -92,6 +92,24 @@ Status MemoryEventQueue::Reschedule(const Event& event) {
   return Status::Ok();
 }
 
+Result<int> MemoryEventQueue::RenewLeases(const std::vector<LeaseRef>& leases, int64_t until_ms) {
+  std::lock_guard lock(mu_);
+  int renewed = 0;
+  for (const LeaseRef& lease : leases) {
+    auto it = seq_by_request_id_.find(lease.request_id);
+    if (it == seq_by_request_id_.end()) continue;
+    Row& row = rows_.at(it->second);
+    if (row.finished || row.lease_until_ms == 0 ||
+        row.event.lease_generation != lease.lease_generation) {
+      continue;
+    }
+    row.lease_until_ms = until_ms;
+    row.due_ms = until_ms;
+    ++renewed;
+  }
+  return renewed;
+}
+
 Status MemoryEventQueue::Finish(const FinishedEvent& finished) {
   std::lock_guard lock(mu_);
   LAMBDALITE_TRY(Row * row, HeldRow(finished.event));

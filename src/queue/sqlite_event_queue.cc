@@ -283,6 +283,7 @@ struct SqliteEventQueue::Statements {
   Statement lease;
   Statement reschedule;
   Statement finish;
+  Statement renew;
   Statement add_totals;
   Statement prune;
   Statement next_due;
@@ -321,6 +322,8 @@ struct SqliteEventQueue::Statements {
                                          "condition = ?22, finished_ms = ?23, delivered = ?24"
                                          " " LAMBDALITE_HELD_BY_CALLER
                                          " RETURNING account, region, function_name"));
+    LAMBDALITE_TRY(s->renew, db.Prepare("UPDATE async_events SET lease_until_ms = ?3, due_ms = ?3"
+                                        " " LAMBDALITE_HELD_BY_CALLER " RETURNING seq"));
     LAMBDALITE_TRY(s->add_totals,
                    db.Prepare("INSERT INTO async_event_totals (account, region, function_name, "
                               "succeeded, failed) VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -644,6 +647,22 @@ Status SqliteEventQueue::FinishInTransaction(const FinishedEvent& finished) {
 
 Status SqliteEventQueue::Finish(const FinishedEvent& finished) {
   return Write([&] { return FinishInTransaction(finished); });
+}
+
+Result<int> SqliteEventQueue::RenewLeases(const std::vector<LeaseRef>& leases, int64_t until_ms) {
+  int renewed = 0;
+  if (leases.empty()) return renewed;
+  LAMBDALITE_RETURN_IF_ERROR(Write([&]() -> Status {
+    renewed = 0;  // a retried transaction starts over
+    Statement& s = stmts_->renew;
+    for (const LeaseRef& lease : leases) {
+      s.BindText(1, lease.request_id).BindInt64(2, lease.lease_generation).BindInt64(3, until_ms);
+      LAMBDALITE_TRY(bool updated, StepToEnd(s));
+      if (updated) ++renewed;
+    }
+    return Status::Ok();
+  }));
+  return renewed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ class SqliteEventQueue final : public EventQueueStore {
   Result<std::vector<Event>> ClaimDue(int64_t now_ms, int64_t lease_ms, int limit) override;
   Status Reschedule(const Event& event) override;
   Status Finish(const FinishedEvent& finished) override;
+  Result<int> RenewLeases(const std::vector<LeaseRef>& leases, int64_t until_ms) override;
   Result<std::optional<int64_t>> NextVisibleAt() override;
   Result<QueueCounts> Counts(const domain::Scope& scope, const std::string& function_name) override;
   Result<std::vector<FinishedEvent>> Recent(const domain::Scope& scope,

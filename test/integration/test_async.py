@@ -303,10 +303,23 @@ class CrashTest(AsyncTestCase):
     and check every accepted event reached a final outcome (none lost)."""
 
     EVENTS = 1000
+    # Each event takes a while, so that when the server is killed some events are in flight (their
+    # leases held by the dead process) and most are still queued.
+    SLOW_HANDLER = (
+        "import time\n"
+        "def handler(event, context):\n"
+        "    time.sleep(0.05)\n"
+        "    return {'echo': event}\n"
+    )
+
+    def status(self, name):
+        with urllib.request.urlopen(
+                f"{self.server.endpoint}/_lambdalite/async?function={name}") as resp:
+            return json.loads(resp.read())
 
     def test_no_accepted_event_is_lost_across_kill_9(self):
         _, url, queue_arn = self.queue("crash")
-        name = self.function()
+        name = self.function(source=self.SLOW_HANDLER)
         self.client.put_function_event_invoke_config(
             FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": queue_arn}})
         accepted = set()
@@ -315,6 +328,7 @@ class CrashTest(AsyncTestCase):
                                       Payload=json.dumps({"i": i}).encode())
             self.assertEqual(resp["StatusCode"], 202)
             accepted.add(i)
+        before = self.status(name)
         self.server.kill9()
         self.server.start()
         self.client = lambda_client(self.server.endpoint)
@@ -326,9 +340,12 @@ class CrashTest(AsyncTestCase):
                     duplicates += 1
                 seen.add(i)
                 self.sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
-        print(f"\ncrash test: {len(accepted)} accepted, {len(seen)} completed, "
-              f"{duplicates} duplicates (at-least-once)")
+        print(f"\ncrash test: {len(accepted)} accepted; at the kill {before.get('queued')} queued, "
+              f"{before.get('inFlight')} in flight, {before.get('succeeded')} succeeded; after "
+              f"the restart {len(seen)} completed, {duplicates} duplicates (at-least-once)")
         self.assertEqual(seen, accepted)
+        # Proof the kill interrupted work in progress (otherwise the test proves nothing).
+        self.assertGreater(before["queued"] + before["inFlight"], 0)
 
 
 if __name__ == "__main__":
