@@ -197,6 +197,39 @@ class FakeSink final : public OutcomeSink {
   int failures_left_ = 0;
 };
 
+// Holds every attempt inside the runner until Open(): lets a test act while an attempt is in
+// flight.
+class Gate {
+ public:
+  // Installs the gate in `runner`.
+  void Attach(FakeRunner& runner) {
+    runner.OnRun([this](const Event&) {
+      std::unique_lock lock(mu_);
+      entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return open_; });
+    });
+  }
+  // True once an attempt is waiting at the gate (real time, at most 20 s).
+  bool WaitEntered() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return entered_; });
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Fixture
 
@@ -657,29 +690,14 @@ TEST_F(DispatcherTest, WorkersPickUpRetriesWhenWokenAfterTheClockMoves) {
 TEST_F(DispatcherTest, StopLetsTheAttemptInFlightFinishAndReleasesUnstartedClaims) {
   options_.workers = 1;
   options_.claim_batch = 3;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool started = false;
-  bool release = false;
-  runner_.OnRun([&](const Event&) {
-    std::unique_lock lock(mu);
-    started = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-  });
+  Gate gate;
+  gate.Attach(runner_);
   for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(store_->Enqueue(MakeEvent(id)).ok());
   dispatcher().Start();
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return started; }));
-  }
+  ASSERT_TRUE(gate.WaitEntered());
   // The attempt is blocked: a short grace period runs out.
   EXPECT_FALSE(dispatcher().Stop(std::chrono::milliseconds(20)));
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate.Open();
   EXPECT_TRUE(dispatcher().Stop());
 
   EXPECT_EQ(runner_.calls().size(), 1u);
@@ -699,22 +717,11 @@ TEST_F(DispatcherTest, LeasesOfLongAttemptsAreRenewedAndACrashedHoldersExpireWit
   options_.workers = 1;
   options_.lease_ms = 1000;
   options_.lease_renew_interval_ms = 5;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool started = false;
-  bool release = false;
-  runner_.OnRun([&](const Event&) {
-    std::unique_lock lock(mu);
-    started = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-  });
+  Gate gate;
+  gate.Attach(runner_);
   Submit(MakeEvent("long"));
   dispatcher().Start();
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return started; }));
-  }
+  ASSERT_TRUE(gate.WaitEntered());
   // The attempt runs far longer than the lease: the heartbeat keeps moving its expiry ahead, so
   // nobody else may claim it.
   clock_.Advance(10 * kSecond);
@@ -723,11 +730,7 @@ TEST_F(DispatcherTest, LeasesOfLongAttemptsAreRenewedAndACrashedHoldersExpireWit
     return next.ok() && next->has_value() && **next == clock_.NowMillis() + 1000;
   }));
   EXPECT_TRUE(store_->ClaimDue(clock_.NowMillis(), 1000, 10)->empty());
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate.Open();
   ASSERT_TRUE(Eventually([&] { return sink_.delivered_count() == 1; }));
   EXPECT_TRUE(dispatcher().Stop());
   EXPECT_EQ(OnlyDelivery().approximate_invoke_count, 1);
