@@ -38,14 +38,12 @@ static AwsError ToAwsErrorImpl(const Error& e) {
       return {429, "TooManyRequestsException", e.message, true, false, e.detail};
     case ErrorCode::kRequestTooLarge:
       return {413, "RequestEntityTooLargeException", e.message, false, false, {}};
-    case ErrorCode::kPayloadTooLarge:
-      return {413, "RequestTooLargeException", e.message, true, false, {}};
     case ErrorCode::kCodeStorageExceeded:
       return {400, "CodeStorageExceededException", e.message, true, false, {}};
     case ErrorCode::kAccessDenied:
       return {403, "AccessDeniedException", e.message, false, true, {}};
     case ErrorCode::kUnknownOperation:
-      return {404, "UnknownOperationException", e.message, false, false, {}};
+      return {403, "AccessDeniedException", e.message, false, true, {}};
     case ErrorCode::kNotImplemented:
       return {501, "NotImplementedException", e.message, false, false, {}};
     case ErrorCode::kUnavailable:

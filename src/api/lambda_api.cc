@@ -83,10 +83,11 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   }
   auto match = MatchRoute(request.method, request.target);
   if (!match) {
+    // AWS answers a path that maps to no operation from its authorization layer, before any
+    // operation is known (docs/research/aws-error-messages.md, section 13).
     return Finish(RenderError(ToAwsError(
                       Error::Make(ErrorCode::kUnknownOperation,
-                                  "No AWS Lambda operation matches " + request.method + " " +
-                                      request.target.substr(0, request.target.find('?'))))),
+                                  "Unable to determine service/operation name to be authorized"))),
                   request_id);
   }
   const std::string op_name(match->op->name);

@@ -17,10 +17,9 @@ enum class ErrorCode {
   kPreconditionFailed,   // stale RevisionId (PreconditionFailedException)
   kTooManyRequests,      // throttled (TooManyRequestsException)
   kRequestTooLarge,      // body over the operation's limit (RequestEntityTooLargeException)
-  kPayloadTooLarge,      // invoke payload over its limit (RequestTooLargeException)
   kCodeStorageExceeded,  // account code storage limit (CodeStorageExceededException)
   kAccessDenied,         // presigned URL invalid or expired
-  kUnknownOperation,     // no route matches the request
+  kUnknownOperation,     // no route matches the request (AWS: AccessDeniedException)
   kNotImplemented,       // a real AWS operation lambdalite does not implement yet
   kUnavailable,          // transient backend failure; retryable
   kInternal,             // a bug or an unexpected backend failure

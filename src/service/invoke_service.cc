@@ -100,9 +100,11 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
 Status InvokeService::InvokeAsync(const domain::Scope& scope, InvokeInput input,
                                   size_t max_payload) {
   if (input.payload.size() > max_payload) {
-    return Error::Make(ErrorCode::kPayloadTooLarge, "Request must be smaller than " +
-                                                        std::to_string(max_payload) +
-                                                        " bytes for the InvokeFunction operation");
+    // AWS's answer as clients have recorded it (docs/research/aws-error-messages.md).
+    return Error::Make(ErrorCode::kRequestTooLarge,
+                       std::to_string(input.payload.size()) +
+                           " byte payload is too large for the Event invocation type (limit " +
+                           std::to_string(max_payload) + " bytes)");
   }
   LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));
   LAMBDALITE_RETURN_IF_ERROR(CheckPayload(input.payload));

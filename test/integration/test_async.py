@@ -92,7 +92,11 @@ class AcceptTest(AsyncTestCase):
             self.client.invoke(FunctionName=name, InvocationType="Event",
                                Payload=json.dumps({"x": "a" * (1024 * 1024)}).encode())
         self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 413)
-        self.assertEqual(cm.exception.response["Error"]["Code"], "RequestTooLargeException")
+        error = cm.exception.response["Error"]
+        self.assertEqual(error["Code"], "RequestEntityTooLargeException")
+        size = len(json.dumps({"x": "a" * (1024 * 1024)}).encode())
+        self.assertEqual(error["Message"], f"{size} byte payload is too large for the Event "
+                                           "invocation type (limit 1048576 bytes)")
 
     def test_missing_function_is_404(self):
         with self.assertRaises(self.client.exceptions.ResourceNotFoundException):
