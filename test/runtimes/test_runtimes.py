@@ -574,6 +574,41 @@ class PythonRuntimeTest(RuntimeTestCase):
         stdout, _ = p.output()
         self.assertRegex(stdout, r"(?m)^\[DEBUG\]\t%s\t%s\tdbg$" % (ISO_Z, re.escape(out.request_id)))
 
+    def test_json_log_format(self):
+        self.write("js.py", """
+            import logging
+            logger = logging.getLogger("app")
+            def handler(event, context):
+                print("plain print")
+                logger.info("hello %s", "world", extra={"orderId": 7})
+                logger.debug("hidden at INFO")
+                try:
+                    raise ValueError("bad value")
+                except ValueError:
+                    logger.exception("failed")
+                return "ok"
+        """)
+        p = self.start("js.handler", {"AWS_LAMBDA_LOG_FORMAT": "JSON",
+                                      "AWS_LAMBDA_LOG_LEVEL": "INFO"})
+        out = p.invoke({})
+        self.assertEqual(out.json(), "ok")
+        stdout, _ = p.output()
+        lines = stdout.splitlines()
+        self.assertIn("plain print", lines)  # print is not a log record: unchanged
+        records = [json.loads(l) for l in lines if l.startswith("{")]
+        self.assertEqual(len(records), 2, lines)
+        info, error = records
+        self.assertEqual(list(info), ["timestamp", "level", "message", "logger", "requestId",
+                                      "orderId"])
+        self.assertRegex(info["timestamp"], "^%s$" % ISO_Z)
+        self.assertEqual((info["level"], info["message"], info["logger"], info["requestId"],
+                          info["orderId"]), ("INFO", "hello world", "app", out.request_id, 7))
+        self.assertEqual(list(error), ["timestamp", "level", "message", "logger", "stackTrace",
+                                       "errorType", "errorMessage", "requestId", "location"])
+        self.assertEqual((error["level"], error["errorType"], error["errorMessage"]),
+                         ("ERROR", "ValueError", "bad value"))
+        self.assertTrue(error["location"].endswith(":handler:10"), error["location"])
+
     def test_nested_handler_paths(self):
         self.write("dir/sub/mod.py", """
             def func(event, context):
@@ -914,6 +949,36 @@ class NodeRuntimeTest(RuntimeTestCase):
         self.assertRegex(stdout, r"(?m)^%s\t%s\tINFO\tinfo line$" % (ISO_Z, rid))
         self.assertRegex(stderr, r"(?m)^%s\t%s\tWARN\twarn line$" % (ISO_Z, rid))
         self.assertRegex(stderr, r"(?m)^%s\t%s\tERROR\terror \{ a: 1 \}$" % (ISO_Z, rid))
+
+    def test_json_log_format(self):
+        self.write("index.js", """
+            exports.handler = async () => {
+              console.log("hello %s", "world");
+              console.info({ orderId: 7 });
+              console.debug("hidden at INFO");
+              console.error("failed:", new TypeError("bad\\nvalue"));
+              return "ok";
+            };
+        """)
+        p = self.start("index.handler", {"AWS_LAMBDA_LOG_FORMAT": "JSON",
+                                         "AWS_LAMBDA_LOG_LEVEL": "INFO"})
+        out = p.invoke({})
+        self.assertEqual(out.json(), "ok")
+        stdout, stderr = p.output()
+        records = [json.loads(l) for l in (stdout + stderr).splitlines() if l.startswith("{")]
+        self.assertEqual(len(records), 3, (stdout, stderr))
+        by_level = {}
+        for r in records:
+            by_level.setdefault(r["level"], []).append(r)
+        hello, obj = by_level["INFO"]
+        self.assertEqual(list(hello), ["timestamp", "level", "requestId", "message"])
+        self.assertRegex(hello["timestamp"], "^%s$" % ISO_Z)
+        self.assertEqual((hello["requestId"], hello["message"]), (out.request_id, "hello world"))
+        self.assertEqual(obj["message"], {"orderId": 7})
+        [error] = by_level["ERROR"]
+        self.assertEqual((error["errorType"], error["errorMessage"]), ("TypeError", "bad\nvalue"))
+        self.assertTrue(error["message"].startswith("failed: TypeError: bad"), error)
+        self.assertIsInstance(error["stackTrace"], list)
 
     def test_nested_handler_paths(self):
         self.write("lib/sub/handler.js", """

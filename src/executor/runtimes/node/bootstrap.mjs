@@ -38,21 +38,61 @@ const MODERN = declaredMajor >= 24; // nodejs24.x semantics
 
 // ---------------------------------------------------------------------------------------
 // Logging: console methods print "<ISO time>\t<request id>\t<LEVEL>\t<message>" as AWS's
-// runtime does ("undefined" as the request id before the first invocation).
+// runtime does ("undefined" as the request id before the first invocation). With the JSON log
+// format (LoggingConfig.LogFormat, passed as AWS_LAMBDA_LOG_FORMAT) each call is one JSON line
+// {timestamp, level, requestId, message[, errorType, errorMessage, stackTrace]}, as AWS's
+// runtime writes them.
 // ---------------------------------------------------------------------------------------
 
 let currentRequestId; // undefined until the first invocation
 
 const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
 const minLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? 0;
+const JSON_LOGS = (env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
 
 function writeLog(stream, level, message) {
   stream.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
 }
 
+// An Error inside a logged value becomes its type, message and stack lines (plus its own
+// enumerable properties), so it survives JSON.
+function errorFields(error) {
+  return {
+    errorType: error?.constructor?.name ?? "UnknownError",
+    errorMessage: error.message,
+    stackTrace: typeof error.stack === "string" ? error.stack.split("\n") : [],
+  };
+}
+
+function jsonLine(level, args) {
+  const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length === 1) {
+    // A single value is kept as it is (objects stay objects).
+    record.message = args[0];
+    try {
+      return JSON.stringify(record, (_, v) =>
+        v instanceof Error ? Object.assign(errorFields(v), v) : v,
+      );
+    } catch {
+      record.message = util.format(args[0]);
+      return JSON.stringify(record);
+    }
+  }
+  record.message = util.format(...args);
+  const error = args.find((a) => a instanceof Error);
+  if (error) Object.assign(record, errorFields(error));
+  return JSON.stringify(record);
+}
+
+function writeJsonLog(stream, level, args) {
+  // One record per line, whatever the message holds.
+  stream.write(jsonLine(level, args).replace(/\n/g, "\r") + "\n");
+}
+
 function patchConsole() {
   const make = (level, stream) => {
     if (LEVELS[level] < minLevel) return () => {};
+    if (JSON_LOGS) return (...args) => writeJsonLog(stream, level, args);
     return (...args) => writeLog(stream, level, util.format(...args));
   };
   console.log = make("INFO", process.stdout);
@@ -106,6 +146,12 @@ function toLogObject(error) {
 }
 
 function logError(label, error) {
+  if (JSON_LOGS) {
+    // AWS's JSON format logs the error record itself, without the text label.
+    const { errorType, errorMessage, stack } = error;
+    writeJsonLog(process.stderr, "ERROR", [{ errorType, errorMessage, stackTrace: stack }]);
+    return;
+  }
   writeLog(process.stderr, "ERROR", `${label} \t${safeStringify(error)}`);
 }
 

@@ -348,10 +348,13 @@ def _configure_logging(logging):
         return record
 
     logging.setLogRecordFactory(record_factory)
-    formatter = logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
-        "%Y-%m-%dT%H:%M:%S")
-    formatter.converter = time.gmtime
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        formatter = _json_formatter(logging)
+    else:
+        formatter = logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+            "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
@@ -359,6 +362,51 @@ def _configure_logging(logging):
     level = _LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper())
     if level is not None:
         root.setLevel(level)
+
+
+# LogRecord attributes that are not the caller's `extra` fields.
+_RECORD_ATTRIBUTES = frozenset((
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated",
+    "thread", "threadName", "processName", "process", "taskName", "aws_request_id", "message",
+    "asctime"))
+
+
+def _json_formatter(logging):
+    """LoggingConfig.LogFormat JSON: one JSON object per record, with the fields and order of
+    AWS's Python runtime (timestamp, level, message, logger, error fields when an exception is
+    attached, requestId, location, then the record's `extra` fields); absent values omitted."""
+    import traceback
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record):
+            # AWS reports the standard levels only: custom ones round down to the nearest ten.
+            levelno = min(50, max(0, record.levelno)) // 10 * 10
+            seconds = int(record.created)
+            fields = {
+                "timestamp": "%s.%03dZ" % (time.strftime("%Y-%m-%dT%H:%M:%S",
+                                                         time.gmtime(seconds)),
+                                           int((record.created - seconds) * 1000)),
+                "level": logging.getLevelName(levelno),
+                "message": record.getMessage(),
+                "logger": record.name,
+            }
+            if record.exc_info:
+                exc_type, exc, tb = record.exc_info
+                fields["stackTrace"] = traceback.format_tb(tb)
+                fields["errorType"] = exc_type.__name__
+                fields["errorMessage"] = str(exc)
+            fields["requestId"] = getattr(record, "aws_request_id", None)
+            if record.exc_info:
+                fields["location"] = "%s:%s:%d" % (record.pathname, record.funcName,
+                                                   record.lineno)
+            for key, value in record.__dict__.items():
+                if key not in _RECORD_ATTRIBUTES and key not in fields:
+                    fields[key] = value
+            fields = {k: v for k, v in fields.items() if v is not None}
+            return json.dumps(fields, ensure_ascii=False, default=str)
+
+    return JsonFormatter()
 
 
 class _LoggingImportHook(object):
