@@ -117,6 +117,26 @@ class InvokeLogTailTest(InvokeTestCase):
             r"^\[WARNING\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t" + re.escape(resp["_rid"])
             + r"\tcareful 42$", re.M))
 
+    def test_json_log_format_from_logging_config(self):
+        # LoggingConfig.LogFormat JSON reaches the runtime clients: application records are
+        # JSON objects, at ApplicationLogLevel (INFO unless set).
+        py = self.make_python("import logging\n"
+                              "def handler(event, context):\n"
+                              "    logging.getLogger('app').info('py %s', 1)\n"
+                              "    logging.getLogger('app').debug('hidden')\n"
+                              "    return 1\n", LoggingConfig={"LogFormat": "JSON"})
+        node = self.make_node("exports.handler = async () => {\n"
+                              "  console.log('node %s', 2);\n"
+                              "  console.debug('hidden');\n"
+                              "  return 2;\n"
+                              "};\n", LoggingConfig={"LogFormat": "JSON"})
+        for name, message in ((py, "py 1"), (node, "node 2")):
+            with self.subTest(name=name):
+                resp = self.invoke_ok(name, {}, LogType="Tail")
+                records = [json.loads(l) for l in self.log_lines(resp) if l.startswith("{")]
+                self.assertEqual([(r["level"], r["message"], r["requestId"]) for r in records],
+                                 [("INFO", message, resp["_rid"])], resp["_log"])
+
     def test_node_console_log_format(self):
         name = self.make_node("exports.handler = async (event) => {\n"
                               "  console.log('node says', event.n);\n"
