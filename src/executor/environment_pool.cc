@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <cctype>
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "common/log.h"
 #include "common/time_format.h"
 #include "executor/runtime_api.h"
+#include "http/peer_credentials.h"
 #include "service/code_package.h"
 
 namespace lambdalite::executor {
@@ -311,7 +313,17 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
     cv_.notify_all();
   }
 
+  // Whether a connection to the environment's Runtime API comes from the environment itself
+  // (the listener's peer filter; called on an I/O thread, once per connection).
+  bool IsOwnUid(uid_t peer_uid) const {
+    const int64_t own = run_as_uid_.load(std::memory_order_acquire);
+    return own >= 0 && static_cast<uid_t>(own) == peer_uid;
+  }
+
   // SandboxObserver.
+  void OnRunAs(uid_t uid) override {
+    run_as_uid_.store(static_cast<int64_t>(uid), std::memory_order_release);
+  }
   void OnOutput(std::string_view bytes) override { log->Output(bytes); }
   void OnExit(const SandboxExit& exit) override {
     std::lock_guard lock(mu_);
@@ -332,6 +344,8 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   std::optional<std::pair<std::string, std::string>> init_error_;  // body, error type
   std::optional<SandboxExit> exit_;
   SteadyClock::time_point event_time_;
+  // The uid the sandbox runs the environment's processes as; -1 until Start reports it.
+  std::atomic<int64_t> run_as_uid_{-1};
 };
 
 // An extracted deployment package, shared (read-only) by the environments of one code blob.
@@ -363,6 +377,13 @@ EnvironmentPool::EnvironmentPool(http::Server& server, Sandbox& sandbox, Runtime
   fs::remove_all(code_root_, ec);
   fs::create_directories(code_root_, ec);
   if (ec) LogError("executor: cannot create " + code_root_ + ": " + ec.message());
+  if (Status probe = http::ProbePeerCredentials(); probe.ok()) {
+    peer_checks_ = true;
+  } else {
+    LogWarn("executor: cannot tell which user opens a connection (" + probe.error().message +
+            "); Runtime API endpoints accept any local connection, so environments are not "
+            "isolated from each other");
+  }
   reaper_ = std::thread([this] { ReaperLoop(); });
 }
 
@@ -763,7 +784,18 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   const domain::FunctionConfig& config = request.version->config;
   LAMBDALITE_TRY(env.code, AcquireCode(request));
   env.api = std::make_unique<RuntimeApi>(env);
-  LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api));
+  // Every environment's Runtime API listens on the host's shared loopback, so any local process
+  // can connect to it; one function reaching another environment's endpoint could take its events
+  // or post its results. Only the environment's own processes are served: the sandbox reports
+  // their uid (OnRunAs) before the runtime exists, and nobody is admitted before that. Where the
+  // sandbox cannot switch users (the server is not root), every environment runs as the server's
+  // uid and is admitted everywhere: nothing breaks, but environments are then not isolated from
+  // each other (the sandbox logs so at startup).
+  // On a kernel that cannot answer (warned about at start) there is no filter at all.
+  http::PeerUidFilter own_processes_only;
+  if (peer_checks_) own_processes_only = [&env](uid_t peer_uid) { return env.IsOwnUid(peer_uid); };
+  LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api,
+                                               std::move(own_processes_only)));
   env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
   env.log = std::make_unique<EnvironmentLog>(
       log_sink_,

@@ -157,6 +157,9 @@ class EnvironmentPool final : public Invoker {
   const Clock& clock_;
   const EnvironmentPoolOptions options_;
   const std::string code_root_;
+  // Whether this host can tell who opened a connection (http::ProbePeerCredentials); without it
+  // the Runtime API listeners cannot restrict themselves to their environment.
+  bool peer_checks_ = false;
   LogSink log_sink_;
 
   mutable std::mutex mu_;

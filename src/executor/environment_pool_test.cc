@@ -1,12 +1,16 @@
 #include "executor/environment_pool.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -39,6 +43,38 @@ ProcessSandboxOptions SandboxOptions(int max_processes = 1024) {
 }
 
 bool IsRoot() { return geteuid() == 0; }
+
+// What a GET /next on 127.0.0.1:port from this process gets: "answered", "reset" (or closed
+// without a byte), "connect failed", or "no answer" within 5 s (a long poll left waiting).
+std::string PollNextFromHere(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "socket failed";
+  const timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string outcome;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    outcome = "connect failed";
+  } else {
+    const std::string request =
+        "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);  // may meet the reset already
+    char byte;
+    const ssize_t n = recv(fd, &byte, 1, 0);
+    if (n > 0) {
+      outcome = "answered";
+    } else if (n == 0 || errno == ECONNRESET) {
+      outcome = "reset";
+    } else {
+      outcome = "no answer";
+    }
+  }
+  close(fd);
+  return outcome;
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -459,6 +495,20 @@ TEST_F(EnvironmentPoolTest, UnsupportedRuntimeIsUnavailable) {
 }
 
 // ---- Isolation (needs root) ----------------------------------------------------------------
+
+TEST_F(EnvironmentPoolTest, RuntimeApiServesOnlyTheEnvironmentsOwnUid) {
+  if (!IsRoot()) GTEST_SKIP() << "without root every environment runs as the server's uid";
+  auto version = Scripted();
+  const json::value first = InvokeJson(version, {{"action", "whoami"}});
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  // This process (root) is not the environment's uid: its connection is reset unanswered, and
+  // the idle environment, long-polling on its own connection, does not notice.
+  EXPECT_EQ(PollNextFromHere(environments[0].port), "reset");
+  const json::value again = InvokeJson(version, {{"action", "whoami"}});
+  EXPECT_EQ(again.at("token"), first.at("token"));
+  EXPECT_EQ(pool_->ListEnvironments().size(), 1u);
+}
 
 TEST_F(EnvironmentPoolTest, SandboxIsolation) {
   if (!IsRoot()) GTEST_SKIP() << "sandbox isolation needs root";

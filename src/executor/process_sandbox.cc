@@ -987,6 +987,9 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.out_fd = out_pipe[1];
   plan.status_fd = status_pipe[1];
 
+  // Without root there is no uid switch: the environment keeps the server's uid, and that is
+  // the uid its sockets belong to.
+  observer.OnRunAs(uid >= 0 ? static_cast<uid_t>(uid) : geteuid());
   const int clone_flags = ns_flags_ | SIGCHLD;
   pid_t pid = -1;
   int clone_errno = 0;

@@ -15,7 +15,8 @@
 // the code bound read-only at /var/task, the runtime clients read-only at /var/runtime, a private
 // tmpfs at /tmp sized by EphemeralStorage, a private /dev/shm and a /proc that shows only the
 // environment's processes. The network is the host's (the runtime must reach its Runtime API on
-// 127.0.0.1).
+// 127.0.0.1), which is why the uid matters beyond files and signals: it is reported to the
+// observer (OnRunAs) so that each Runtime API endpoint serves only its own environment's sockets.
 //
 // Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
 // where the kernel refuses a feature, it logs once what is missing and runs with what works; with

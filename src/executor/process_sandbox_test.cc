@@ -18,6 +18,10 @@ namespace {
 
 class Recorder final : public SandboxObserver {
  public:
+  void OnRunAs(uid_t uid) override {
+    std::lock_guard lock(mu_);
+    run_as_ = uid;
+  }
   void OnOutput(std::string_view bytes) override {
     std::lock_guard lock(mu_);
     output_.append(bytes);
@@ -36,12 +40,17 @@ class Recorder final : public SandboxObserver {
     std::lock_guard lock(mu_);
     return output_;
   }
+  std::optional<uid_t> run_as() {
+    std::lock_guard lock(mu_);
+    return run_as_;
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::string output_;
   std::optional<SandboxExit> exit_;
+  std::optional<uid_t> run_as_;
 };
 
 ProcessSandboxOptions TestOptions() {
@@ -151,6 +160,23 @@ TEST_F(ProcessSandboxTest, RejectsBadSpecs) {
   spec = Spec({"/bin/true"});
   spec.id = "../escape";
   EXPECT_FALSE(sandbox_->Start(spec, recorder).ok());
+}
+
+TEST_F(ProcessSandboxTest, ReportsTheUidItRunsAsBeforeTheRuntimeStarts) {
+  // With root, the environment's own uid; without, the server's (no uid switch).
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sh", "-c", "id -u"}), recorder);
+  ASSERT_TRUE(process.ok());
+  const std::optional<uid_t> reported = recorder.run_as();  // already known when Start returns
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  ASSERT_TRUE(reported.has_value());
+  EXPECT_EQ(recorder.output(), std::to_string(*reported) + "\n");
+  if (geteuid() == 0) {
+    EXPECT_GE(*reported, 980000u);
+  } else {
+    EXPECT_EQ(*reported, geteuid());
+  }
 }
 
 TEST_F(ProcessSandboxTest, RunsAsAnUnprivilegedUserInItsOwnNamespaces) {

@@ -5,6 +5,8 @@
 // (environment_pool.h) decides *when* environments start and stop; a Sandbox decides *how*.
 // ProcessSandbox (process_sandbox.h) is the real implementation; tests may provide fakes.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -62,6 +64,12 @@ struct SandboxExit {
 class SandboxObserver {
  public:
   virtual ~SandboxObserver() = default;
+  // The uid every process of the environment runs as: the environment's own where the sandbox
+  // switches users, else the server's. Called once by Sandbox::Start on its calling thread,
+  // before the environment's first process exists (even if Start then fails), so the owner can
+  // admit that uid's connections (the Runtime API's peer filter) before the runtime can open any.
+  // The default ignores it.
+  virtual void OnRunAs(uid_t uid) { (void)uid; }
   // Bytes the runtime (or any process of the environment) wrote to stdout or stderr, in order.
   // Both streams share one pipe, so their interleaving is preserved.
   virtual void OnOutput(std::string_view bytes) = 0;

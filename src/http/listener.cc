@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "http/connection.h"
+#include "http/peer_credentials.h"
 
 namespace lambdalite::http::internal {
 
@@ -27,9 +28,10 @@ Error ListenError(const std::string& host, uint16_t port, const std::string& wha
 
 }  // namespace
 
-Listener::Listener(ServerCore& core, RequestHandler& handler)
+Listener::Listener(ServerCore& core, RequestHandler& handler, PeerUidFilter peer_filter)
     : core_(core),
       handler_(handler),
+      peer_filter_(std::move(peer_filter)),
       strand_(net::make_strand(core.io())),
       acceptor_(strand_),
       retry_timer_(strand_) {}
@@ -118,6 +120,15 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  if (peer_filter_ && !AdmitPeer(socket)) {
+    // A reset, not a graceful close: the client learns at once that it is not served, and
+    // nothing it may already have sent is read.
+    boost::system::error_code ignored;
+    socket.set_option(net::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    DoAccept();
+    return;
+  }
   boost::system::error_code option_ec;
   // Responses are written in one gather write; Nagle would only delay them.
   socket.set_option(tcp::no_delay(true), option_ec);
@@ -126,6 +137,38 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   // Refused while draining or after RemoveListener: dropping it closes the socket.
   if (core_.Register(connection)) connection->Start();
   DoAccept();
+}
+
+bool Listener::AdmitPeer(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const tcp::endpoint local = socket.local_endpoint(ec);
+  tcp::endpoint remote;
+  if (!ec) remote = socket.remote_endpoint(ec);
+  if (ec) return false;  // the client already reset the connection: nothing to serve or log
+  const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+  // Once per connection, on the accept strand: a netlink round trip of some microseconds, paid
+  // by cold starts only, since runtime clients keep their connection for the environment's life.
+  Result<uid_t> uid = LookupPeerUid(local, remote);
+  if (!uid.ok()) {
+    LogRefusal(peer, uid.error().message);
+    return false;
+  }
+  // The filter belongs to the handler's owner: gated like a handler call, so that it is neither
+  // running nor called again once RemoveListener returned and the owner may be gone.
+  Gate::Scope scope(gate_);
+  if (!scope.entered()) return false;  // being removed: the connection would be dropped anyway
+  if (peer_filter_(*uid)) return true;
+  LogRefusal(peer, "its socket belongs to uid " + std::to_string(*uid));
+  return false;
+}
+
+void Listener::LogRefusal(const std::string& peer, const std::string& why) {
+  // A client may retry in a loop: log the 1st, 2nd, 4th, 8th... refusal, so the log shows that
+  // it happens and how often without being flooded.
+  ++refused_;
+  if ((refused_ & (refused_ - 1)) != 0) return;
+  LogWarn("http: port " + std::to_string(port_) + " refused a connection from " + peer + " (" +
+          why + "); " + std::to_string(refused_) + " refused so far");
 }
 
 }  // namespace lambdalite::http::internal

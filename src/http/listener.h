@@ -10,15 +10,18 @@
 
 #include "common/result.h"
 #include "http/handler.h"
+#include "http/server.h"
 #include "http/server_core.h"
 
 namespace lambdalite::http::internal {
 
 // One listening socket and the handler its connections use. Accepts on its own strand; every
-// accepted connection gets a strand of its own and is registered with the ServerCore.
+// accepted connection gets a strand of its own and is registered with the ServerCore. With a peer
+// filter, each accepted connection is first checked against it (see Server::AddListener) and
+// reset when refused.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(ServerCore& core, RequestHandler& handler);
+  Listener(ServerCore& core, RequestHandler& handler, PeerUidFilter peer_filter = {});
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
@@ -46,15 +49,20 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   void DoAccept();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Whether the peer filter lets the connection in; logs refusals (sparingly).
+  bool AdmitPeer(const boost::asio::ip::tcp::socket& socket);
+  void LogRefusal(const std::string& peer, const std::string& why);
   void CloseOnStrand();
 
   ServerCore& core_;
   RequestHandler& handler_;
+  const PeerUidFilter peer_filter_;  // empty: every peer is served
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   // Paces retries after accept errors such as EMFILE, which would otherwise spin.
   boost::asio::steady_timer retry_timer_;
   uint16_t port_ = 0;
+  uint64_t refused_ = 0;  // connections refused by the peer filter; on the strand
   Gate gate_;
   // Set by ServerCore::DetachListener under its registry lock (so registration is exact); read
   // without it by connections, which stop answering once it is set.

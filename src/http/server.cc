@@ -74,7 +74,8 @@ class Server::Impl {
 
   int io_threads() const { return core_.options().io_threads; }
 
-  Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler) {
+  Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler,
+                               PeerUidFilter peer_filter) {
     std::lock_guard lock(mu_);
     if (state_ != State::kRunning) {
       return Error::Make(ErrorCode::kUnavailable, "http server is not running");
@@ -83,7 +84,7 @@ class Server::Impl {
       return Error::Make(ErrorCode::kConflict,
                          "a listener already uses port " + std::to_string(port));
     }
-    auto listener = std::make_shared<Listener>(core_, handler);
+    auto listener = std::make_shared<Listener>(core_, handler, std::move(peer_filter));
     LAMBDALITE_RETURN_IF_ERROR(listener->Open(host, port));
     listeners_.emplace(listener->port(), listener);
     listener->StartAccepting();
@@ -225,8 +226,8 @@ uint16_t Server::port() const { return impl_->port(); }
 int Server::io_threads() const { return impl_->io_threads(); }
 
 Result<uint16_t> Server::AddListener(const std::string& host, uint16_t port,
-                                     RequestHandler& handler) {
-  return impl_->AddListener(host, port, handler);
+                                     RequestHandler& handler, PeerUidFilter peer_filter) {
+  return impl_->AddListener(host, port, handler, std::move(peer_filter));
 }
 
 void Server::RemoveListener(uint16_t port) { impl_->RemoveListener(port); }

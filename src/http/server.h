@@ -1,8 +1,11 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +32,13 @@ struct ServerOptions {
   // Largest request line plus header block accepted; larger ones get 431.
   uint32_t header_limit = 64 * 1024;
 };
+
+// Decides whether a listener serves an accepted connection, from the uid that owns the client's
+// socket (the user whose process connected). The listener asks the kernel for that uid once per
+// connection, at accept time (LookupPeerUid, peer_credentials.h), and calls the filter with it;
+// requests on an admitted connection are never checked again. Runs on an I/O thread, so it must
+// be quick and must not block. Example: "only uid 990001 may use this endpoint".
+using PeerUidFilter = std::function<bool(uid_t peer_uid)>;
 
 // An HTTP/1.1 server over Beast. It parses requests, hands them to a RequestHandler and writes the
 // answers; it knows nothing about AWS.
@@ -64,7 +74,16 @@ class Server {
   // Opens another listener on the same I/O threads, answering with `handler` (e.g. one Runtime
   // API endpoint per sandbox). `port` 0 picks a free one; returns the bound port. The server must
   // be started. `handler` must stay alive until RemoveListener(port) returns or the server stops.
-  Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler);
+  //
+  // With a `peer_filter`, the listener only serves clients on this host whose socket owner the
+  // filter accepts. Any other connection (filter says no, remote client, client socket already
+  // closed, kernel cannot tell: see LookupPeerUid) is reset (RST) as soon as it is accepted,
+  // before a byte of it is read: the handler never sees it. The TCP handshake itself still
+  // succeeds, since the kernel completes it before the server can look. The filter is called at
+  // most once per connection and falls under the handler's lifetime rule: it is not running and
+  // will not be called again once RemoveListener(port) returns.
+  Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler,
+                               PeerUidFilter peer_filter = {});
 
   // Closes the listener on `port` and all its connections (without waiting for their requests).
   // On return no method of its handler is running or will be called again, so the handler may be

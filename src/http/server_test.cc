@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -8,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -72,6 +74,11 @@ class Client {
   }
 
   void Write(const std::string& data) { net::write(socket_, net::buffer(data)); }
+  // Write for a connection the server may already have reset.
+  void TryWrite(const std::string& data) {
+    beast::error_code ignored;
+    net::write(socket_, net::buffer(data), ignored);
+  }
 
   // Reads one response; nullopt (and error() set) on failure or timeout.
   std::optional<Response> Read(std::chrono::milliseconds timeout = 5s, bool head = false) {
@@ -781,6 +788,66 @@ TEST(ServerTest, RemoveListenerWaitsForRunningHandlerCalls) {
   server.RemoveListener(*port);
   EXPECT_TRUE(finished.load());
   EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST(ServerTest, PeerFilterAdmitsAcceptedOwnersOncePerConnection) {
+  TestHandler main_handler;
+  Server server(main_handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  TestHandler runtime_handler;
+  std::mutex mu;
+  std::vector<uid_t> asked;
+  auto filter = [&](uid_t uid) {
+    std::lock_guard lock(mu);
+    asked.push_back(uid);
+    return uid == geteuid();
+  };
+  Result<uint16_t> port = server.AddListener("127.0.0.1", 0, runtime_handler, filter);
+  ASSERT_TRUE(port.ok()) << port.error().message;
+
+  Client client(*port);
+  for (const char* target : {"/next", "/response", "/next"}) {
+    auto response = client.Send(Request("GET", target));
+    ASSERT_TRUE(response) << client.error().message();
+    EXPECT_EQ((*response)["X-Target"], target);
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(asked, std::vector<uid_t>{geteuid()});  // one check for the keep-alive connection
+}
+
+TEST(ServerTest, PeerFilterResetsRefusedConnectionsUnread) {
+  TestHandler main_handler;
+  Server server(main_handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  TestHandler runtime_handler;
+  std::atomic<int> asked{0};
+  std::atomic<uid_t> seen{0};
+  Result<uint16_t> port = server.AddListener("127.0.0.1", 0, runtime_handler, [&](uid_t uid) {
+    seen = uid;
+    ++asked;
+    return false;  // as for a process of another user
+  });
+  ASSERT_TRUE(port.ok()) << port.error().message;
+
+  // The handshake completes (the kernel accepts before the server can look) but no request is
+  // ever answered.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Client client(*port);
+    client.TryWrite(Request("GET", "/2018-06-01/runtime/invocation/next"));
+    EXPECT_FALSE(client.Read(2s)) << "a refused peer got an answer";
+    // Reset, or closed before a byte (which Beast's parser reports as end_of_stream).
+    EXPECT_TRUE(client.error() == net::error::connection_reset ||
+                client.error() == net::error::eof ||
+                client.error() == beast_http::error::end_of_stream)
+        << client.error().message();
+  }
+  EXPECT_EQ(asked.load(), 3);
+  EXPECT_EQ(seen.load(), geteuid());
+  EXPECT_EQ(runtime_handler.handle_calls.load(), 0);
+
+  // Listeners without a filter are not affected.
+  Client main_client(server.port());
+  EXPECT_TRUE(main_client.Send(Request("GET", "/main")));
 }
 
 TEST(ServerTest, ClosesIdleKeepAliveConnections) {
