@@ -14,18 +14,9 @@
 namespace lambdalite::aws {
 namespace {
 
-class EventBridgeClientMotoTest : public ::testing::Test {
+class EventBridgeClientMotoTest : public testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = testing::MotoServer::Start().release(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (testing::FindOnPath("moto_server").empty()) GTEST_SKIP() << "moto_server is not on PATH";
-    ASSERT_NE(server_, nullptr) << "moto_server did not start";
-    config_.region = "us-east-1";
-    config_.endpoint_url = server_->endpoint();
+  void SetUpClients() override {
     events_ = std::make_unique<EventBridgeClient>(&http_, config_);
     sqs_ = std::make_unique<SqsClient>(&http_, config_);
   }
@@ -44,14 +35,9 @@ class EventBridgeClientMotoTest : public ::testing::Test {
     return {*bus, queue_arn};
   }
 
-  static testing::MotoServer* server_;
-  Config config_;
-  HttpClient http_;
   std::unique_ptr<EventBridgeClient> events_;
   std::unique_ptr<SqsClient> sqs_;
 };
-
-testing::MotoServer* EventBridgeClientMotoTest::server_ = nullptr;
 
 TEST_F(EventBridgeClientMotoTest, PutEventsReachesRuleTarget) {
   auto [bus, queue] = BusWithQueue("results", "eu-west-1");

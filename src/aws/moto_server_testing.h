@@ -1,9 +1,11 @@
 #pragma once
 
-// Test support: runs a moto_server (the AWS emulator of the moto project) for integration tests.
-// Header-only so test executables in any folder can use it without a library of their own.
+// Test support: runs a moto_server (the AWS emulator of the moto project) for integration tests,
+// with the fixture and the signature check the AWS client tests share. Header-only so test
+// executables in any folder can use it without a library of their own.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,8 +18,14 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "aws/aws_client.h"
+#include "aws/endpoints.h"
 #include "aws/http_client.h"
+#include "aws/sigv4.h"
+#include "common/result.h"
 
 namespace lambdalite::aws::testing {
 
@@ -112,6 +120,99 @@ class MotoServer {
 
   pid_t pid_ = 0;
   uint16_t port_ = 0;
+};
+
+// A fixture whose tests share one moto_server (starting one takes seconds) and are skipped when
+// moto_server is not installed. config_ sends every service to it, in us-east-1.
+class MotoServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = MotoServer::Start().release(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  // Final, so that a fixture's own set-up (SetUpClients) never runs against a missing server.
+  void SetUp() final {
+    if (FindOnPath("moto_server").empty()) GTEST_SKIP() << "moto_server is not on PATH";
+    ASSERT_NE(server_, nullptr) << "moto_server did not start";
+    config_.region = "us-east-1";
+    config_.endpoint_url = server_->endpoint();
+    SetUpClients();
+  }
+
+  // The fixture's own set-up (its clients), once moto_server is known to be serving.
+  virtual void SetUpClients() {}
+
+  inline static MotoServer* server_ = nullptr;
+  Config config_;
+  HttpClient http_;
+};
+
+// moto checks SigV4 signatures (with botocore's verifier) once its allowance of unauthenticated
+// requests is used up, which makes it an independent verifier of our signing. Enable() turns that
+// check on; the destructor turns it off again, so that a failed test does not leave the shared
+// server refusing the unsigned requests of the tests after it.
+class MotoSignatureCheck {
+ public:
+  MotoSignatureCheck(HttpClient* http, const MotoServer& server)
+      : http_(http), endpoint_(server.endpoint()) {}
+  ~MotoSignatureCheck() { SetAllowance("inf"); }
+
+  MotoSignatureCheck(const MotoSignatureCheck&) = delete;
+  MotoSignatureCheck& operator=(const MotoSignatureCheck&) = delete;
+
+  // Spends the allowance (three requests) on an IAM user `user_name` with a policy that allows
+  // everything, and returns that user's key: from then on every request must be signed with it.
+  Result<Credentials> Enable(const std::string& user_name) {
+    if (!SetAllowance("3")) {
+      return Error::Make(ErrorCode::kInternal, "moto did not accept /moto-api/reset-auth");
+    }
+    Config iam_config;
+    iam_config.region = "us-east-1";
+    iam_config.endpoint_url = endpoint_;
+    const AwsClient iam(http_, iam_config, "iam");
+    auto call =
+        [&](const char* action,
+            std::vector<std::pair<std::string, std::string>> params) -> Result<ClientResponse> {
+      params.insert(params.begin(), {"UserName", user_name});
+      LAMBDALITE_TRY(ClientResponse response, iam.CallQuery(action, "2010-05-08", params));
+      if (response.status != 200) {
+        return Error::Make(ErrorCode::kInternal, std::string("IAM ") + action + " answered " +
+                                                     std::to_string(response.status) + ": " +
+                                                     response.body);
+      }
+      return response;
+    };
+    LAMBDALITE_RETURN_IF_ERROR(call("CreateUser", {}));
+    LAMBDALITE_TRY(ClientResponse key, call("CreateAccessKey", {}));
+    LAMBDALITE_RETURN_IF_ERROR(call(
+        "PutUserPolicy",
+        {{"PolicyName", "all"},
+         {"PolicyDocument",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}}));
+    Credentials credentials;
+    credentials.access_key_id = XmlElementText(key.body, "AccessKeyId").value_or("");
+    credentials.secret_access_key = XmlElementText(key.body, "SecretAccessKey").value_or("");
+    if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
+      return Error::Make(ErrorCode::kInternal, "no key in CreateAccessKey's answer: " + key.body);
+    }
+    return credentials;
+  }
+
+ private:
+  // How many more requests moto lets through unauthenticated; "inf" turns the check off.
+  bool SetAllowance(const std::string& count) {
+    ClientRequest reset;
+    reset.method = "POST";
+    reset.url = endpoint_ + "/moto-api/reset-auth";
+    reset.body = count;
+    auto answer = http_->Send(reset);
+    return answer.ok() && answer->status == 200;
+  }
+
+  HttpClient* http_;
+  std::string endpoint_;
 };
 
 }  // namespace lambdalite::aws::testing

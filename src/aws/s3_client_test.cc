@@ -2,139 +2,30 @@
 
 #include "aws/s3_client.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <chrono>
-#include <cstdlib>
-#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "aws/aws_client.h"
+#include "aws/moto_server_testing.h"
 
 namespace lambdalite::aws {
 namespace {
 
-std::string FindOnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return "";
-  std::string_view rest = path;
-  while (!rest.empty()) {
-    size_t colon = rest.find(':');
-    std::string dir(rest.substr(0, colon));
-    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    if (dir.empty()) continue;
-    std::string candidate = dir + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
-uint16_t FreePort() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-// One moto_server process, in a process group of its own so that stopping it also stops anything
-// it spawned.
-class MotoServer {
- public:
-  // Starts moto_server with `env` added to the environment; empty endpoint() on failure.
-  static std::unique_ptr<MotoServer> Start(const std::vector<std::string>& env = {}) {
-    std::string binary = FindOnPath("moto_server");
-    if (binary.empty()) return nullptr;
-    auto server = std::unique_ptr<MotoServer>(new MotoServer);
-    server->port_ = FreePort();
-    const std::string port = std::to_string(server->port_);
-    pid_t pid = fork();
-    if (pid < 0) return nullptr;
-    if (pid == 0) {
-      setpgid(0, 0);
-      int devnull = open("/dev/null", O_RDWR);
-      dup2(devnull, STDIN_FILENO);
-      dup2(devnull, STDOUT_FILENO);
-      dup2(devnull, STDERR_FILENO);
-      for (const std::string& kv : env) putenv(const_cast<char*>(kv.c_str()));
-      execl(binary.c_str(), "moto_server", "-H", "127.0.0.1", "-p", port.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    setpgid(pid, pid);  // also from the parent, so the group exists before any kill
-    server->pid_ = pid;
-    if (!server->WaitUntilReady(std::chrono::seconds(60))) return nullptr;
-    return server;
-  }
-
-  ~MotoServer() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  MotoServer() = default;
-
-  bool WaitUntilReady(std::chrono::seconds limit) {
-    HttpClient http;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = 0;
-        return false;
-      }
-      ClientRequest probe;
-      probe.url = endpoint() + "/moto-api/data.json";
-      probe.timeout = std::chrono::seconds(2);
-      auto res = http.Send(probe);
-      if (res.ok() && res->status > 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
-  pid_t pid_ = 0;
-  uint16_t port_ = 0;
-};
-
-class S3ClientMotoTest : public ::testing::Test {
+class S3ClientMotoTest : public testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() {
-    if (FindOnPath("moto_server").empty()) return;
-    server_ = MotoServer::Start().release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (FindOnPath("moto_server").empty()) GTEST_SKIP() << "moto_server is not on PATH";
-    ASSERT_NE(server_, nullptr) << "moto_server did not start";
-    config_.region = "us-east-1";
+  void SetUpClients() override {
+    // S3 alone, through its per-service endpoint (AWS_ENDPOINT_URL_S3), as lambdalite is usually
+    // configured to fetch Code.S3Bucket; other services must be pointed at moto explicitly.
+    config_.endpoint_url.clear();
     config_.service_endpoint_urls["s3"] = server_->endpoint();
     s3_ = std::make_unique<S3Client>(&http_, config_);
   }
 
-  static MotoServer* server_;
-  Config config_;
-  HttpClient http_;
   std::unique_ptr<S3Client> s3_;
 };
-
-MotoServer* S3ClientMotoTest::server_ = nullptr;
 
 std::string BinaryPayload(size_t n) {
   std::string out(n, '\0');
@@ -235,48 +126,14 @@ TEST_F(S3ClientMotoTest, PutObjectToMissingBucket) {
             "specified bucket does not exist");
 }
 
-// moto checks SigV4 signatures (with botocore's signer) once its "no auth" allowance is used up.
-// This makes it an independent verifier of our signing, including S3's key encoding.
+// moto verifies the signatures (MotoSignatureCheck), including S3's key encoding.
 TEST_F(S3ClientMotoTest, SignaturesVerifiedByMoto) {
-  auto set_auth_allowance = [&](const std::string& count) {
-    ClientRequest reset;
-    reset.method = "POST";
-    reset.url = server_->endpoint() + "/moto-api/reset-auth";
-    reset.body = count;
-    auto res = http_.Send(reset);
-    return res.ok() && res->status == 200;
-  };
-  // Three unauthenticated IAM calls create a user with full access and a key; then every request
-  // is authenticated.
-  ASSERT_TRUE(set_auth_allowance("3"));
-  struct Restore {
-    std::function<bool(const std::string&)> f;
-    ~Restore() { f("inf"); }
-  } restore{set_auth_allowance};
-
-  Config iam_config = config_;
-  iam_config.service_endpoint_urls["iam"] = server_->endpoint();
-  AwsClient iam(&http_, iam_config, "iam");
-  auto user = iam.CallQuery("CreateUser", "2010-05-08", {{"UserName", "signer"}});
-  ASSERT_TRUE(user.ok());
-  ASSERT_EQ(user->status, 200) << user->body;
-  auto key = iam.CallQuery("CreateAccessKey", "2010-05-08", {{"UserName", "signer"}});
-  ASSERT_TRUE(key.ok());
-  ASSERT_EQ(key->status, 200) << key->body;
-  auto policy = iam.CallQuery(
-      "PutUserPolicy", "2010-05-08",
-      {{"UserName", "signer"},
-       {"PolicyName", "all"},
-       {"PolicyDocument",
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
-  ASSERT_TRUE(policy.ok());
-  ASSERT_EQ(policy->status, 200) << policy->body;
+  testing::MotoSignatureCheck check(&http_, *server_);
+  auto key = check.Enable("signer");
+  ASSERT_TRUE(key.ok()) << key.error().message;
 
   Config signed_config = config_;
-  signed_config.credentials.access_key_id = XmlElementText(key->body, "AccessKeyId").value_or("");
-  signed_config.credentials.secret_access_key =
-      XmlElementText(key->body, "SecretAccessKey").value_or("");
-  ASSERT_FALSE(signed_config.credentials.access_key_id.empty());
+  signed_config.credentials = *key;
   S3Client s3(&http_, signed_config);
   ASSERT_TRUE(s3.CreateBucket("signed-bucket").ok());
   // Only keys whose escaping survives moto's own re-derivation of the path: it rebuilds the
@@ -306,8 +163,8 @@ TEST_F(S3ClientMotoTest, SignaturesVerifiedByMoto) {
   EXPECT_EQ(*old, "one");
 
   // A non-S3 service (double-encoded path, form body, no payload-hash header).
-  Config signed_iam = iam_config;
-  signed_iam.credentials = signed_config.credentials;
+  Config signed_iam = signed_config;
+  signed_iam.service_endpoint_urls["iam"] = server_->endpoint();
   auto me = AwsClient(&http_, signed_iam, "iam").CallQuery("GetUser", "2010-05-08", {});
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->status, 200) << me->body;

@@ -24,18 +24,9 @@ TEST(SnsClientTest, RejectsNonTopicArns) {
   }
 }
 
-class SnsClientMotoTest : public ::testing::Test {
+class SnsClientMotoTest : public testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = testing::MotoServer::Start().release(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (testing::FindOnPath("moto_server").empty()) GTEST_SKIP() << "moto_server is not on PATH";
-    ASSERT_NE(server_, nullptr) << "moto_server did not start";
-    config_.region = "us-east-1";
-    config_.endpoint_url = server_->endpoint();
+  void SetUpClients() override {
     sns_ = std::make_unique<SnsClient>(&http_, config_);
     sqs_ = std::make_unique<SqsClient>(&http_, config_);
   }
@@ -52,14 +43,9 @@ class SnsClientMotoTest : public ::testing::Test {
     return {*topic, queue_arn};
   }
 
-  static testing::MotoServer* server_;
-  Config config_;
-  HttpClient http_;
   std::unique_ptr<SnsClient> sns_;
   std::unique_ptr<SqsClient> sqs_;
 };
-
-testing::MotoServer* SnsClientMotoTest::server_ = nullptr;
 
 TEST_F(SnsClientMotoTest, CreateTopicReturnsArn) {
   auto topic = sns_->CreateTopic("named");

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -114,28 +113,12 @@ TEST(AwsCallErrorTest, ClassifiesRetryable) {
   EXPECT_EQ(AwsCallError("SNS", "Publish", Response(429, "")).code, ErrorCode::kUnavailable);
 }
 
-class SqsClientMotoTest : public ::testing::Test {
+class SqsClientMotoTest : public testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = testing::MotoServer::Start().release(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (testing::FindOnPath("moto_server").empty()) GTEST_SKIP() << "moto_server is not on PATH";
-    ASSERT_NE(server_, nullptr) << "moto_server did not start";
-    config_.region = "us-east-1";
-    config_.endpoint_url = server_->endpoint();
-    sqs_ = std::make_unique<SqsClient>(&http_, config_);
-  }
+  void SetUpClients() override { sqs_ = std::make_unique<SqsClient>(&http_, config_); }
 
-  static testing::MotoServer* server_;
-  Config config_;
-  HttpClient http_;
   std::unique_ptr<SqsClient> sqs_;
 };
-
-testing::MotoServer* SqsClientMotoTest::server_ = nullptr;
 
 // moto's default account, which its queue URLs and ARNs carry.
 constexpr char kAccount[] = "123456789012";
@@ -201,44 +184,15 @@ TEST_F(SqsClientMotoTest, EmptyQueueReceivesNothing) {
   EXPECT_TRUE(received->empty());
 }
 
-// With its "no auth" allowance used up, moto checks SigV4 signatures with botocore's verifier:
-// an independent check of the signing of the awsJson (SQS, EventBridge) and awsQuery (SNS) calls.
+// moto verifies the signatures (MotoSignatureCheck): an independent check of the signing of the
+// awsJson (SQS, EventBridge) and awsQuery (SNS) calls.
 TEST_F(SqsClientMotoTest, SignaturesVerifiedByMoto) {
-  auto set_auth_allowance = [&](const std::string& count) {
-    ClientRequest reset;
-    reset.method = "POST";
-    reset.url = server_->endpoint() + "/moto-api/reset-auth";
-    reset.body = count;
-    auto res = http_.Send(reset);
-    return res.ok() && res->status == 200;
-  };
-  // The three unauthenticated IAM calls below make a user with full access and a key.
-  ASSERT_TRUE(set_auth_allowance("3"));
-  struct Restore {
-    std::function<bool(const std::string&)> f;
-    ~Restore() { f("inf"); }
-  } restore{set_auth_allowance};
-  AwsClient iam(&http_, config_, "iam");
-  auto user = iam.CallQuery("CreateUser", "2010-05-08", {{"UserName", "destinations"}});
-  ASSERT_TRUE(user.ok());
-  ASSERT_EQ(user->status, 200) << user->body;
-  auto key = iam.CallQuery("CreateAccessKey", "2010-05-08", {{"UserName", "destinations"}});
-  ASSERT_TRUE(key.ok());
-  ASSERT_EQ(key->status, 200) << key->body;
-  auto policy = iam.CallQuery(
-      "PutUserPolicy", "2010-05-08",
-      {{"UserName", "destinations"},
-       {"PolicyName", "all"},
-       {"PolicyDocument",
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
-  ASSERT_TRUE(policy.ok());
-  ASSERT_EQ(policy->status, 200) << policy->body;
+  testing::MotoSignatureCheck check(&http_, *server_);
+  auto key = check.Enable("destinations");
+  ASSERT_TRUE(key.ok()) << key.error().message;
 
   Config signed_config = config_;
-  signed_config.credentials.access_key_id = XmlElementText(key->body, "AccessKeyId").value_or("");
-  signed_config.credentials.secret_access_key =
-      XmlElementText(key->body, "SecretAccessKey").value_or("");
-  ASSERT_FALSE(signed_config.credentials.access_key_id.empty());
+  signed_config.credentials = *key;
 
   SqsClient sqs(&http_, signed_config);
   auto url = sqs.CreateQueue("signed");
