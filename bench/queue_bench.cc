@@ -13,22 +13,21 @@
 // (default: the system temp directory), which should be on the disk being measured, not a tmpfs.
 
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
+#include "bench_support.h"
 #include "queue/sqlite_event_queue.h"
 
 namespace {
 
 using lambdalite::Status;
+using lambdalite::bench::OpenDatabase;
 using lambdalite::queue::Event;
 using lambdalite::queue::SqliteEventQueue;
 
@@ -37,7 +36,6 @@ constexpr int64_t kFarFuture = kT0 + 24LL * 3600 * 1000;
 constexpr int kWaiting = 100'000;
 constexpr int kDueForClaims = 64;
 
-std::string g_dir;
 std::atomic<int64_t> g_next_id{0};
 
 Event MakeEvent(const std::string& id, int64_t visible_at_ms) {
@@ -51,17 +49,6 @@ Event MakeEvent(const std::string& id, int64_t visible_at_ms) {
   return e;
 }
 
-std::unique_ptr<SqliteEventQueue> OpenQueue(const std::string& file, bool durable) {
-  SqliteEventQueue::Options options;
-  options.database.durable = durable;
-  auto queue = SqliteEventQueue::Open(g_dir + "/" + file, options);
-  if (!queue.ok()) {
-    std::fprintf(stderr, "open: %s\n", queue.error().message.c_str());
-    return nullptr;
-  }
-  return std::move(queue).value();
-}
-
 void RunEnqueue(benchmark::State& state, SqliteEventQueue& queue) {
   const auto before = queue.stats();
   for (auto _ : state) {
@@ -73,12 +60,8 @@ void RunEnqueue(benchmark::State& state, SqliteEventQueue& queue) {
   }
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
-    const auto after = queue.stats();
-    const double commits =
-        static_cast<double>(after.transactions_committed - before.transactions_committed);
-    const double calls = static_cast<double>(after.calls_applied - before.calls_applied);
-    // Approximate: other threads may still be finishing their last iteration.
-    state.counters["calls_per_commit"] = commits > 0 ? calls / commits : 0;
+    lambdalite::bench::SetCallsPerCommit(state, "calls_per_commit", before, queue.stats(),
+                                         &SqliteEventQueue::Stats::calls_applied);
   }
 }
 
@@ -111,11 +94,11 @@ void RunEmptyClaim(benchmark::State& state, SqliteEventQueue& queue) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// Fills `file` with kWaiting future events and kDueForClaims due ones, quickly (no fsync, many
+// Fills `path` with kWaiting future events and kDueForClaims due ones, quickly (no fsync, many
 // writers so commits merge), and reopens it durable.
-std::unique_ptr<SqliteEventQueue> OpenPreloaded(const std::string& file) {
+std::unique_ptr<SqliteEventQueue> OpenPreloaded(const std::string& path) {
   {
-    std::unique_ptr<SqliteEventQueue> fill = OpenQueue(file, false);
+    std::unique_ptr<SqliteEventQueue> fill = OpenDatabase<SqliteEventQueue>(path, false);
     if (fill == nullptr) return nullptr;
     std::vector<std::thread> threads;
     std::atomic<bool> failed{false};
@@ -138,7 +121,7 @@ std::unique_ptr<SqliteEventQueue> OpenPreloaded(const std::string& file) {
       return nullptr;
     }
   }
-  return OpenQueue(file, true);
+  return OpenDatabase<SqliteEventQueue>(path, true);
 }
 
 }  // namespace
@@ -147,28 +130,17 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-  const char* base = std::getenv("LAMBDALITE_BENCH_DIR");
-  std::string pattern =
-      (base != nullptr ? std::string(base) : std::filesystem::temp_directory_path().string()) +
-      "/lambdalite_queue_bench_XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  g_dir = pattern;
-  std::unique_ptr<SqliteEventQueue> durable = OpenQueue("durable.db", true);
-  std::unique_ptr<SqliteEventQueue> non_durable = OpenQueue("non_durable.db", false);
-  std::unique_ptr<SqliteEventQueue> preloaded = OpenPreloaded("preloaded.db");
+  const lambdalite::bench::ScratchDir dir("lambdalite_queue_bench");
+  if (!dir.ok()) return 1;
+  std::unique_ptr<SqliteEventQueue> durable =
+      OpenDatabase<SqliteEventQueue>(dir.File("durable.db"), true);
+  std::unique_ptr<SqliteEventQueue> non_durable =
+      OpenDatabase<SqliteEventQueue>(dir.File("non_durable.db"), false);
+  std::unique_ptr<SqliteEventQueue> preloaded = OpenPreloaded(dir.File("preloaded.db"));
   if (durable == nullptr || non_durable == nullptr || preloaded == nullptr) return 1;
 
-  for (auto [label, queue] : {std::pair{"DurableEnqueue", durable.get()},
-                              std::pair{"NonDurableEnqueue", non_durable.get()}}) {
-    benchmark::RegisterBenchmark(
-        label, [queue = queue](benchmark::State& state) { RunEnqueue(state, *queue); })
-        ->ThreadRange(1, 16)
-        ->UseRealTime()
-        ->MinTime(2.0);
-  }
+  lambdalite::bench::RegisterDurableAndNonDurable("Enqueue", durable.get(), non_durable.get(),
+                                                  RunEnqueue, 16);
   SqliteEventQueue* with_waiting = preloaded.get();
   benchmark::RegisterBenchmark(
       "ClaimReschedule100kWaiting",
@@ -185,10 +157,5 @@ int main(int argc, char** argv) {
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  durable.reset();
-  non_durable.reset();
-  preloaded.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(g_dir, ec);
   return 0;
 }

@@ -9,14 +9,12 @@
 // which should be on the disk being measured, not a tmpfs.
 
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <utility>
 
+#include "bench_support.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace {
@@ -29,8 +27,6 @@ using lambdalite::storage::sqlite::SqliteFunctionStore;
 
 const lambdalite::domain::Scope kScope{"123456789012", "us-east-1"};
 constexpr int kMaxThreads = 16;
-
-std::string g_dir;
 
 std::string FunctionName(int thread) { return "bench-" + std::to_string(thread); }
 
@@ -51,38 +47,30 @@ void RunApply(benchmark::State& state, SqliteFunctionStore& store) {
   }
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
-    const auto after = store.stats();
-    const double commits =
-        static_cast<double>(after.transactions_committed - before.transactions_committed);
-    const double batches = static_cast<double>(after.batches_applied - before.batches_applied);
-    // Approximate: other threads may still be finishing their last iteration.
-    state.counters["batches_per_commit"] = commits > 0 ? batches / commits : 0;
+    lambdalite::bench::SetCallsPerCommit(state, "batches_per_commit", before, store.stats(),
+                                         &SqliteFunctionStore::Stats::batches_applied);
   }
 }
 
-// Opens a store in g_dir and creates one function per benchmark thread, so every batch is valid
+// Opens a store at `path` and creates one function per benchmark thread, so every batch is valid
 // and threads do not overwrite the same row.
-std::unique_ptr<SqliteFunctionStore> OpenStore(const std::string& file, bool durable) {
-  SqliteFunctionStore::Options options;
-  options.database.durable = durable;
-  auto store = SqliteFunctionStore::Open(g_dir + "/" + file, options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
-    return nullptr;
-  }
+std::unique_ptr<SqliteFunctionStore> OpenStore(const std::string& path, bool durable) {
+  std::unique_ptr<SqliteFunctionStore> store =
+      lambdalite::bench::OpenDatabase<SqliteFunctionStore>(path, durable);
+  if (store == nullptr) return nullptr;
   for (int t = 0; t < kMaxThreads; ++t) {
     lambdalite::domain::FunctionMeta meta;
     meta.name = FunctionName(t);
     lambdalite::domain::FunctionVersion latest;
     latest.version = "$LATEST";
-    lambdalite::Status st = (*store)->Apply(
+    lambdalite::Status st = store->Apply(
         WriteBatch{{PutFunctionMeta{kScope, meta}, PutVersion{kScope, meta.name, latest}}});
     if (!st.ok()) {
       std::fprintf(stderr, "setup: %s\n", st.error().message.c_str());
       return nullptr;
     }
   }
-  return std::move(store).value();
+  return store;
 }
 
 }  // namespace
@@ -91,33 +79,16 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-  const char* base = std::getenv("LAMBDALITE_BENCH_DIR");
-  std::string pattern =
-      (base != nullptr ? std::string(base) : std::filesystem::temp_directory_path().string()) +
-      "/lambdalite_bench_XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  g_dir = pattern;
-  std::unique_ptr<SqliteFunctionStore> durable = OpenStore("durable.db", true);
-  std::unique_ptr<SqliteFunctionStore> non_durable = OpenStore("non_durable.db", false);
+  const lambdalite::bench::ScratchDir dir("lambdalite_bench");
+  if (!dir.ok()) return 1;
+  std::unique_ptr<SqliteFunctionStore> durable = OpenStore(dir.File("durable.db"), true);
+  std::unique_ptr<SqliteFunctionStore> non_durable = OpenStore(dir.File("non_durable.db"), false);
   if (durable == nullptr || non_durable == nullptr) return 1;
 
-  for (auto [label, store] : {std::pair{"DurableApply", durable.get()},
-                              std::pair{"NonDurableApply", non_durable.get()}}) {
-    benchmark::RegisterBenchmark(
-        label, [store = store](benchmark::State& state) { RunApply(state, *store); })
-        ->ThreadRange(1, kMaxThreads)
-        ->UseRealTime()
-        ->MinTime(2.0);
-  }
+  lambdalite::bench::RegisterDurableAndNonDurable("Apply", durable.get(), non_durable.get(),
+                                                  RunApply, kMaxThreads);
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  durable.reset();
-  non_durable.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(g_dir, ec);
   return 0;
 }
