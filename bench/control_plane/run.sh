@@ -17,6 +17,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib.sh
 source "$HERE/../../scripts/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$HERE/../lib.sh"
 
 DURATION="${BENCH_DURATION:-5s}"
 BIN="$(lambdalite_bin)"
@@ -36,14 +38,8 @@ PY="$(find_python boto3)" || die "no python3 with boto3 found"
 TMP="$(mktemp -d /tmp/lambdalite-bench.XXXXXX)"
 LL_PID="" MOTO_PID=""
 cleanup() {
-  if [ -n "$LL_PID" ] && kill -0 "$LL_PID" 2>/dev/null; then
-    kill -TERM "$LL_PID" 2>/dev/null || true
-    wait "$LL_PID" 2>/dev/null || true
-  fi
-  if [ -n "$MOTO_PID" ] && kill -0 "$MOTO_PID" 2>/dev/null; then
-    kill -TERM "$MOTO_PID" 2>/dev/null || true
-    wait "$MOTO_PID" 2>/dev/null || true
-  fi
+  stop_process "$LL_PID"
+  stop_process "$MOTO_PID"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -53,18 +49,7 @@ free_port() {
 }
 
 # --- lambdalite ------------------------------------------------------------------------------
-log "starting lambdalite ($BIN)"
-"$BIN" serve --host 127.0.0.1 --port 0 --data-dir "$TMP/data" --port-file "$TMP/port" \
-  >"$TMP/lambdalite.log" 2>&1 </dev/null &
-LL_PID=$!
-for _ in $(seq 1 150); do
-  [ -s "$TMP/port" ] && break
-  kill -0 "$LL_PID" 2>/dev/null || { cat "$TMP/lambdalite.log" >&2; die "lambdalite exited"; }
-  sleep 0.1
-done
-LL_PORT="$(cat "$TMP/port" 2>/dev/null || true)"
-[ -n "$LL_PORT" ] || die "lambdalite wrote no port file"
-wait_for_health 127.0.0.1 "$LL_PORT" 30 || die "lambdalite is not healthy"
+start_lambdalite "$BIN" "$TMP"
 LL="http://127.0.0.1:$LL_PORT"
 FN="bench-fn"
 "$PY" "$HERE/setup_target.py" --endpoint "$LL" --name "$FN" >/dev/null \

@@ -18,6 +18,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib.sh
 source "$HERE/../../scripts/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$HERE/../lib.sh"
 
 DURATION="${BENCH_DURATION:-5}"
 COLD_SAMPLES="${BENCH_COLD_SAMPLES:-5}"
@@ -39,26 +41,12 @@ PY="$(command -v python3 || command -v /usr/bin/python3 || true)"
 TMP="$(mktemp -d /tmp/lambdalite-bench-invoke.XXXXXX)"
 LL_PID=""
 cleanup() {
-  if [ -n "$LL_PID" ] && kill -0 "$LL_PID" 2>/dev/null; then
-    kill -TERM "$LL_PID" 2>/dev/null || true
-    wait "$LL_PID" 2>/dev/null || true
-  fi
+  stop_process "$LL_PID"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-log "starting lambdalite ($BIN)"
-"$BIN" serve --host 127.0.0.1 --port 0 --data-dir "$TMP/data" --port-file "$TMP/port" \
-  >"$TMP/lambdalite.log" 2>&1 </dev/null &
-LL_PID=$!
-for _ in $(seq 1 300); do
-  [ -s "$TMP/port" ] && break
-  kill -0 "$LL_PID" 2>/dev/null || { cat "$TMP/lambdalite.log" >&2; die "lambdalite exited"; }
-  sleep 0.1
-done
-LL_PORT="$(cat "$TMP/port" 2>/dev/null || true)"
-[ -n "$LL_PORT" ] || die "lambdalite wrote no port file"
-wait_for_health 127.0.0.1 "$LL_PORT" 30 || die "lambdalite is not healthy"
+start_lambdalite "$BIN" "$TMP"
 
 # What was measured: binary, version, build type (CMake's default is RelWithDebInfo).
 BUILD_TYPE="unknown"
