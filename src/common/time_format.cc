@@ -11,25 +11,21 @@ std::tm ToTm(int64_t epoch_ms) {
   gmtime_r(&t, &tm);
   return tm;
 }
+
+// YYYY-MM-DDThh:mm:ss.sss in UTC, then `zone`: the two timestamp formats differ only there.
+std::string FormatMillisUtc(int64_t epoch_ms, const char* zone) {
+  std::tm tm = ToTm(epoch_ms);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(epoch_ms % 1000), zone);
+  return buf;
+}
 }  // namespace
 
-std::string FormatLambdaTimestamp(int64_t epoch_ms) {
-  std::tm tm = ToTm(epoch_ms);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(epoch_ms % 1000));
-  return buf;
-}
+std::string FormatLambdaTimestamp(int64_t epoch_ms) { return FormatMillisUtc(epoch_ms, "+0000"); }
 
-std::string FormatIso8601Millis(int64_t epoch_ms) {
-  std::tm tm = ToTm(epoch_ms);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(epoch_ms % 1000));
-  return buf;
-}
+std::string FormatIso8601Millis(int64_t epoch_ms) { return FormatMillisUtc(epoch_ms, "Z"); }
 
 std::string FormatAmzDate(int64_t epoch_ms) {
   std::tm tm = ToTm(epoch_ms);
