@@ -105,13 +105,7 @@ Result<EventInvokeConfigView> FunctionService::PutEventInvokeConfig(
   LAMBDALITE_RETURN_IF_ERROR(ValidateDestinations(scope, t.name, in));
   domain::EventInvokeConfig config;  // Put replaces the whole configuration
   config.qualifier = q;
-  ApplyInput(config, in);
-  config.last_modified_ms = clock_.NowMillis();
-  fn->event_invoke_configs[q] = config;
-  storage::WriteBatch batch;
-  batch.ops.push_back(storage::PutEventInvokeConfig{scope, t.name, config});
-  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
-  return EventInvokeConfigView{config, domain::QualifiedFunctionArn(scope, t.name, q)};
+  return SaveEventInvokeConfig(lock, scope, t.name, *fn, q, std::move(config), in);
 }
 
 Result<EventInvokeConfigView> FunctionService::UpdateEventInvokeConfig(
@@ -126,14 +120,21 @@ Result<EventInvokeConfigView> FunctionService::UpdateEventInvokeConfig(
   auto it = fn->event_invoke_configs.find(q);
   if (it == fn->event_invoke_configs.end()) return NoConfig(scope, t.name, q);
   LAMBDALITE_RETURN_IF_ERROR(ValidateDestinations(scope, t.name, in));
-  domain::EventInvokeConfig config = it->second;  // Update merges into what is stored
+  // Update merges into what is stored.
+  return SaveEventInvokeConfig(lock, scope, t.name, *fn, q, it->second, in);
+}
+
+Result<EventInvokeConfigView> FunctionService::SaveEventInvokeConfig(
+    std::unique_lock<std::shared_mutex>& lock, const Scope& scope, const std::string& name,
+    FunctionState& fn, const std::string& qualifier, domain::EventInvokeConfig config,
+    const EventInvokeConfigInput& in) {
   ApplyInput(config, in);
   config.last_modified_ms = clock_.NowMillis();
-  it->second = config;
+  fn.event_invoke_configs[qualifier] = config;
   storage::WriteBatch batch;
-  batch.ops.push_back(storage::PutEventInvokeConfig{scope, t.name, config});
+  batch.ops.push_back(storage::PutEventInvokeConfig{scope, name, config});
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
-  return EventInvokeConfigView{config, domain::QualifiedFunctionArn(scope, t.name, q)};
+  return EventInvokeConfigView{config, domain::QualifiedFunctionArn(scope, name, qualifier)};
 }
 
 Result<EventInvokeConfigView> FunctionService::GetEventInvokeConfig(

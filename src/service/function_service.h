@@ -252,6 +252,15 @@ class FunctionService {
                            storage::WriteBatch& batch);
   Status ValidateDestinations(const domain::Scope& scope, const std::string& name,
                               const EventInvokeConfigInput& input) const;
+  // The end of Put and Update, from the configuration they start from (a new one, the stored
+  // one): applies `input`, stamps it and makes it fn's configuration for `qualifier`, in memory
+  // and durably (releasing `lock`).
+  Result<EventInvokeConfigView> SaveEventInvokeConfig(std::unique_lock<std::shared_mutex>& lock,
+                                                      const domain::Scope& scope,
+                                                      const std::string& name, FunctionState& fn,
+                                                      const std::string& qualifier,
+                                                      domain::EventInvokeConfig config,
+                                                      const EventInvokeConfigInput& input);
   int ReservedSumLocked(const domain::Scope& scope, std::string_view except) const;
 
   // Enqueues `batch` while `lock` (exclusive, held) fixes its commit order, releases the lock and
