@@ -4,25 +4,16 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <cstdio>
-#include <ctime>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "api/cpu_time_testing.h"
 #include "api/model.h"
 #include "api/router.h"
 
 namespace lambdalite::api {
 namespace {
-
-// CPU time of this thread, in nanoseconds: unlike wall time it does not count the time other
-// processes on a busy machine take.
-double ThreadCpuNanos() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
 
 namespace json = boost::json;
 
@@ -559,13 +550,10 @@ TEST(DecodeInputTest, GetFunctionDecodesFast) {
   ASSERT_TRUE(match);
   constexpr int kIterations = 100000;
   size_t sink = 0;
-  double start = ThreadCpuNanos();
-  for (int i = 0; i < kIterations; ++i) {
+  testing::PrintCpuNanosPerCall("DecodeInput(GetFunction)", kIterations, [&] {
     auto r = DecodeInput(*match, request);
     sink += r->size();
-  }
-  double ns = (ThreadCpuNanos() - start) / kIterations;
-  std::printf("DecodeInput(GetFunction): %.0f ns per call\n", ns);
+  });
   EXPECT_EQ(sink, 2u * kIterations);  // figures are printed, never asserted (sanitizers, load)
 }
 

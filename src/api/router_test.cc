@@ -2,24 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <ctime>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "api/cpu_time_testing.h"
 #include "api/model.h"
 
 namespace lambdalite::api {
 namespace {
-
-// CPU time of this thread, in nanoseconds: unlike wall time it does not count the time other
-// processes on a busy machine take.
-double ThreadCpuNanos() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
 
 // A sample value for each URI label, percent-encoded as an SDK would send it, and the value the
 // router must decode it to.
@@ -218,20 +209,14 @@ TEST(RouterTest, PercentDecode) {
   EXPECT_EQ(PercentDecode("%e2%86%92", false), "\xe2\x86\x92");
 }
 
-// GetFunction is on the hot path; routing it must stay far below a microsecond. The bound here
-// is loose so sanitizer and debug builds pass; the printed figure is what to watch.
-// Prints the cost of routing GetFunction (a hot path). Tests never fail on timing: the figure is
-// for people reading the output, and sanitizer builds are many times slower.
+// Prints the cost of routing GetFunction (a hot path); see cpu_time_testing.h.
 TEST(RouterTest, GetFunctionRoutesFast) {
   constexpr int kIterations = 200000;
   size_t sink = 0;
-  double start = ThreadCpuNanos();
-  for (int i = 0; i < kIterations; ++i) {
+  testing::PrintCpuNanosPerCall("MatchRoute(GetFunction)", kIterations, [&] {
     auto m = MatchRoute("GET", "/2015-03-31/functions/my-function?Qualifier=1");
     sink += m->labels.size();
-  }
-  double ns = (ThreadCpuNanos() - start) / kIterations;
-  std::printf("MatchRoute(GetFunction): %.0f ns per call\n", ns);
+  });
   EXPECT_EQ(sink, static_cast<size_t>(kIterations));
 }
 
