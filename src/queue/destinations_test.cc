@@ -434,20 +434,9 @@ TEST(TargetsForTest, FromSettings) {
 
 // ---- Against moto_server ------------------------------------------------------------------------
 
-class DestinationMotoTest : public ::testing::Test {
+class DestinationMotoTest : public aws::testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = aws::testing::MotoServer::Start().release(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (aws::testing::FindOnPath("moto_server").empty()) {
-      GTEST_SKIP() << "moto_server is not on PATH";
-    }
-    ASSERT_NE(server_, nullptr) << "moto_server did not start";
-    config_.region = "us-east-1";
-    config_.endpoint_url = server_->endpoint();
+  void SetUpClients() override {
     sqs_ = std::make_unique<aws::SqsClient>(&http_, config_);
     sns_ = std::make_unique<aws::SnsClient>(&http_, config_);
     events_ = std::make_unique<aws::EventBridgeClient>(&http_, config_);
@@ -488,10 +477,7 @@ class DestinationMotoTest : public ::testing::Test {
     return targets;
   }
 
-  static aws::testing::MotoServer* server_;
   FakeClock clock_{kRecordTime};
-  aws::Config config_;
-  aws::HttpClient http_;
   std::unique_ptr<aws::SqsClient> sqs_;
   std::unique_ptr<aws::SnsClient> sns_;
   std::unique_ptr<aws::EventBridgeClient> events_;
@@ -499,8 +485,6 @@ class DestinationMotoTest : public ::testing::Test {
   std::vector<Invocation> invocations_;
   std::unique_ptr<DestinationDelivery> delivery_;
 };
-
-aws::testing::MotoServer* DestinationMotoTest::server_ = nullptr;
 
 TEST_F(DestinationMotoTest, SqsOnSuccess) {
   DeliveryTargets targets = Targets();
