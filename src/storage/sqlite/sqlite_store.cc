@@ -1,7 +1,5 @@
 #include "storage/sqlite/sqlite_store.h"
 
-#include <algorithm>
-#include <exception>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -162,21 +160,6 @@ struct SqliteFunctionStore::Statements {
   }
 };
 
-// One caller of Apply, waiting in the group commit queue. Written by the leader without the
-// queue lock, read by the owner only after `done` was set under the lock.
-struct SqliteFunctionStore::Waiter {
-  enum class State {
-    kPending,  // not yet decided
-    kMerged,   // applied inside the open merged transaction, not yet committed
-    kFailed,   // `result` holds this batch's own failure
-    kApplied,  // committed
-  };
-  const WriteBatch* batch;
-  Status result;
-  State state = State::kPending;
-  bool done = false;
-};
-
 namespace {
 
 // Binds (account, region, function name) to parameters 1..3, the prefix of every key.
@@ -276,7 +259,9 @@ Result<std::unique_ptr<SqliteFunctionStore>> SqliteFunctionStore::Open(const std
 SqliteFunctionStore::SqliteFunctionStore(std::unique_ptr<Database> db,
                                          std::unique_ptr<Statements> statements,
                                          const Options& options)
-    : options_(options), db_(std::move(db)), stmts_(std::move(statements)) {}
+    : db_(std::move(db)),
+      stmts_(std::move(statements)),
+      committer_(*db_, db_mu_, options.group_commit, "storage") {}
 
 SqliteFunctionStore::~SqliteFunctionStore() {
   // Statements must be finalized before the connection closes.
@@ -284,7 +269,8 @@ SqliteFunctionStore::~SqliteFunctionStore() {
 }
 
 SqliteFunctionStore::Stats SqliteFunctionStore::stats() const {
-  return Stats{batches_applied_.load(), transactions_committed_.load()};
+  const GroupCommitter::Stats stats = committer_.stats();
+  return Stats{stats.calls_applied, stats.transactions_committed};
 }
 
 Status SqliteFunctionStore::ApplyOps(const WriteBatch& batch) {
@@ -304,132 +290,9 @@ Status SqliteFunctionStore::ApplyOps(const WriteBatch& batch) {
   return Status::Ok();
 }
 
-Status SqliteFunctionStore::ApplyAlone(const WriteBatch& batch) {
-  LAMBDALITE_RETURN_IF_ERROR(db_->Transaction([&] { return ApplyOps(batch); }));
-  transactions_committed_.fetch_add(1, std::memory_order_relaxed);
-  batches_applied_.fetch_add(1, std::memory_order_relaxed);
-  return Status::Ok();
-}
-
-void SqliteFunctionStore::CommitGroup(const std::vector<Waiter*>& group) {
-  using State = Waiter::State;
-  std::lock_guard lock(db_mu_);
-  // Only allocation can throw here. Convert it, or the leader would leave every other caller
-  // waiting forever.
-  try {
-    if (group.size() == 1) {
-      Waiter& w = *group.front();
-      w.result = ApplyAlone(*w.batch);
-      w.state = w.result.ok() ? State::kApplied : State::kFailed;
-      return;
-    }
-
-    Status begun = db_->Begin();
-    if (!begun.ok()) {
-      // Could not even take the write lock; a retry per batch would fail the same way.
-      for (Waiter* w : group) {
-        w->result = begun;
-        w->state = State::kFailed;
-      }
-      return;
-    }
-    bool merged_ok = true;
-    for (Waiter* w : group) {
-      Status st = db_->Savepoint();
-      if (st.ok()) {
-        st = ApplyOps(*w->batch);
-        if (st.ok()) {
-          st = db_->ReleaseSavepoint();
-        } else if (db_->InTransaction() && db_->RollbackToSavepoint().ok()) {
-          // This batch's own failure; the others in the transaction are unaffected.
-          w->result = std::move(st);
-          w->state = State::kFailed;
-          continue;
-        }
-      }
-      if (!st.ok()) {
-        // The transaction itself is broken (SQLite may already have rolled it back).
-        merged_ok = false;
-        break;
-      }
-      w->state = State::kMerged;
-    }
-    if (merged_ok && options_.before_merged_commit) {
-      merged_ok = options_.before_merged_commit().ok();
-    }
-    if (merged_ok && db_->Commit().ok()) {
-      uint64_t applied = 0;
-      for (Waiter* w : group) {
-        if (w->state != State::kMerged) continue;
-        w->state = State::kApplied;
-        w->result = Status::Ok();
-        ++applied;
-      }
-      if (applied > 0) transactions_committed_.fetch_add(1, std::memory_order_relaxed);
-      batches_applied_.fetch_add(applied, std::memory_order_relaxed);
-      return;
-    }
-    db_->Rollback();
-    // The merged transaction failed as a whole; give every batch not already judged on its own
-    // a transaction of its own, so a failure caused by one batch cannot fail the others.
-    for (Waiter* w : group) {
-      if (w->state == State::kFailed) continue;
-      w->result = ApplyAlone(*w->batch);
-      w->state = w->result.ok() ? State::kApplied : State::kFailed;
-    }
-  } catch (const std::exception& e) {
-    db_->Rollback();
-    for (Waiter* w : group) {
-      if (w->state == State::kApplied || w->state == State::kFailed) continue;
-      w->result = Error::Make(ErrorCode::kInternal, std::string("storage: ") + e.what());
-      w->state = State::kFailed;
-    }
-  }
-}
-
 Status SqliteFunctionStore::Apply(const WriteBatch& batch) {
   if (batch.ops.empty()) return Status::Ok();
-  Waiter self{&batch, Status::Ok()};
-  const size_t max_group = std::max<size_t>(1, options_.max_group_size);
-
-  std::unique_lock lock(queue_mu_);
-  queue_.push_back(&self);
-  if (gathering_) gather_cv_.notify_one();
-  while (!self.done) {
-    if (leader_active_) {
-      queue_cv_.wait(lock);
-      continue;
-    }
-    // Lead: take everything queued so far (callers that arrived during the previous commit, whose
-    // fsync this one commit now covers), after a short gathering wait when fewer are queued than
-    // the previous group had (see Options::max_gather_wait).
-    leader_active_ = true;
-    const size_t expected = std::min(last_group_size_, max_group);
-    if (queue_.size() < expected) {
-      const auto wait = std::min<std::chrono::steady_clock::duration>(options_.max_gather_wait,
-                                                                      last_commit_time_ / 2);
-      if (wait > std::chrono::steady_clock::duration::zero()) {
-        gathering_ = true;
-        gather_cv_.wait_for(lock, wait, [&] { return queue_.size() >= expected; });
-        gathering_ = false;
-      }
-    }
-    const size_t n = std::min(queue_.size(), max_group);
-    std::vector<Waiter*> group(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
-    last_group_size_ = n;
-    lock.unlock();
-    // Real time, not the service Clock: this only tunes how long to wait for company.
-    const auto start = std::chrono::steady_clock::now();
-    CommitGroup(group);
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    lock.lock();
-    last_commit_time_ = elapsed;
-    for (Waiter* w : group) w->done = true;
-    leader_active_ = false;
-    queue_cv_.notify_all();
-  }
-  return std::move(self.result);
+  return committer_.Run([&] { return ApplyOps(batch); });
 }
 
 Result<std::vector<StoredFunction>> SqliteFunctionStore::LoadAll() {

@@ -150,7 +150,7 @@ TEST_F(SqliteStoreTest, ConcurrentBatchesShareTransactions) {
 TEST_F(SqliteStoreTest, FailedMergedCommitRetriesEachBatchAlone) {
   std::atomic<int> merged_commits{0};
   SqliteFunctionStore::Options options;
-  options.before_merged_commit = [&]() -> Status {
+  options.group_commit.before_merged_commit = [&]() -> Status {
     ++merged_commits;
     return Error::Make(ErrorCode::kUnavailable, "injected commit failure");
   };
@@ -200,7 +200,7 @@ TEST_F(SqliteStoreTest, FailedMergedCommitRetriesEachBatchAlone) {
 
 TEST_F(SqliteStoreTest, MaxGroupSizeOneCommitsEachBatchAlone) {
   SqliteFunctionStore::Options options;
-  options.max_group_size = 1;
+  options.group_commit.max_group_size = 1;
   auto store = OpenOk(options);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
