@@ -14,22 +14,18 @@
 // Durability: WAL with synchronous=FULL; every mutating call returns after its transaction
 // committed.
 //
-// Group commit: every mutating call (Enqueue, ClaimDue, Reschedule, Finish) is queued; the first
-// caller to find no commit in progress becomes the leader and runs everything queued so far in one
-// transaction, each call under its own savepoint, so N concurrent callers share one fsync. A call
-// that fails on its own (kConflict, a constraint) is rolled back to its savepoint alone; if the
-// merged transaction as a whole fails (e.g. the commit), each call is retried in a transaction of
-// its own. There is no background thread: callers do the work.
+// Group commit (storage/sqlite/group_committer.h): every mutating call (Enqueue, ClaimDue,
+// Reschedule, Finish, RenewLeases) is queued; the first caller to find no commit in progress
+// becomes the leader and runs everything queued so far in one transaction, each call under its
+// own savepoint, so N concurrent callers share one fsync. A call that fails on its own
+// (kConflict, a constraint) is rolled back to its savepoint alone; if the merged transaction as a
+// whole fails (e.g. the commit), each call is retried in a transaction of its own. There is no
+// background thread: callers do the work.
 //
 // Thread-safety: all methods may be called from any thread. Several processes may share the file
 // (each with its own store); SQLite's write lock serializes their transactions.
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,6 +39,7 @@
 
 #include "queue/event_queue_store.h"
 #include "storage/sqlite/database.h"
+#include "storage/sqlite/group_committer.h"
 
 namespace lambdalite::queue {
 
@@ -51,17 +48,8 @@ class SqliteEventQueue final : public EventQueueStore {
   struct Options {
     storage::sqlite::Database::Options database;
     RetentionOptions retention;
-    // Upper bound on the calls merged into one transaction, which bounds the latency one leader
-    // adds for the others.
-    size_t max_group_size = 256;
-    // How long a new leader may wait for more callers before committing, when fewer are queued
-    // than in the previous group: the callers of the group just committed usually come back
-    // within microseconds. Never longer than half the previous commit, and it ends as soon as
-    // the previous group's size is reached.
-    std::chrono::microseconds max_gather_wait{1000};
-    // Fault injection for tests: runs just before a merged (multi-call) transaction commits; an
-    // error fails that commit as a disk error would. Unset in production.
-    std::function<Status()> before_merged_commit;
+    // Group commit tuning and fault injection; see GroupCommitter::Options for the defaults.
+    storage::sqlite::GroupCommitter::Options group_commit;
   };
 
   // Counters for tests and benchmarks: calls_applied / transactions_committed is the mean group.
@@ -95,7 +83,6 @@ class SqliteEventQueue final : public EventQueueStore {
 
  private:
   struct Statements;
-  struct Call;
   using FunctionKey = std::tuple<std::string, std::string, std::string>;
 
   SqliteEventQueue(std::unique_ptr<storage::sqlite::Database> db,
@@ -105,34 +92,22 @@ class SqliteEventQueue final : public EventQueueStore {
   // calls of other threads. `body` may run twice (see the class comment): it must reset any
   // output it fills.
   Status Write(const std::function<Status()>& body);
-  void CommitGroup(const std::vector<Call*>& group);
-  Status RunAlone(const std::function<Status()>& body);
 
   // Bodies of the mutating calls; need db_mu_ and an open transaction.
   Status InsertEvent(const Event& event);
   Status ClaimInTransaction(int64_t now_ms, int64_t lease_ms, int limit, std::vector<Event>* out);
   Status FinishInTransaction(const FinishedEvent& finished);
 
-  const Options options_;
+  const RetentionOptions retention_;
 
-  // Guards the connection, the statements and finishes_ (the leader and the readers use them).
+  // Guards the connection, the statements and finishes_ (the group commit leader and the readers
+  // use them).
   std::mutex db_mu_;
   std::unique_ptr<storage::sqlite::Database> db_;
   std::unique_ptr<Statements> stmts_;
   std::map<FunctionKey, int64_t> finishes_;  // Finish calls since Open, for pruning
-
-  // Group commit queue: see Write().
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<Call*> queue_;
-  bool leader_active_ = false;
-  std::condition_variable gather_cv_;
-  bool gathering_ = false;
-  size_t last_group_size_ = 1;
-  std::chrono::steady_clock::duration last_commit_time_{};
-
-  std::atomic<uint64_t> calls_applied_{0};
-  std::atomic<uint64_t> transactions_committed_{0};
+  // Declared after what it uses, so it is destroyed first.
+  storage::sqlite::GroupCommitter committer_;
 };
 
 }  // namespace lambdalite::queue

@@ -140,7 +140,7 @@ TEST(SqliteEventQueueTest, AFailedMergedCommitRetriesEachCallAlone) {
   TempDir dir;
   std::atomic<int> failed_commits{0};
   SqliteEventQueue::Options options;
-  options.before_merged_commit = [&]() -> Status {
+  options.group_commit.before_merged_commit = [&]() -> Status {
     ++failed_commits;
     return Error::Make(ErrorCode::kUnavailable, "injected disk error");
   };
