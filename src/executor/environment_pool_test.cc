@@ -86,6 +86,9 @@ std::string ReadFile(const std::string& path) {
 class EnvironmentPoolTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { sandbox_ = new ProcessSandbox(SandboxOptions()); }
+  void EchoThroughRuntimeClient(const std::string& client_path, const std::string& runtime,
+                                const std::string& file, const std::string& source,
+                                const std::string& handler);
   static void TearDownTestSuite() {
     delete sandbox_;
     sandbox_ = nullptr;
@@ -656,46 +659,38 @@ TEST_F(EnvironmentPoolTest, WarmLatencyOfTheScriptedRuntime) {
   EXPECT_GT(latency.p50_ms, 0.0);
 }
 
-TEST_F(EnvironmentPoolTest, PythonRuntimeClientEcho) {
-  const std::string client = DefaultRuntimesDir() + "/python/bootstrap.py";
+// Echoes a payload through one of lambdalite's runtime clients; prints cold and warm latency.
+void EnvironmentPoolTest::EchoThroughRuntimeClient(const std::string& client_path,
+                                                   const std::string& runtime,
+                                                   const std::string& file,
+                                                   const std::string& source,
+                                                   const std::string& handler) {
+  const std::string client = DefaultRuntimesDir() + "/" + client_path;
   if (!fs::exists(client)) GTEST_SKIP() << client << " is not there yet";
-  const std::string zip = work_.path() + "/python.zip";
-  ASSERT_TRUE(testing::WriteZip(
-      zip, {{"handler.py", "def handler(event, context):\n    return event\n", 0644}}));
-  auto version = MakeVersion("python3.12", "handler.handler");
-  auto make = [&] { return MakeRequest("py", version, zip, R"({"hello":"python"})"); };
+  const std::string zip = work_.path() + "/" + runtime + ".zip";
+  ASSERT_TRUE(testing::WriteZip(zip, {{file, source, 0644}}));
+  auto version = MakeVersion(runtime, handler);
+  const std::string payload = R"({"hello":")" + runtime + R"("})";
+  auto make = [&] { return MakeRequest("echo", version, zip, payload); };
   const auto start = std::chrono::steady_clock::now();
   InvocationResult result = MustInvoke(make());
   const double cold_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(result.function_error, "") << result.payload;
-  EXPECT_EQ(json::parse(result.payload), json::parse(R"({"hello":"python"})"));
+  EXPECT_EQ(json::parse(result.payload), json::parse(payload));
   Latency latency = Measure(*pool_, make, 300);
-  std::printf(
-      "[ latency ] python3.12 runtime client echo: cold %.1f ms, warm p50 %.3f ms, p99 "
-      "%.3f ms\n",
-      cold_ms, latency.p50_ms, latency.p99_ms);
+  std::printf("[ latency ] %s runtime client echo: cold %.1f ms, warm p50 %.3f ms, p99 %.3f ms\n",
+              runtime.c_str(), cold_ms, latency.p50_ms, latency.p99_ms);
+}
+
+TEST_F(EnvironmentPoolTest, PythonRuntimeClientEcho) {
+  EchoThroughRuntimeClient("python/bootstrap.py", "python3.12", "handler.py",
+                           "def handler(event, context):\n    return event\n", "handler.handler");
 }
 
 TEST_F(EnvironmentPoolTest, NodeRuntimeClientEcho) {
-  const std::string client = DefaultRuntimesDir() + "/node/bootstrap.mjs";
-  if (!fs::exists(client)) GTEST_SKIP() << client << " is not there yet";
-  const std::string zip = work_.path() + "/node.zip";
-  ASSERT_TRUE(testing::WriteZip(
-      zip, {{"index.mjs", "export const handler = async (event) => event;\n", 0644}}));
-  auto version = MakeVersion("nodejs20.x", "index.handler");
-  auto make = [&] { return MakeRequest("node", version, zip, R"({"hello":"node"})"); };
-  const auto start = std::chrono::steady_clock::now();
-  InvocationResult result = MustInvoke(make());
-  const double cold_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_EQ(result.function_error, "") << result.payload;
-  EXPECT_EQ(json::parse(result.payload), json::parse(R"({"hello":"node"})"));
-  Latency latency = Measure(*pool_, make, 300);
-  std::printf(
-      "[ latency ] nodejs20.x runtime client echo: cold %.1f ms, warm p50 %.3f ms, p99 "
-      "%.3f ms\n",
-      cold_ms, latency.p50_ms, latency.p99_ms);
+  EchoThroughRuntimeClient("node/bootstrap.mjs", "nodejs20.x", "index.mjs",
+                           "export const handler = async (event) => event;\n", "index.handler");
 }
 
 }  // namespace

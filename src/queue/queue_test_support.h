@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "common/temp_dir_testing.h"
 #include "queue/event.h"
 
 namespace lambdalite::queue::testing_support {
@@ -17,26 +18,10 @@ namespace lambdalite::queue::testing_support {
 inline const domain::Scope kScope{"123456789012", "us-east-1"};
 inline constexpr int64_t kT0 = 1'700'000'000'000;
 
-// A fresh directory under the test temp dir, removed with everything in it on destruction.
-class TempDir {
+// Scratch directories named lambdalite_queue_XXXXXX.
+class TempDir : public lambdalite::testing_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "lambdalite_queue_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp " << pattern;
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : lambdalite::testing_support::TempDir("lambdalite_queue_") {}
 };
 
 // A new waiting event of `function_name`, accepted and visible at `accepted_ms`.

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/temp_dir_testing.h"
 #include "domain/function.h"
 #include "storage/fs_code_store.h"
 #include "storage/memory/memory_code_store.h"
@@ -47,25 +48,10 @@ using domain::Scope;
 // ---------------------------------------------------------------------------------------------
 // Temporary directories
 
-// A fresh directory under the test temp dir, removed with everything in it on destruction.
-class TempDir {
+// Scratch directories named lambdalite_storage_XXXXXX.
+class TempDir : public lambdalite::testing_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = testing::TempDir() + "lambdalite_storage_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp " << pattern;
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : lambdalite::testing_support::TempDir("lambdalite_storage_") {}
 };
 
 // ---------------------------------------------------------------------------------------------
