@@ -113,10 +113,21 @@ struct ChildPlan {
   int devnull_fd = -1;
   int out_fd = -1;     // write end of the output pipe
   int status_fd = -1;  // write end of the status pipe
+  // Deferred start (SandboxSpec::deferred): /var/task is mounted later, on the server's word.
+  bool deferred = false;
+  int control_fd = -1;  // read end of the server's control pipe
+  int feed_fd = -1;     // write end of the runtime's stdin pipe (init relays the input into it)
+  int input_fd = -1;    // read end of the runtime's stdin pipe
 };
 
-// Fixed descriptor numbers inside init: 0 /dev/null, 1 and 2 the output pipe, 3 the status pipe.
+// Fixed descriptor numbers inside init: 0 /dev/null, 1 and 2 the output pipe, 3 the status pipe;
+// for a deferred start also 4 the control pipe, 5 and 6 the two ends of the runtime's stdin.
 constexpr int kStatusFd = 3;
+constexpr int kControlFd = 4;
+constexpr int kFeedFd = 5;
+constexpr int kInputFd = 6;
+// The longest code directory a control message may name.
+constexpr uint32_t kMaxControlPath = 4096;
 
 void WriteReport(int fd, int32_t kind, int32_t a, int32_t b) {
   InitReport report{kind, a, b};
@@ -170,6 +181,29 @@ void ResetSignals() {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+bool ReadFull(int fd, void* data, size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t n = read(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool WriteFull(int fd, const char* p, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 bool BindReadOnly(const char* source, const char* target) {
   if (mount(source, target, nullptr, MS_BIND | MS_REC, nullptr) != 0) return false;
   // A bind mount ignores MS_RDONLY on creation; it takes a remount to make it read-only.
@@ -181,6 +215,13 @@ bool BindReadOnly(const char* source, const char* target) {
 [[noreturn]] void RunRuntime(const ChildPlan& plan) {
   // The status pipe stays open only if execve fails, to report why.
   fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+  if (plan.deferred) {
+    // The runtime reads its function's details from stdin; the control pipe is init's alone.
+    if (dup2(kInputFd, 0) < 0) FailSetup(kStageFds, errno);
+    close(kInputFd);
+    close(kFeedFd);
+    close(kControlFd);
+  }
   // Only the runtime's tree joins the cgroups: init is a copy of the server's address space, and
   // the OOM killer would count those shared pages against it.
   for (const char* procs : plan.cgroup_procs) {
@@ -204,6 +245,45 @@ bool BindReadOnly(const char* source, const char* target) {
   _exit(127);
 }
 
+// Init of a deferred start, once the runtime runs: waits for the server's control message
+// (u32 length, the code directory, then the runtime's input up to EOF), binds the code at
+// /var/task, then relays the input to the runtime's stdin. The mount comes first, so the runtime
+// cannot see the end of its input before its code is there. A control pipe closed before a
+// complete header means the server discarded the environment unused.
+void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
+  close(kInputFd);
+  // A runtime that died meanwhile must not kill init with SIGPIPE while it relays.
+  struct sigaction ignore;
+  memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, nullptr);
+  uint32_t length = 0;
+  char path[kMaxControlPath + 1];
+  if (!ReadFull(kControlFd, &length, sizeof length) || length == 0 || length > kMaxControlPath ||
+      !ReadFull(kControlFd, path, length)) {
+    kill(runtime, SIGKILL);
+    close(kControlFd);
+    close(kFeedFd);
+    return;
+  }
+  path[length] = '\0';
+  if (!BindReadOnly(path, plan.task_mount_point)) {
+    const int err = errno;
+    kill(runtime, SIGKILL);
+    FailSetup(kStageMountTask, err);
+  }
+  char buf[4096];
+  bool feeding = true;
+  for (;;) {
+    ssize_t n = read(kControlFd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (feeding) feeding = WriteFull(kFeedFd, buf, static_cast<size_t>(n));
+  }
+  close(kFeedFd);
+  close(kControlFd);
+}
+
 // Init: pid 1 of the environment's pid namespace (when there is one).
 [[noreturn]] void RunInit(const ChildPlan& plan) {
   // Move our three descriptors out of the way, then onto 0..3, then close everything else the
@@ -214,7 +294,18 @@ bool BindReadOnly(const char* source, const char* target) {
   if (devnull < 0 || out < 0 || status < 0) _exit(124);
   if (dup2(status, kStatusFd) < 0) _exit(124);
   if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) FailSetup(kStageFds, errno);
-  CloseFrom(kStatusFd + 1);
+  if (plan.deferred) {
+    int control = fcntl(plan.control_fd, F_DUPFD, 10);
+    int feed = fcntl(plan.feed_fd, F_DUPFD, 10);
+    int input = fcntl(plan.input_fd, F_DUPFD, 10);
+    if (control < 0 || feed < 0 || input < 0 || dup2(control, kControlFd) < 0 ||
+        dup2(feed, kFeedFd) < 0 || dup2(input, kInputFd) < 0) {
+      FailSetup(kStageFds, errno);
+    }
+    CloseFrom(kInputFd + 1);
+  } else {
+    CloseFrom(kStatusFd + 1);
+  }
 
   ResetSignals();
   // If the server dies, so does the environment (and with init, its whole pid namespace).
@@ -241,7 +332,9 @@ bool BindReadOnly(const char* source, const char* target) {
         mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k");
       }
     }
-    if (!BindReadOnly(plan.code_dir, plan.task_mount_point)) FailSetup(kStageMountTask, errno);
+    if (!plan.deferred && !BindReadOnly(plan.code_dir, plan.task_mount_point)) {
+      FailSetup(kStageMountTask, errno);
+    }
     if (plan.runtime_dir != nullptr && !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
       FailSetup(kStageMountRuntime, errno);
     }
@@ -270,6 +363,7 @@ bool BindReadOnly(const char* source, const char* target) {
   pid_t runtime = RawFork();
   if (runtime < 0) FailSetup(kStageFork, errno);
   if (runtime == 0) RunRuntime(plan);
+  if (plan.deferred) AwaitActivation(plan, runtime);
 
   // Reap everything (orphans reparent to us); report the runtime's end and leave, which makes the
   // kernel kill what is left of the namespace.
@@ -340,7 +434,29 @@ struct Cgroups {
   std::vector<std::string> procs;  // cgroup.procs files the runtime joins
   std::string oom_file;            // memory.events (v2) or memory.oom_control (v1)
   int peak_fd = -1;                // memory.peak (v2) or memory.max_usage_in_bytes (v1)
+  // The memory limit: memory.max (v2) or memory.limit_in_bytes (v1), and the v1 memory+swap
+  // limit that must never be below it (empty without swap accounting).
+  std::string limit_file;
+  std::string memsw_limit_file;
+  int memory_mb = 0;
 };
+
+// Changes an environment's memory limit. With v1 swap accounting the memory+swap limit may never
+// be below the memory limit, so which file goes first depends on the direction.
+bool SetMemoryLimit(Cgroups& cg, int memory_mb) {
+  if (cg.limit_file.empty() || memory_mb == cg.memory_mb) return true;
+  const std::string limit = std::to_string(static_cast<int64_t>(memory_mb) * 1024 * 1024);
+  const bool raise = memory_mb > cg.memory_mb;
+  if (raise && !cg.memsw_limit_file.empty() && !WriteFile(cg.memsw_limit_file, limit)) {
+    return false;
+  }
+  if (!WriteFile(cg.limit_file, limit)) return false;
+  if (!raise && !cg.memsw_limit_file.empty() && !WriteFile(cg.memsw_limit_file, limit)) {
+    return false;
+  }
+  cg.memory_mb = memory_mb;
+  return true;
+}
 
 }  // namespace
 
@@ -374,6 +490,7 @@ class ProcessSandbox::Impl {
 
   bool isolated() const { return isolated_; }
   bool has_cgroups() const { return cgroup_version_ != 0; }
+  bool can_defer() const { return (ns_flags_ & CLONE_NEWNS) != 0; }
 
   // Runs `fn` on the supervisor thread and waits for it. Clones happen there so that the
   // parent-death signal of every init is tied to a thread that lives as long as the sandbox.
@@ -577,17 +694,24 @@ class ProcessState {
 class ProcessHandle final : public SandboxProcess {
  public:
   ProcessHandle(ProcessSandbox::Impl& sandbox, uint64_t id, pid_t pid, bool own_pid_ns,
-                int uid_lock_fd, Cgroups cgroups, std::shared_ptr<ProcessState> state)
+                int uid_lock_fd, Cgroups cgroups, std::shared_ptr<ProcessState> state,
+                int control_fd)
       : sandbox_(sandbox),
         id_(id),
         pid_(pid),
         own_pid_ns_(own_pid_ns),
         uid_lock_fd_(uid_lock_fd),
         cgroups_(std::move(cgroups)),
-        state_(std::move(state)) {}
+        state_(std::move(state)),
+        control_fd_(control_fd) {}
 
   ~ProcessHandle() override {
     Kill();
+    {
+      std::lock_guard lock(control_mu_);
+      if (control_fd_ >= 0) close(control_fd_);
+      control_fd_ = -1;
+    }
     state_->Detach();
     sandbox_.Forget(id_);
     // The pid stays ours (a zombie at worst) until reaped here, so Kill never hits a stranger.
@@ -623,6 +747,38 @@ class ProcessHandle final : public SandboxProcess {
   }
 
   int pid() const override { return pid_; }
+
+  Status Activate(const std::string& code_dir, int memory_mb,
+                  std::string_view runtime_input) override {
+    std::lock_guard lock(control_mu_);
+    if (control_fd_ < 0) {
+      return Error::Make(ErrorCode::kInvalidParameter,
+                         "the environment was not started deferred, or was activated already");
+    }
+    const int fd = control_fd_;
+    control_fd_ = -1;
+    auto fail = [&](const std::string& what) -> Status {
+      const std::string why = ErrnoText(errno);
+      close(fd);
+      return Error::Make(ErrorCode::kUnavailable,
+                         "cannot activate the pre-started environment: " + what + ": " + why);
+    };
+    if (code_dir.empty() || code_dir.size() > kMaxControlPath) {
+      errno = ENAMETOOLONG;
+      return fail("code directory");
+    }
+    if (!SetMemoryLimit(cgroups_, memory_mb)) return fail("memory limit");
+    std::string message(sizeof(uint32_t), '\0');
+    const auto length = static_cast<uint32_t>(code_dir.size());
+    std::memcpy(message.data(), &length, sizeof length);
+    message += code_dir;
+    message += runtime_input;
+    // Init reads as we write, so a message beyond the pipe's buffer is fine. Writing to an init
+    // that is gone fails with EPIPE (the server ignores SIGPIPE).
+    if (!WriteFull(fd, message.data(), message.size())) return fail("control pipe");
+    close(fd);
+    return Status::Ok();
+  }
 
  private:
   // Without a pid namespace, processes that left init's process group may survive it; the
@@ -676,6 +832,8 @@ class ProcessHandle final : public SandboxProcess {
   const int uid_lock_fd_;
   Cgroups cgroups_;
   const std::shared_ptr<ProcessState> state_;
+  std::mutex control_mu_;
+  int control_fd_;  // write end of a deferred start's control pipe until Activate; else -1
   mutable std::mutex hwm_mu_;
   mutable int hwm_fd_ = -2;  // -2: not looked up yet, -1: unavailable
 };
@@ -854,6 +1012,7 @@ Result<Cgroups> ProcessSandbox::Impl::CreateCgroups(const std::string& id, int m
     if (!make_dir(memory_dir)) return fail("mkdir " + memory_dir.string());
     // One directory holds every controller in v2.
     if (!WriteFile((memory_dir / "memory.max").string(), limit)) return fail("memory.max");
+    cg.limit_file = (memory_dir / "memory.max").string();
     WriteFile((memory_dir / "memory.swap.max").string(), "0");  // absent without swap support
     if (!WriteFile((memory_dir / "pids.max").string(), pids)) return fail("pids.max");
     cg.oom_file = (memory_dir / "memory.events").string();
@@ -868,13 +1027,16 @@ Result<Cgroups> ProcessSandbox::Impl::CreateCgroups(const std::string& id, int m
     }
     // With swap accounting, also cap memory+swap so the limit cannot be dodged by swapping.
     const fs::path memsw = memory_dir / "memory.memsw.limit_in_bytes";
-    if (access(memsw.c_str(), F_OK) == 0 && !WriteFile(memsw.string(), limit)) {
-      return fail("memory.memsw.limit_in_bytes");
+    if (access(memsw.c_str(), F_OK) == 0) {
+      if (!WriteFile(memsw.string(), limit)) return fail("memory.memsw.limit_in_bytes");
+      cg.memsw_limit_file = memsw.string();
     }
+    cg.limit_file = (memory_dir / "memory.limit_in_bytes").string();
     if (!WriteFile((pids_dir / "pids.max").string(), pids)) return fail("pids.max");
     cg.oom_file = (memory_dir / "memory.oom_control").string();
     cg.peak_fd = open((memory_dir / "memory.max_usage_in_bytes").c_str(), O_RDONLY | O_CLOEXEC);
   }
+  cg.memory_mb = memory_mb;
   return cg;
 }
 
@@ -903,6 +1065,10 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
                        "the runtime command must be an absolute path");
   }
   const bool mount_ns = (ns_flags_ & CLONE_NEWNS) != 0;
+  if (spec.deferred && !mount_ns) {
+    return Error::Make(ErrorCode::kInvalidParameter,
+                       "a deferred start needs a mount namespace, which this host refuses");
+  }
 
   // Without a mount namespace the runtime sees the host's paths: point it at the real
   // directories instead of /var/task and /var/runtime.
@@ -950,7 +1116,9 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
       "size=" + std::to_string(std::max(1, spec.ephemeral_storage_mb)) + "m,mode=1777";
   const std::string shm_options =
       "size=" + std::to_string(std::max(1, options_.dev_shm_mb)) + "m,mode=1777";
-  const std::string workdir = mount_ns ? std::string(kTaskRoot) : spec.code_dir;
+  // A deferred runtime has no code yet: it enters /var/task itself once activated.
+  const std::string workdir =
+      spec.deferred ? std::string("/") : (mount_ns ? std::string(kTaskRoot) : spec.code_dir);
   const bool runtime_dir_ok = !spec.runtime_dir.empty() && fs::is_directory(spec.runtime_dir);
 
   ChildPlan plan;
@@ -974,10 +1142,15 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
 
   int out_pipe[2] = {-1, -1};
   int status_pipe[2] = {-1, -1};
+  int control_pipe[2] = {-1, -1};
+  int input_pipe[2] = {-1, -1};
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull < 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0) {
+  if (devnull < 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0 ||
+      (spec.deferred &&
+       (pipe2(control_pipe, O_CLOEXEC) != 0 || pipe2(input_pipe, O_CLOEXEC) != 0))) {
     const std::string why = ErrnoText(errno);
-    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], devnull}) {
+    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], control_pipe[0],
+                   control_pipe[1], input_pipe[0], input_pipe[1], devnull}) {
       if (fd >= 0) close(fd);
     }
     release_host_resources();
@@ -986,6 +1159,10 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.devnull_fd = devnull;
   plan.out_fd = out_pipe[1];
   plan.status_fd = status_pipe[1];
+  plan.deferred = spec.deferred;
+  plan.control_fd = control_pipe[0];
+  plan.input_fd = input_pipe[0];
+  plan.feed_fd = input_pipe[1];
 
   // Without root there is no uid switch: the environment keeps the server's uid, and that is
   // the uid its sockets belong to.
@@ -1002,9 +1179,13 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   close(out_pipe[1]);
   close(status_pipe[1]);
   close(devnull);
+  for (int fd : {control_pipe[0], input_pipe[0], input_pipe[1]}) {
+    if (fd >= 0) close(fd);
+  }
   if (pid < 0) {
     close(out_pipe[0]);
     close(status_pipe[0]);
+    if (control_pipe[1] >= 0) close(control_pipe[1]);
     release_host_resources();
     return Error::Make(ErrorCode::kUnavailable,
                        "cannot start the environment's process: " + ErrnoText(clone_errno));
@@ -1017,8 +1198,9 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   auto state = std::make_shared<ProcessState>(*this, out_pipe[0], status_pipe[0], cgroups.oom_file,
                                               observer);
   Watch(id, state, out_pipe[0], status_pipe[0]);
-  return std::unique_ptr<SandboxProcess>(std::make_unique<ProcessHandle>(
-      *this, id, pid, plan.new_pid_ns, uid_lock_fd, std::move(cgroups), std::move(state)));
+  return std::unique_ptr<SandboxProcess>(
+      std::make_unique<ProcessHandle>(*this, id, pid, plan.new_pid_ns, uid_lock_fd,
+                                      std::move(cgroups), std::move(state), control_pipe[1]));
 }
 
 ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options)
@@ -1035,5 +1217,6 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Start(const SandboxSpec&
 
 bool ProcessSandbox::isolated() const { return impl_->isolated(); }
 bool ProcessSandbox::has_cgroups() const { return impl_->has_cgroups(); }
+bool ProcessSandbox::CanDefer() const { return impl_->can_defer(); }
 
 }  // namespace lambdalite::executor

@@ -60,6 +60,9 @@ class ProcessSandbox final : public Sandbox {
 
   Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
                                                 SandboxObserver& observer) override;
+  // With a mount namespace: the code of a deferred start is bound at /var/task by the
+  // environment's init when Activate sends the word.
+  bool CanDefer() const override;
 
   // What the probe found; for logs and tests.
   bool isolated() const;     // root: namespaces + uid switch available

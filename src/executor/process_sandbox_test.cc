@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -203,6 +205,67 @@ TEST_F(ProcessSandboxTest, RunsAsAnUnprivilegedUserInItsOwnNamespaces) {
   EXPECT_EQ(hostname, "localhost");
   EXPECT_EQ(cwd, "/var/task");
   EXPECT_LE(std::stoi(procs), 5);  // only the environment's own processes are visible
+}
+
+TEST_F(ProcessSandboxTest, DeferredStartShowsTheCodeAndInputOnActivation) {
+  if (!sandbox_->CanDefer()) GTEST_SKIP() << "needs a mount namespace";
+  { std::ofstream(code_.path() + "/greeting.txt") << "from the code\n"; }
+  chmod((code_.path() + "/greeting.txt").c_str(), 0644);
+  Recorder recorder;
+  // The runtime starts before its code exists: /var/task is empty until the input's end.
+  SandboxSpec spec = Spec({"/bin/sh", "-c",
+                           "ls -A /var/task | wc -l; input=$(cat); cat /var/task/greeting.txt; "
+                           "echo \"$input\"; pwd"});
+  spec.code_dir.clear();
+  spec.deferred = true;
+  auto process = sandbox_->Start(spec, recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Status activated = (*process)->Activate(code_.path(), 256, "the input");
+  ASSERT_TRUE(activated.ok()) << activated.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail;
+  EXPECT_EQ(recorder.output(), "0\nfrom the code\nthe input\n/\n");
+  // Once only.
+  EXPECT_EQ((*process)->Activate(code_.path(), 256, "").error().code, ErrorCode::kInvalidParameter);
+}
+
+TEST_F(ProcessSandboxTest, ActivationSetsTheMemoryLimit) {
+  if (!sandbox_->CanDefer() || !sandbox_->has_cgroups()) GTEST_SKIP() << "needs cgroups";
+  Recorder recorder;
+  SandboxSpec spec = Spec({"/bin/sh", "-c", "cat >/dev/null; sleep 60"});
+  spec.deferred = true;
+  spec.memory_mb = 128;
+  auto process = sandbox_->Start(spec, recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  ASSERT_TRUE((*process)->Activate(code_.path(), 512, "").ok());
+  const std::string v1 =
+      "/sys/fs/cgroup/memory/lambdalite-test/" + spec.id + "/memory.limit_in_bytes";
+  const std::string v2 = "/sys/fs/cgroup/lambdalite-test/" + spec.id + "/memory.max";
+  std::ifstream in(access(v1.c_str(), F_OK) == 0 ? v1 : v2);
+  int64_t limit = 0;
+  in >> limit;
+  EXPECT_EQ(limit, int64_t{512} * 1024 * 1024);
+}
+
+TEST_F(ProcessSandboxTest, DiscardingAnUnactivatedStartEndsIt) {
+  if (!sandbox_->CanDefer()) GTEST_SKIP() << "needs a mount namespace";
+  Recorder recorder;
+  SandboxSpec spec = Spec({"/bin/sh", "-c", "cat; sleep 60"});
+  spec.deferred = true;
+  auto process = sandbox_->Start(spec, recorder);
+  ASSERT_TRUE(process.ok());
+  const int pid = (*process)->pid();
+  process->reset();
+  EXPECT_NE(kill(pid, 0), 0);
+}
+
+TEST_F(ProcessSandboxTest, ActivateNeedsADeferredStart) {
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/bin/sleep", "60"}), recorder);
+  ASSERT_TRUE(process.ok());
+  EXPECT_EQ((*process)->Activate(code_.path(), 128, "").error().code, ErrorCode::kInvalidParameter);
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ struct SandboxSpec {
   std::vector<std::pair<std::string, std::string>> env;
   int memory_mb = 128;             // hard memory limit of the whole environment
   int ephemeral_storage_mb = 512;  // size of the private /tmp
+  // Pre-start: the runtime starts before its function is known. /var/task stays empty (code_dir
+  // is ignored) and the runtime's stdin is a pipe; SandboxProcess::Activate later shows the code
+  // at /var/task, sets the memory limit and writes the function's details to that stdin. Only
+  // where Sandbox::CanDefer().
+  bool deferred = false;
 };
 
 // How a runtime process ended.
@@ -102,6 +107,15 @@ class SandboxProcess {
 
   // Host pid of the environment's first process, for diagnostics and tests.
   virtual int pid() const = 0;
+
+  // Completes an environment started with SandboxSpec::deferred: binds `code_dir` read-only at
+  // /var/task, changes the memory limit to `memory_mb`, then writes `runtime_input` to the
+  // runtime's stdin and closes it (the runtime reads it to EOF). The code is in place before the
+  // runtime can see the end of its input. Once only; may block briefly (it writes a pipe).
+  // Errors: kUnavailable when the environment is gone or cannot be changed (it should then be
+  // destroyed); kInvalidParameter when the process was not started deferred or was activated.
+  virtual Status Activate(const std::string& code_dir, int memory_mb,
+                          std::string_view runtime_input) = 0;
 };
 
 // Starts environments. Thread-safe.
@@ -115,6 +129,10 @@ class Sandbox {
   // but cannot be executed is not an error here: it is reported through OnExit (kExecFailed).
   virtual Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
                                                         SandboxObserver& observer) = 0;
+
+  // Whether Start accepts SandboxSpec::deferred (it needs a mount namespace to show the code
+  // later). The default: no.
+  virtual bool CanDefer() const { return false; }
 };
 
 }  // namespace lambdalite::executor
