@@ -145,6 +145,23 @@ bool IsReservedVariable(std::string_view name) {
          std::end(kReservedVariables);
 }
 
+// Variables a pre-started interpreter has already been started without: the dynamic loader's,
+// the locale, the interpreter's own (PYTHONPATH, PYTHONHASHSEED, ...), HOME (the user site
+// directory). A function that sets one starts its runtime the classic way, so it sees them from
+// the first instruction on. TZ is not among them: the runtime client re-reads it.
+bool ChangesInterpreterStartup(std::string_view name) {
+  for (std::string_view prefix : {"PYTHON", "LD_", "LC_", "MALLOC_"}) {
+    if (name.starts_with(prefix)) return true;
+  }
+  return name == "LANG" || name == "LANGUAGE" || name == "HOME" || name == "GLIBC_TUNABLES" ||
+         name == "AWS_LAMBDA_EXEC_WRAPPER";
+}
+
+// Pre-started runtimes are built with AWS's default /tmp size and the smallest memory size; the
+// memory limit changes on activation, the /tmp size cannot.
+constexpr int kPrestartEphemeralStorageMb = 512;
+constexpr int kPrestartMemoryMb = 128;
+
 // Makes an extracted package readable by the sandbox's unprivileged uid whatever the server's
 // umask was.
 void MakeWorldReadable(const fs::path& root) {
@@ -186,7 +203,9 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   Environment(std::string id, EnvKey key) : id(std::move(id)), key(std::move(key)) {}
 
   const std::string id;
-  const EnvKey key;
+  // pool: empty while the environment is a pre-started runtime waiting for its function; set
+  // once, before it enters all_.
+  EnvKey key;
 
   // pool
   State state = State::kStarting;
@@ -199,10 +218,17 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   std::unique_ptr<RuntimeApi> api;
   uint16_t port = 0;
   std::string log_stream;
-  std::unique_ptr<EnvironmentLog> log;
+  std::unique_ptr<EnvironmentLog> log;  // set with SetLog: the sandbox's thread reads it
   SteadyClock::time_point init_started;
   bool exec_wrapper = false;  // argv[0] is AWS_LAMBDA_EXEC_WRAPPER
   std::string entrypoint;     // argv[0], for error messages
+
+  // A pre-started runtime gets its log only when it gets its function; output before that (there
+  // should be none) is dropped.
+  void SetLog(std::unique_ptr<EnvironmentLog> new_log) {
+    std::lock_guard lock(log_mu_);
+    log = std::move(new_log);
+  }
 
   void SetProcess(std::unique_ptr<SandboxProcess> process) {
     std::lock_guard lock(mu_);
@@ -324,7 +350,10 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   void OnRunAs(uid_t uid) override {
     run_as_uid_.store(static_cast<int64_t>(uid), std::memory_order_release);
   }
-  void OnOutput(std::string_view bytes) override { log->Output(bytes); }
+  void OnOutput(std::string_view bytes) override {
+    std::lock_guard lock(log_mu_);
+    if (log) log->Output(bytes);
+  }
   void OnExit(const SandboxExit& exit) override {
     std::lock_guard lock(mu_);
     exit_ = exit;
@@ -334,6 +363,7 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
 
  private:
   mutable std::mutex mu_;
+  std::mutex log_mu_;  // guards `log` against the sandbox thread's OnOutput
   std::condition_variable cv_;
   std::unique_ptr<SandboxProcess> process_;
   int pid_ = 0;
@@ -399,6 +429,9 @@ void EnvironmentPool::Shutdown() {
     std::vector<std::shared_ptr<Environment>> idle;
     for (auto& [key, envs] : idle_) idle.insert(idle.end(), envs.begin(), envs.end());
     idle_.clear();
+    for (auto& [argv, slot] : prestarted_)
+      idle.insert(idle.end(), slot.ready.begin(), slot.ready.end());
+    prestarted_.clear();
     for (auto& env : idle) Discard(env);
     cv_.notify_all();
     cv_.wait(lock, [&] { return total_in_flight_ == 0; });
@@ -424,11 +457,28 @@ Result<InvocationResult> EnvironmentPool::Invoke(const InvokeRequest& request) {
     return Error::Make(ErrorCode::kUnavailable, "the runtime " + config.runtime +
                                                     " is not available on this lambdalite host");
   }
-  LAMBDALITE_TRY(Lease lease, Acquire(request));
+  bool retry = false;
+  auto result = InvokeOnce(request, *command, /*allow_prestarted=*/true, &retry);
+  // A pre-started runtime that could not be activated (it died meanwhile): start one anew.
+  if (retry) result = InvokeOnce(request, *command, /*allow_prestarted=*/false, &retry);
+  return result;
+}
+
+Result<InvocationResult> EnvironmentPool::InvokeOnce(const InvokeRequest& request,
+                                                     const RuntimeCommand& command,
+                                                     bool allow_prestarted, bool* retry) {
+  *retry = false;
+  LAMBDALITE_TRY(Lease lease, Acquire(request, command, allow_prestarted));
   if (lease.cold) {
-    Status started = StartEnvironment(*lease.env, request, *command);
+    Status started = lease.prestarted ? ActivateEnvironment(*lease.env, request, command)
+                                      : StartEnvironment(*lease.env, request, command);
     if (!started.ok()) {
       Release(lease, /*keep=*/false);
+      if (lease.prestarted && started.error().code == ErrorCode::kUnavailable) {
+        LogWarn("executor: a pre-started runtime could not be activated (" +
+                started.error().message + "); starting a new one");
+        *retry = true;
+      }
       return std::move(started).error();
     }
     // Publishes the components StartEnvironment set (ListEnvironments reads them under the lock).
@@ -441,7 +491,9 @@ Result<InvocationResult> EnvironmentPool::Invoke(const InvokeRequest& request) {
   return std::move(run->result);
 }
 
-Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& request) {
+Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& request,
+                                                        const RuntimeCommand& command,
+                                                        bool allow_prestarted) {
   const EnvKey key{request.scope, request.function_name, request.version->version,
                    request.version->revision_id};
   const FunctionKey function{request.scope, request.function_name};
@@ -501,7 +553,15 @@ Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& req
         ++it;
       }
     }
-    lease.env = std::make_shared<Environment>(RandomHex(16), key);
+    if (allow_prestarted && CanUsePrestarted(request, command)) {
+      lease.env = TakePrestarted(command.argv);
+      lease.prestarted = lease.env != nullptr;
+    }
+    if (lease.env) {
+      lease.env->key = key;
+    } else {
+      lease.env = std::make_shared<Environment>(RandomHex(16), key);
+    }
     lease.cold = true;
     all_[lease.env->id] = lease.env;
   }
@@ -555,7 +615,7 @@ void EnvironmentPool::Destroy(Environment& env) {
   std::unique_ptr<SandboxProcess> process = env.TakeProcess();
   process.reset();  // kills, waits for every process of the environment, removes its cgroups
   env.api.reset();
-  env.log.reset();
+  env.SetLog(nullptr);
   if (env.code) {
     ReleaseCode(env.code);
     env.code.reset();
@@ -600,6 +660,7 @@ int EnvironmentPool::ReapIdle() {
     }
     it = envs.empty() ? idle_.erase(it) : std::next(it);
   }
+  ReapPrestarted(now);
   return reaped;
 }
 
@@ -607,7 +668,8 @@ void EnvironmentPool::ReaperLoop() {
   std::unique_lock lock(mu_);
   auto next_reap = SteadyClock::now() + options_.reap_interval;
   for (;;) {
-    cv_.wait_until(lock, next_reap, [&] { return stopping_ || !graveyard_.empty(); });
+    cv_.wait_until(lock, next_reap,
+                   [&] { return stopping_ || !graveyard_.empty() || WantsPrestart(); });
     if (!graveyard_.empty()) {
       std::vector<std::shared_ptr<Environment>> dead;
       dead.swap(graveyard_);
@@ -620,6 +682,7 @@ void EnvironmentPool::ReaperLoop() {
       continue;
     }
     if (stopping_) return;
+    if (RefillPrestarted(lock)) continue;
     if (SteadyClock::now() >= next_reap) {
       lock.unlock();
       ReapIdle();
@@ -632,6 +695,13 @@ void EnvironmentPool::ReaperLoop() {
 void EnvironmentPool::WaitForCleanup() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return graveyard_.empty() && destroying_ == 0; });
+}
+
+int EnvironmentPool::CountPrestarted() const {
+  std::lock_guard lock(mu_);
+  int count = 0;
+  for (const auto& [argv, slot] : prestarted_) count += static_cast<int>(slot.ready.size());
+  return count;
 }
 
 std::vector<EnvironmentInfo> EnvironmentPool::ListEnvironments() const {
@@ -730,12 +800,8 @@ void EnvironmentPool::ReleaseCode(const std::shared_ptr<CodeEntry>& entry) {
   fs::remove_all(entry->dir, ec);
 }
 
-std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables(
-    const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const {
-  const domain::FunctionConfig& config = request.version->config;
+std::map<std::string, std::string> EnvironmentPool::BaseVariables() const {
   std::map<std::string, std::string> vars;
-  // Unreserved variables (PATH, LANG, TZ, LD_LIBRARY_PATH...) may be overridden by the function's
-  // configuration, reserved ones may not; AWS's values otherwise.
   vars["PATH"] = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin";
   vars["LD_LIBRARY_PATH"] =
       "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:"
@@ -746,6 +812,17 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   vars["AWS_XRAY_DAEMON_ADDRESS"] = "169.254.100.1:2000";
   vars["_AWS_XRAY_DAEMON_ADDRESS"] = "169.254.100.1";
   vars["_AWS_XRAY_DAEMON_PORT"] = "2000";
+  vars["LAMBDA_TASK_ROOT"] = std::string(kTaskRoot);
+  vars["LAMBDA_RUNTIME_DIR"] = std::string(kRuntimeRoot);
+  return vars;
+}
+
+std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables(
+    const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const {
+  const domain::FunctionConfig& config = request.version->config;
+  // Unreserved variables (PATH, LANG, TZ, LD_LIBRARY_PATH...) may be overridden by the function's
+  // configuration, reserved ones may not; AWS's values otherwise.
+  std::map<std::string, std::string> vars = BaseVariables();
   if (config.environment) {
     for (const auto& [name, value] : *config.environment) {
       if (!IsReservedVariable(name)) vars[name] = value;
@@ -797,10 +874,10 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api,
                                                std::move(own_processes_only)));
   env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
-  env.log = std::make_unique<EnvironmentLog>(
+  env.SetLog(std::make_unique<EnvironmentLog>(
       log_sink_,
       LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
-      clock_);
+      clock_));
 
   SandboxSpec spec;
   spec.id = env.id;
@@ -824,6 +901,144 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   LAMBDALITE_TRY(auto process, sandbox_.Start(spec, env));
   env.SetProcess(std::move(process));
   return Status::Ok();
+}
+
+bool EnvironmentPool::CanUsePrestarted(const InvokeRequest& request,
+                                       const RuntimeCommand& command) const {
+  const domain::FunctionConfig& config = request.version->config;
+  if (options_.prestarted_per_runtime <= 0 || !command.prestart || !sandbox_.CanDefer() ||
+      config.ephemeral_storage_mb != kPrestartEphemeralStorageMb) {
+    return false;
+  }
+  if (config.environment) {
+    for (const auto& [name, value] : *config.environment) {
+      if (ChangesInterpreterStartup(name)) return false;
+    }
+  }
+  return true;
+}
+
+std::shared_ptr<EnvironmentPool::Environment> EnvironmentPool::TakePrestarted(
+    const std::vector<std::string>& argv) {
+  PrestartSlot& slot = prestarted_[argv];
+  slot.last_wanted_ms = clock_.NowMillis();
+  std::shared_ptr<Environment> env;
+  while (!slot.ready.empty() && !env) {
+    env = std::move(slot.ready.back());
+    slot.ready.pop_back();
+    if (env->exited()) {
+      // It never had a function, so this is the runtime's (or the host's) fault, not a
+      // function's: stop pre-starting this runtime rather than retry forever.
+      LogWarn("executor: a pre-started " + argv.front() +
+              " runtime ended before it was used; this runtime now starts on demand only");
+      slot.broken = true;
+      Discard(std::move(env));
+      env.reset();
+    }
+  }
+  cv_.notify_all();  // the background thread starts a replacement
+  return env;
+}
+
+Result<std::shared_ptr<EnvironmentPool::Environment>> EnvironmentPool::StartPrestarted(
+    const std::vector<std::string>& argv) {
+  auto env = std::make_shared<Environment>(RandomHex(16), EnvKey{});
+  env->api = std::make_unique<RuntimeApi>(*env);
+  http::PeerUidFilter own_processes_only;
+  Environment* raw = env.get();
+  if (peer_checks_) own_processes_only = [raw](uid_t peer_uid) { return raw->IsOwnUid(peer_uid); };
+  LAMBDALITE_TRY(env->port, server_.AddListener(options_.runtime_api_host, 0, *env->api,
+                                                std::move(own_processes_only)));
+  std::map<std::string, std::string> vars = BaseVariables();
+  vars["_LAMBDALITE_PRESTARTED"] = "1";
+  SandboxSpec spec;
+  spec.id = env->id;
+  spec.runtime_dir = options_.runtimes_dir;
+  spec.argv = argv;
+  spec.env.assign(vars.begin(), vars.end());
+  spec.memory_mb = kPrestartMemoryMb;
+  spec.ephemeral_storage_mb = kPrestartEphemeralStorageMb;
+  spec.deferred = true;
+  env->entrypoint = argv.front();
+  auto process = sandbox_.Start(spec, *env);
+  if (!process.ok()) {
+    server_.RemoveListener(env->port);
+    env->api.reset();
+    return std::move(process).error();
+  }
+  env->SetProcess(std::move(process).value());
+  return env;
+}
+
+bool EnvironmentPool::RefillPrestarted(std::unique_lock<std::mutex>& lock) {
+  for (auto& [argv, slot] : prestarted_) {
+    const int have = static_cast<int>(slot.ready.size()) + slot.starting;
+    if (slot.broken || have >= options_.prestarted_per_runtime) continue;
+    const std::vector<std::string> command = argv;  // the map may change while unlocked
+    ++slot.starting;
+    lock.unlock();
+    auto started = StartPrestarted(command);
+    lock.lock();
+    auto now = prestarted_.find(command);  // gone when the pool shut down meanwhile
+    if (now != prestarted_.end()) --now->second.starting;
+    if (!started.ok()) {
+      LogWarn("executor: cannot pre-start a " + command.front() + " runtime (" +
+              started.error().message + "); this runtime now starts on demand only");
+      if (now != prestarted_.end()) now->second.broken = true;
+    } else if (stopping_ || now == prestarted_.end()) {
+      Discard(std::move(started).value());
+    } else {
+      now->second.ready.push_back(std::move(started).value());
+    }
+    return true;
+  }
+  return false;
+}
+
+bool EnvironmentPool::WantsPrestart() const {
+  if (stopping_) return false;
+  for (const auto& [argv, slot] : prestarted_) {
+    if (!slot.broken &&
+        static_cast<int>(slot.ready.size()) + slot.starting < options_.prestarted_per_runtime) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void EnvironmentPool::ReapPrestarted(int64_t now_ms) {
+  const int64_t keep_alive = options_.idle_keep_alive.count();
+  for (auto it = prestarted_.begin(); it != prestarted_.end();) {
+    PrestartSlot& slot = it->second;
+    if (now_ms - slot.last_wanted_ms >= keep_alive && slot.starting == 0) {
+      for (auto& env : slot.ready) Discard(env);
+      it = prestarted_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Status EnvironmentPool::ActivateEnvironment(Environment& env, const InvokeRequest& request,
+                                            const RuntimeCommand& command) {
+  const domain::FunctionConfig& config = request.version->config;
+  LAMBDALITE_TRY(env.code, AcquireCode(request));
+  env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
+  env.SetLog(std::make_unique<EnvironmentLog>(
+      log_sink_,
+      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      clock_));
+  std::string input;
+  for (const auto& [name, value] : BuildVariables(env, request, command)) {
+    input.append(name).append(1, '=').append(value).append(1, '\0');
+  }
+  // The function's init phase starts now: the runtime itself was started ahead of need.
+  env.init_started = SteadyClock::now();
+  SandboxProcess* process = env.process();
+  if (process == nullptr) {
+    return Error::Make(ErrorCode::kUnavailable, "the pre-started runtime is gone");
+  }
+  return process->Activate(env.code->dir, config.memory_size, input);
 }
 
 Result<EnvironmentPool::RunResult> EnvironmentPool::Run(Environment& env,

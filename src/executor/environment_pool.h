@@ -10,6 +10,18 @@
 // reserved concurrency (when set) or the account limit (otherwise); beyond that Invoke fails with
 // kTooManyRequests. Idle environments are killed after idle_keep_alive.
 //
+// Pre-started runtimes: for runtimes whose client supports it (RuntimeCommand::prestart) and a
+// sandbox that can defer (Sandbox::CanDefer), the pool keeps `prestarted_per_runtime` runtime
+// processes started ahead of need: sandbox built, interpreter loaded, no function yet. A cold
+// start of such a runtime takes one and activates it (code at /var/task, memory limit, the
+// function's environment), so its Init Duration is the function's own initialization only. The
+// pool learns which runtimes are in use from cold starts, starts replacements on its background
+// thread, and lets a runtime's pre-started processes go after idle_keep_alive without a cold
+// start. A function whose configuration changes how the interpreter starts (variables such as
+// PYTHONPATH, LD_PRELOAD, LANG, LC_*, AWS_LAMBDA_EXEC_WRAPPER) or that needs another /tmp size
+// than the default 512 MB starts the classic way. Pre-started processes are not environments:
+// ListEnvironments does not show them.
+//
 // Failures of the function are results, not errors (FunctionError "Unhandled", AWS's payloads):
 //   the handler's error          the runtime's posted error body, untouched
 //   init error                   the runtime's posted init error body (requestId "")
@@ -63,6 +75,8 @@ struct EnvironmentPoolOptions {
   std::chrono::milliseconds reap_interval{1'000};
   // Address the Runtime API listeners bind to (the sandboxes share the host's network).
   std::string runtime_api_host = "127.0.0.1";
+  // Runtime processes kept started ahead of need per runtime command in use (0: none).
+  int prestarted_per_runtime = 1;
 };
 
 // A snapshot of one environment, for tests and operators.
@@ -108,6 +122,8 @@ class EnvironmentPool final : public Invoker {
   int ReapIdle();
 
   std::vector<EnvironmentInfo> ListEnvironments() const;
+  // Pre-started runtime processes ready to be activated, over all runtimes.
+  int CountPrestarted() const;
 
   // Blocks until environments handed over for destruction are gone. For tests.
   void WaitForCleanup();
@@ -131,18 +147,39 @@ class EnvironmentPool final : public Invoker {
   struct Lease {
     std::shared_ptr<Environment> env;
     bool cold = false;
-    bool reserved = false;  // counted against the function's reservation, not the account pool
+    bool prestarted = false;  // cold, on a pre-started runtime process
+    bool reserved = false;    // counted against the function's reservation, not the account pool
+  };
+  // The pre-started processes of one runtime command (its argv).
+  struct PrestartSlot {
+    std::vector<std::shared_ptr<Environment>> ready;
+    int starting = 0;
+    int64_t last_wanted_ms = 0;  // the last cold start of this runtime
+    bool broken = false;         // a pre-start failed: this runtime starts the classic way
   };
   struct RunResult {
     InvocationResult result;
     bool keep = false;  // the environment may serve the next invocation
   };
 
-  Result<Lease> Acquire(const InvokeRequest& request);
+  Result<InvocationResult> InvokeOnce(const InvokeRequest& request, const RuntimeCommand& command,
+                                      bool allow_prestarted, bool* retry);
+  Result<Lease> Acquire(const InvokeRequest& request, const RuntimeCommand& command,
+                        bool allow_prestarted);
   void Release(const Lease& lease, bool keep);
   Status StartEnvironment(Environment& env, const InvokeRequest& request,
                           const RuntimeCommand& command);
+  Status ActivateEnvironment(Environment& env, const InvokeRequest& request,
+                             const RuntimeCommand& command);
+  bool CanUsePrestarted(const InvokeRequest& request, const RuntimeCommand& command) const;
+  std::shared_ptr<Environment> TakePrestarted(const std::vector<std::string>& argv);  // lock held
+  Result<std::shared_ptr<Environment>> StartPrestarted(const std::vector<std::string>& argv);
+  // Starts one missing pre-started runtime, unlocking meanwhile; false when none is missing.
+  bool RefillPrestarted(std::unique_lock<std::mutex>& lock);
+  bool WantsPrestart() const;           // lock held
+  void ReapPrestarted(int64_t now_ms);  // lock held
   Result<RunResult> Run(Environment& env, const InvokeRequest& request, bool cold);
+  std::map<std::string, std::string> BaseVariables() const;
   std::vector<std::pair<std::string, std::string>> BuildVariables(
       const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const;
   Result<std::shared_ptr<CodeEntry>> AcquireCode(const InvokeRequest& request);
@@ -175,6 +212,7 @@ class EnvironmentPool final : public Invoker {
   std::vector<std::shared_ptr<Environment>> graveyard_;  // waiting for Destroy
   int destroying_ = 0;
   std::map<std::string, std::shared_ptr<CodeEntry>> code_;
+  std::map<std::vector<std::string>, PrestartSlot> prestarted_;  // by runtime argv
 
   std::thread reaper_;
 };

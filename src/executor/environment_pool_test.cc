@@ -693,5 +693,74 @@ TEST_F(EnvironmentPoolTest, NodeRuntimeClientEcho) {
                            "export const handler = async (event) => event;\n", "index.handler");
 }
 
+TEST_F(EnvironmentPoolTest, PrestartedRuntimeServesTheNextColdStart) {
+  if (!sandbox_->CanDefer()) GTEST_SKIP() << "the sandbox cannot defer starts here";
+  const std::string client = DefaultRuntimesDir() + "/python/bootstrap.py";
+  if (!fs::exists(client)) GTEST_SKIP() << client << " is not there";
+  EnvironmentPoolOptions options;
+  options.idle_keep_alive = std::chrono::seconds(60);
+  options.reap_interval = std::chrono::hours(1);  // only explicit reaping in this test
+  MakePool(*sandbox_, options);
+  const std::string zip = work_.path() + "/inspect.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      zip, {{"handler.py",
+             "import os\n"
+             "def handler(event, context):\n"
+             "    return {'name': os.environ['AWS_LAMBDA_FUNCTION_NAME'],\n"
+             "            'greeting': os.environ.get('GREETING'), 'cwd': os.getcwd(),\n"
+             "            'prestarted': os.environ.get('_LAMBDALITE_PRESTARTED')}\n",
+             0644}}));
+  auto invoke = [&](const std::string& function, std::map<std::string, std::string> env) {
+    auto version = MakeVersion("python3.12", "handler.handler", 3, 128, std::move(env));
+    InvocationResult result = MustInvoke(MakeRequest(function, version, zip, "{}"));
+    EXPECT_EQ(result.function_error, "") << result.payload;
+    return json::parse(result.payload);
+  };
+  auto wait_for_prestarted = [&](int count) {
+    for (int i = 0; i < 500 && pool_->CountPrestarted() != count; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return pool_->CountPrestarted();
+  };
+
+  // No python cold start yet: nothing is pre-started.
+  EXPECT_EQ(pool_->CountPrestarted(), 0);
+  EXPECT_EQ(invoke("first", {}).at("name"), "first");
+  ASSERT_EQ(wait_for_prestarted(1), 1);
+
+  // The next cold start takes it (and a replacement follows); the function sees its own
+  // environment, not the pre-started one's.
+  json::value second = invoke("second", {{"GREETING", "hi"}});
+  EXPECT_EQ(
+      second,
+      json::parse(R"({"name":"second","greeting":"hi","cwd":"/var/task","prestarted":null})"));
+  ASSERT_EQ(wait_for_prestarted(1), 1);
+  EXPECT_EQ(pool_->ListEnvironments().size(), 2u);  // pre-started runtimes are not listed
+
+  // A variable that changes how the interpreter starts: started on demand, the spare stays.
+  json::value third = invoke("third", {{"PYTHONDONTWRITEBYTECODE", "1"}});
+  EXPECT_EQ(third.at("name"), "third");
+  EXPECT_EQ(pool_->CountPrestarted(), 1);
+
+  // Unused for the keep-alive, the spare goes with the idle environments.
+  clock_.Advance(61'000);
+  EXPECT_EQ(pool_->ReapIdle(), 3);
+  EXPECT_EQ(pool_->CountPrestarted(), 0);
+  pool_->WaitForCleanup();
+}
+
+TEST_F(EnvironmentPoolTest, NoPrestartedRuntimesWhenDisabled) {
+  EnvironmentPoolOptions options;
+  options.prestarted_per_runtime = 0;
+  MakePool(*sandbox_, options);
+  const std::string zip = work_.path() + "/echo.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      zip, {{"handler.py", "def handler(event, context):\n    return event\n", 0644}}));
+  auto version = MakeVersion("python3.12", "handler.handler");
+  MustInvoke(MakeRequest("echo", version, zip, "{}"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(pool_->CountPrestarted(), 0);
+}
+
 }  // namespace
 }  // namespace lambdalite::executor

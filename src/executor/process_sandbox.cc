@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -115,19 +116,19 @@ struct ChildPlan {
   int status_fd = -1;  // write end of the status pipe
   // Deferred start (SandboxSpec::deferred): /var/task is mounted later, on the server's word.
   bool deferred = false;
-  int control_fd = -1;  // read end of the server's control pipe
+  int control_fd = -1;  // init's end of the server's control socket
   int feed_fd = -1;     // write end of the runtime's stdin pipe (init relays the input into it)
   int input_fd = -1;    // read end of the runtime's stdin pipe
 };
 
 // Fixed descriptor numbers inside init: 0 /dev/null, 1 and 2 the output pipe, 3 the status pipe;
-// for a deferred start also 4 the control pipe, 5 and 6 the two ends of the runtime's stdin.
+// for a deferred start also 4 the control socket, 5 and 6 the two ends of the runtime's stdin.
 constexpr int kStatusFd = 3;
 constexpr int kControlFd = 4;
 constexpr int kFeedFd = 5;
 constexpr int kInputFd = 6;
-// The longest code directory a control message may name.
-constexpr uint32_t kMaxControlPath = 4096;
+// The first word of an activation message, which carries the code directory's descriptor.
+constexpr uint32_t kActivateMagic = 0x4c4c4143;  // "LLAC"
 
 void WriteReport(int fd, int32_t kind, int32_t a, int32_t b) {
   InitReport report{kind, a, b};
@@ -245,11 +246,44 @@ bool BindReadOnly(const char* source, const char* target) {
   _exit(127);
 }
 
-// Init of a deferred start, once the runtime runs: waits for the server's control message
-// (u32 length, the code directory, then the runtime's input up to EOF), binds the code at
-// /var/task, then relays the input to the runtime's stdin. The mount comes first, so the runtime
-// cannot see the end of its input before its code is there. A control pipe closed before a
-// complete header means the server discarded the environment unused.
+// Receives the activation header and the code directory's descriptor that comes with it.
+bool ReceiveActivation(int fd, int* code_fd) {
+  uint32_t magic = 0;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {&magic, sizeof magic};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  *code_fd = -1;
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      memcpy(code_fd, CMSG_DATA(c), sizeof(int));
+    }
+  }
+  // A stream may split the word; the descriptor came with its first byte.
+  if (static_cast<size_t>(n) < sizeof magic &&
+      !ReadFull(fd, reinterpret_cast<char*>(&magic) + n, sizeof magic - static_cast<size_t>(n))) {
+    return false;
+  }
+  return magic == kActivateMagic && *code_fd >= 0;
+}
+
+// Init of a deferred start, once the runtime runs: waits for the server's activation message
+// (a header word with the code's mount attached, then the runtime's input up to EOF), mounts the
+// code at /var/task, then relays the input to the runtime's stdin. The mount comes first, so the
+// runtime cannot see the end of its input before its code is there. The code arrives as a
+// detached mount (open_tree) because its host path may be hidden in here (a data directory below
+// /tmp is under the environment's own /tmp) and a bind mount cannot take its source from the
+// server's mount namespace. A control socket closed before a complete header means the server
+// discarded the environment unused.
 void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
   close(kInputFd);
   // A runtime that died meanwhile must not kill init with SIGPIPE while it relays.
@@ -257,21 +291,25 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
   memset(&ignore, 0, sizeof ignore);
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, nullptr);
-  uint32_t length = 0;
-  char path[kMaxControlPath + 1];
-  if (!ReadFull(kControlFd, &length, sizeof length) || length == 0 || length > kMaxControlPath ||
-      !ReadFull(kControlFd, path, length)) {
+  int code_fd = -1;
+  if (!ReceiveActivation(kControlFd, &code_fd)) {
     kill(runtime, SIGKILL);
+    if (code_fd >= 0) close(code_fd);
     close(kControlFd);
     close(kFeedFd);
     return;
   }
-  path[length] = '\0';
-  if (!BindReadOnly(path, plan.task_mount_point)) {
+  // The descriptor is a detached copy of the code's mount (open_tree): attach it here, then make
+  // it read-only as BindReadOnly does.
+  if (syscall(SYS_move_mount, code_fd, "", AT_FDCWD, plan.task_mount_point,
+              MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+      mount(nullptr, plan.task_mount_point, nullptr,
+            MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
     const int err = errno;
     kill(runtime, SIGKILL);
     FailSetup(kStageMountTask, err);
   }
+  close(code_fd);
   char buf[4096];
   bool feeding = true;
   for (;;) {
@@ -490,7 +528,7 @@ class ProcessSandbox::Impl {
 
   bool isolated() const { return isolated_; }
   bool has_cgroups() const { return cgroup_version_ != 0; }
-  bool can_defer() const { return (ns_flags_ & CLONE_NEWNS) != 0; }
+  bool can_defer() const { return (ns_flags_ & CLONE_NEWNS) != 0 && detached_mounts_; }
 
   // Runs `fn` on the supervisor thread and waits for it. Clones happen there so that the
   // parent-death signal of every init is tied to a thread that lives as long as the sandbox.
@@ -532,7 +570,8 @@ class ProcessSandbox::Impl {
 
   const ProcessSandboxOptions options_;
   bool root_ = false;
-  int ns_flags_ = 0;  // the namespaces the kernel lets us create
+  int ns_flags_ = 0;              // the namespaces the kernel lets us create
+  bool detached_mounts_ = false;  // open_tree/move_mount (Linux 5.2): deferred starts
   bool isolated_ = false;
   int cgroup_version_ = 0;  // 0 none, 1 or 2
 
@@ -757,25 +796,49 @@ class ProcessHandle final : public SandboxProcess {
     }
     const int fd = control_fd_;
     control_fd_ = -1;
+    int code_fd = -1;
     auto fail = [&](const std::string& what) -> Status {
       const std::string why = ErrnoText(errno);
       close(fd);
+      if (code_fd >= 0) close(code_fd);
       return Error::Make(ErrorCode::kUnavailable,
                          "cannot activate the pre-started environment: " + what + ": " + why);
     };
-    if (code_dir.empty() || code_dir.size() > kMaxControlPath) {
-      errno = ENAMETOOLONG;
-      return fail("code directory");
-    }
+    // A detached copy of the code directory's mount, which init can attach in its namespace.
+    code_fd = static_cast<int>(
+        syscall(SYS_open_tree, AT_FDCWD, code_dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    if (code_fd < 0) return fail(code_dir);
     if (!SetMemoryLimit(cgroups_, memory_mb)) return fail("memory limit");
-    std::string message(sizeof(uint32_t), '\0');
-    const auto length = static_cast<uint32_t>(code_dir.size());
-    std::memcpy(message.data(), &length, sizeof length);
-    message += code_dir;
-    message += runtime_input;
-    // Init reads as we write, so a message beyond the pipe's buffer is fine. Writing to an init
-    // that is gone fails with EPIPE (the server ignores SIGPIPE).
-    if (!WriteFull(fd, message.data(), message.size())) return fail("control pipe");
+    uint32_t magic = kActivateMagic;
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct iovec iov = {&magic, sizeof magic};
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &code_fd, sizeof(int));
+    ssize_t sent;
+    do {
+      sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent != static_cast<ssize_t>(sizeof magic)) return fail("control socket");
+    close(code_fd);
+    code_fd = -1;
+    // Init reads as we write, so an input beyond the socket's buffer is fine; an init that is
+    // gone makes this fail with EPIPE.
+    for (size_t off = 0; off < runtime_input.size();) {
+      ssize_t n = send(fd, runtime_input.data() + off, runtime_input.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return fail("control socket");
+      off += static_cast<size_t>(n);
+    }
     close(fd);
     return Status::Ok();
   }
@@ -833,7 +896,7 @@ class ProcessHandle final : public SandboxProcess {
   Cgroups cgroups_;
   const std::shared_ptr<ProcessState> state_;
   std::mutex control_mu_;
-  int control_fd_;  // write end of a deferred start's control pipe until Activate; else -1
+  int control_fd_;  // the server's end of a deferred start's control socket until Activate
   mutable std::mutex hwm_mu_;
   mutable int hwm_fd_ = -2;  // -2: not looked up yet, -1: unavailable
 };
@@ -932,6 +995,14 @@ void ProcessSandbox::Impl::Probe() {
       }
     }
     if (!mounts_ok) ns_flags_ &= ~CLONE_NEWNS;
+    // Deferred starts attach their code later as a detached mount. Without it everything works,
+    // every runtime just starts on demand.
+    const int tree = static_cast<int>(
+        syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    if (tree >= 0) {
+      detached_mounts_ = true;
+      close(tree);
+    }
 
     // Cgroups: v2 when the unified hierarchy is mounted at the root, else v1 controllers.
     const fs::path root(options_.cgroup_root);
@@ -1065,9 +1136,10 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
                        "the runtime command must be an absolute path");
   }
   const bool mount_ns = (ns_flags_ & CLONE_NEWNS) != 0;
-  if (spec.deferred && !mount_ns) {
+  if (spec.deferred && !can_defer()) {
     return Error::Make(ErrorCode::kInvalidParameter,
-                       "a deferred start needs a mount namespace, which this host refuses");
+                       "a deferred start needs a mount namespace and detached mounts, which this "
+                       "host refuses");
   }
 
   // Without a mount namespace the runtime sees the host's paths: point it at the real
@@ -1142,15 +1214,15 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
 
   int out_pipe[2] = {-1, -1};
   int status_pipe[2] = {-1, -1};
-  int control_pipe[2] = {-1, -1};
+  int control_socket[2] = {-1, -1};
   int input_pipe[2] = {-1, -1};
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (devnull < 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0 ||
-      (spec.deferred &&
-       (pipe2(control_pipe, O_CLOEXEC) != 0 || pipe2(input_pipe, O_CLOEXEC) != 0))) {
+      (spec.deferred && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control_socket) != 0 ||
+                         pipe2(input_pipe, O_CLOEXEC) != 0))) {
     const std::string why = ErrnoText(errno);
-    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], control_pipe[0],
-                   control_pipe[1], input_pipe[0], input_pipe[1], devnull}) {
+    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], control_socket[0],
+                   control_socket[1], input_pipe[0], input_pipe[1], devnull}) {
       if (fd >= 0) close(fd);
     }
     release_host_resources();
@@ -1160,7 +1232,7 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.out_fd = out_pipe[1];
   plan.status_fd = status_pipe[1];
   plan.deferred = spec.deferred;
-  plan.control_fd = control_pipe[0];
+  plan.control_fd = control_socket[0];
   plan.input_fd = input_pipe[0];
   plan.feed_fd = input_pipe[1];
 
@@ -1179,13 +1251,13 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   close(out_pipe[1]);
   close(status_pipe[1]);
   close(devnull);
-  for (int fd : {control_pipe[0], input_pipe[0], input_pipe[1]}) {
+  for (int fd : {control_socket[0], input_pipe[0], input_pipe[1]}) {
     if (fd >= 0) close(fd);
   }
   if (pid < 0) {
     close(out_pipe[0]);
     close(status_pipe[0]);
-    if (control_pipe[1] >= 0) close(control_pipe[1]);
+    if (control_socket[1] >= 0) close(control_socket[1]);
     release_host_resources();
     return Error::Make(ErrorCode::kUnavailable,
                        "cannot start the environment's process: " + ErrnoText(clone_errno));
@@ -1200,7 +1272,7 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   Watch(id, state, out_pipe[0], status_pipe[0]);
   return std::unique_ptr<SandboxProcess>(
       std::make_unique<ProcessHandle>(*this, id, pid, plan.new_pid_ns, uid_lock_fd,
-                                      std::move(cgroups), std::move(state), control_pipe[1]));
+                                      std::move(cgroups), std::move(state), control_socket[1]));
 }
 
 ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options)

@@ -60,8 +60,8 @@ class ProcessSandbox final : public Sandbox {
 
   Result<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
                                                 SandboxObserver& observer) override;
-  // With a mount namespace: the code of a deferred start is bound at /var/task by the
-  // environment's init when Activate sends the word.
+  // With a mount namespace and detached mounts (Linux 5.2's open_tree/move_mount): the code of a
+  // deferred start is attached at /var/task by the environment's init when Activate sends it.
   bool CanDefer() const override;
 
   // What the probe found; for logs and tests.

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -209,8 +210,18 @@ TEST_F(ProcessSandboxTest, RunsAsAnUnprivilegedUserInItsOwnNamespaces) {
 
 TEST_F(ProcessSandboxTest, DeferredStartShowsTheCodeAndInputOnActivation) {
   if (!sandbox_->CanDefer()) GTEST_SKIP() << "needs a mount namespace";
-  { std::ofstream(code_.path() + "/greeting.txt") << "from the code\n"; }
-  chmod((code_.path() + "/greeting.txt").c_str(), 0644);
+  // Below /tmp on purpose: the environment's own /tmp hides that host path from its init, so the
+  // code must travel as a detached mount.
+  char tmpl[] = "/tmp/lambdalite-deferred-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string code_dir = tmpl;
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{code_dir};
+  chmod(code_dir.c_str(), 0755);
+  { std::ofstream(code_dir + "/greeting.txt") << "from the code\n"; }
+  chmod((code_dir + "/greeting.txt").c_str(), 0644);
   Recorder recorder;
   // The runtime starts before its code exists: /var/task is empty until the input's end.
   SandboxSpec spec = Spec({"/bin/sh", "-c",
@@ -221,7 +232,7 @@ TEST_F(ProcessSandboxTest, DeferredStartShowsTheCodeAndInputOnActivation) {
   auto process = sandbox_->Start(spec, recorder);
   ASSERT_TRUE(process.ok()) << process.error().message;
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  Status activated = (*process)->Activate(code_.path(), 256, "the input");
+  Status activated = (*process)->Activate(code_dir, 256, "the input");
   ASSERT_TRUE(activated.ok()) << activated.error().message;
   auto exit = recorder.WaitForExit();
   ASSERT_TRUE(exit.has_value());

@@ -37,7 +37,7 @@ RuntimeRegistry RuntimeRegistry::Default(
     // the same, and most code runs unchanged).
     std::string interpreter = "/usr/bin/" + runtime;
     if (!runnable(interpreter)) interpreter = "/usr/bin/python3";
-    registry.Set(runtime, {{interpreter, "/var/runtime/python/bootstrap.py"}, true});
+    registry.Set(runtime, {{interpreter, "/var/runtime/python/bootstrap.py"}, true, true});
   }
   for (int major : {16, 18, 20, 22, 24}) {
     registry.Set("nodejs" + std::to_string(major) + ".x",

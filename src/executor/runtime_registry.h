@@ -27,6 +27,10 @@ struct RuntimeCommand {
   std::vector<std::string> argv;
   // Managed runtimes get AWS_EXECUTION_ENV=AWS_Lambda_<runtime>; OS-only (provided.*) do not.
   bool managed = true;
+  // The runtime client can start before its function is known (SandboxSpec::deferred): started
+  // with _LAMBDALITE_PRESTARTED=1, it reads the function's environment from stdin ("NAME=value"
+  // entries, each ended by a NUL byte, up to EOF) before it looks at anything else. Python's does.
+  bool prestart = false;
 };
 
 class RuntimeRegistry {

@@ -190,6 +190,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
   pool_options.account_concurrency_limit = p->functions->limits().account_concurrency;
+  pool_options.prestarted_per_runtime = config.prestarted_runtimes;
   p->pool = std::make_unique<executor::EnvironmentPool>(
       *p->server, *p->sandbox, executor::RuntimeRegistry::Default(), p->clock, pool_options);
   p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);

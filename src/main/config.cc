@@ -21,11 +21,13 @@ Result<int> ParsePort(const std::string& flag, const std::string& v, int max) {
 std::string UsageText() {
   return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
+         "                        [--prestarted-runtimes N]\n"
          "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
-         "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS. Outbound AWS calls use\n"
+         "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
+         "LAMBDALITE_PRESTARTED_RUNTIMES. Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
          "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by "
@@ -73,6 +75,11 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
       {"--io-threads", "LAMBDALITE_IO_THREADS",
        [&](const std::string& v) -> Status {
          LAMBDALITE_TRY(c.io_threads, ParsePort("--io-threads", v, 1024));
+         return Status::Ok();
+       }},
+      {"--prestarted-runtimes", "LAMBDALITE_PRESTARTED_RUNTIMES",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.prestarted_runtimes, ParsePort("--prestarted-runtimes", v, 64));
          return Status::Ok();
        }},
   };

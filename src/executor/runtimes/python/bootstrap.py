@@ -5,7 +5,9 @@ Started once per execution environment as
     /usr/bin/python3 /var/runtime/python/bootstrap.py
 
 with the Lambda environment variables set (AWS_LAMBDA_RUNTIME_API, _HANDLER,
-LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...).
+LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...), or
+ahead of need with _LAMBDALITE_PRESTARTED=1, in which case it first reads those
+variables from stdin (see _await_function).
 It loads the handler named by _HANDLER and then serves invocations through the
 Lambda Runtime API (2018-06-01) until the process is stopped.
 
@@ -566,7 +568,33 @@ def _serve(api, handler, encode):
         api.post_response(request_id, payload)
 
 
+def _await_function():
+    """Pre-started (lambdalite started this interpreter before it had a function): blocks until
+    the function's environment arrives on stdin, NAME=value entries each ended by a NUL byte, up
+    to EOF, and makes it the process environment, as if the interpreter had been started with
+    it. The code is at /var/task once the input has ended."""
+    chunks = []
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    environ = {}
+    for entry in b"".join(chunks).split(b"\0"):
+        name, sep, value = entry.partition(b"=")
+        if sep and name:
+            environ[name] = value
+    os.environb.clear()
+    os.environb.update(environ)
+    time.tzset()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+
 def main():
+    if os.environ.get("_LAMBDALITE_PRESTARTED") == "1":
+        _await_function()
     try:
         sys.stdout.reconfigure(line_buffering=True)
     except Exception:
