@@ -146,11 +146,12 @@ bool IsReservedVariable(std::string_view name) {
 }
 
 // Variables a pre-started interpreter has already been started without: the dynamic loader's,
-// the locale, the interpreter's own (PYTHONPATH, PYTHONHASHSEED, ...), HOME (the user site
-// directory). A function that sets one starts its runtime the classic way, so it sees them from
-// the first instruction on. TZ is not among them: the runtime client re-reads it.
+// the locale, the interpreter's own (PYTHONPATH, PYTHONHASHSEED, NODE_OPTIONS, libuv's UV_*),
+// HOME (Python's user site directory). A function that sets one starts its runtime the classic way,
+// so it sees them from the first instruction on. TZ is not among them: the runtime client re-reads
+// it.
 bool ChangesInterpreterStartup(std::string_view name) {
-  for (std::string_view prefix : {"PYTHON", "LD_", "LC_", "MALLOC_"}) {
+  for (std::string_view prefix : {"PYTHON", "NODE_", "UV_", "LD_", "LC_", "MALLOC_"}) {
     if (name.starts_with(prefix)) return true;
   }
   return name == "LANG" || name == "LANGUAGE" || name == "HOME" || name == "GLIBC_TUNABLES" ||

@@ -18,9 +18,9 @@
 // pool learns which runtimes are in use from cold starts, starts replacements on its background
 // thread, and lets a runtime's pre-started processes go after idle_keep_alive without a cold
 // start. A function whose configuration changes how the interpreter starts (variables such as
-// PYTHONPATH, LD_PRELOAD, LANG, LC_*, AWS_LAMBDA_EXEC_WRAPPER) or that needs another /tmp size
-// than the default 512 MB starts the classic way. Pre-started processes are not environments:
-// ListEnvironments does not show them.
+// PYTHONPATH, NODE_OPTIONS, LD_PRELOAD, LANG, LC_*, AWS_LAMBDA_EXEC_WRAPPER) or that needs another
+// /tmp size than the default 512 MB starts the classic way. Pre-started processes are not
+// environments: ListEnvironments does not show them.
 //
 // Failures of the function are results, not errors (FunctionError "Unhandled", AWS's payloads):
 //   the handler's error          the runtime's posted error body, untouched

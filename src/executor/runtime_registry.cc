@@ -41,7 +41,7 @@ RuntimeRegistry RuntimeRegistry::Default(
   }
   for (int major : {16, 18, 20, 22, 24}) {
     registry.Set("nodejs" + std::to_string(major) + ".x",
-                 {{"/usr/bin/node", "/var/runtime/node/bootstrap.mjs"}, true});
+                 {{"/usr/bin/node", "/var/runtime/node/bootstrap.mjs"}, true, true});
   }
   for (const char* runtime : {"provided.al2", "provided.al2023"}) {
     registry.Set(runtime, {{"/var/task/bootstrap"}, false});

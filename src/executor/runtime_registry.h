@@ -29,7 +29,8 @@ struct RuntimeCommand {
   bool managed = true;
   // The runtime client can start before its function is known (SandboxSpec::deferred): started
   // with _LAMBDALITE_PRESTARTED=1, it reads the function's environment from stdin ("NAME=value"
-  // entries, each ended by a NUL byte, up to EOF) before it looks at anything else. Python's does.
+  // entries, each ended by a NUL byte, up to EOF) before it looks at anything else. Python's and
+  // Node's do.
   bool prestart = false;
 };
 

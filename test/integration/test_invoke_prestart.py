@@ -1,8 +1,8 @@
 """Invoke: pre-started runtimes.
 
-After a cold start of a python function, lambdalite keeps a python runtime started ahead of need
-(sandbox built, interpreter loaded, no function yet). The next cold start of any python function
-activates it: the code appears at /var/task, the memory limit becomes the function's, and the
+After a cold start of a python (or node) function, lambdalite keeps a runtime of that kind started
+ahead of need (sandbox built, interpreter loaded, no function yet). The next cold start of any such
+function activates it: the code appears at /var/task, the memory limit becomes the function's, and the
 runtime gets the function's environment before it looks at anything. These tests prove the
 activated runtime is indistinguishable from one started for the function, and that a function
 whose configuration changes how the interpreter starts (PYTHONPATH here) still gets it.
@@ -58,6 +58,25 @@ def handler(event, context):
 '''
 
 
+NODE_INSPECT = '''
+const fs = require("fs");
+const INIT_CWD = process.cwd();
+exports.handler = async () => {
+  const up = parseFloat(fs.readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\\s+/);
+  return {
+    age: up - Number(fields[19]) / 100,  // starttime, field 22, in USER_HZ (100 on Linux)
+    environ: { ...process.env },
+    cwd: process.cwd(),
+    init_cwd: INIT_CWD,
+    winter_noon_utc: new Date(Date.UTC(2026, 0, 15, 12)).toString(),
+    heap_limit_mb: Math.round(require("v8").getHeapStatistics().heap_size_limit / 1048576),
+  };
+};
+'''
+
+
 def prestarted_runtimes(server_pid: int) -> list[int]:
     """Host pids of the server's pre-started runtimes that have not been activated yet: the
     runtime is a child of the sandbox's init, itself a child of the server."""
@@ -89,7 +108,7 @@ class PrestartedRuntimeTest(InvokeTestCase):
             if prestarted_runtimes(self.server.proc.pid):
                 return
             time.sleep(0.05)
-        self.fail("no pre-started python runtime appeared after a python cold start")
+        self.fail("no pre-started runtime appeared after a cold start")
 
     def test_a_cold_start_activates_a_prestarted_runtime_faithfully(self):
         first = self.make_python(PY_INSPECT)
@@ -123,6 +142,29 @@ class PrestartedRuntimeTest(InvokeTestCase):
         # The same environment serves the next call (it is a normal environment now).
         again = self.invoke_ok(name, {})["_json"]
         self.assertGreaterEqual(again["age"], out["age"])
+
+    def test_node_runtimes_are_prestarted_too(self):
+        first = self.make_node(NODE_INSPECT)
+        self.invoke_ok(first, {})
+        self.wait_for_prestarted()
+        time.sleep(1.5)
+        name = self.make_node(NODE_INSPECT, Environment={"Variables": {
+            "GREETING": "hello", "TZ": "America/New_York"}})
+        out = self.invoke_ok(name, {})["_json"]
+        self.assertGreaterEqual(out["age"], 1.0, "the runtime was not pre-started")
+        self.assertEqual(out["environ"]["GREETING"], "hello")
+        self.assertEqual(out["environ"]["AWS_LAMBDA_FUNCTION_NAME"], name)
+        self.assertNotIn("_LAMBDALITE_PRESTARTED", out["environ"])
+        self.assertEqual(out["cwd"], "/var/task")
+        self.assertEqual(out["init_cwd"], "/var/task")
+        self.assertIn("GMT-0500", out["winter_noon_utc"])
+
+        # NODE_OPTIONS changes how node starts: that function starts on demand, with it applied.
+        name = self.make_node(NODE_INSPECT + "\nglobalThis.unused = 1;\n",
+                              Environment={"Variables": {"NODE_OPTIONS": "--max-old-space-size=100"}})
+        out = self.invoke_ok(name, {})["_json"]
+        self.assertEqual(out["environ"]["NODE_OPTIONS"], "--max-old-space-size=100")
+        self.assertLess(out["heap_limit_mb"], 300)  # node's default here is in gigabytes
 
     def test_interpreter_variables_are_in_effect_from_the_start(self):
         first = self.make_python(PY_INSPECT)

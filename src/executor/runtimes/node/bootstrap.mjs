@@ -5,7 +5,8 @@
 //     /usr/bin/node /var/runtime/node/bootstrap.mjs
 //
 // with the Lambda environment variables set (AWS_LAMBDA_RUNTIME_API, _HANDLER,
-// LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...). It loads the
+// LAMBDA_TASK_ROOT, AWS_LAMBDA_FUNCTION_*, AWS_LAMBDA_LOG_*, AWS_REGION, ...), or ahead of need
+// (see the pre-start block below the imports). It loads the
 // handler named by _HANDLER and serves invocations through the Lambda Runtime API
 // (2018-06-01) until the process is stopped.
 //
@@ -23,6 +24,19 @@ import path from "node:path";
 import util from "node:util";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+
+// Pre-started (lambdalite started this process before it had a function, with
+// _LAMBDALITE_PRESTARTED=1): the function's environment arrives on stdin, NAME=value entries each
+// ended by a NUL byte, up to EOF, and replaces the process environment before anything below
+// reads it. The code is at /var/task once the input has ended.
+if (process.env._LAMBDALITE_PRESTARTED === "1") {
+  const input = fs.readFileSync(0).toString("utf8");
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  for (const entry of input.split("\0")) {
+    const eq = entry.indexOf("=");
+    if (eq > 0) process.env[entry.slice(0, eq)] = entry.slice(eq + 1); // TZ resets Node's zone
+  }
+}
 
 const env = process.env;
 const require = createRequire(import.meta.url);
