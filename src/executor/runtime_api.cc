@@ -123,7 +123,20 @@ http::HttpResponse RenderInvocation(RuntimeInvocation invocation) {
 
 RuntimeApi::RuntimeApi(RuntimeApiObserver& observer) : observer_(observer) {}
 
-RuntimeApi::~RuntimeApi() = default;
+RuntimeApi::~RuntimeApi() {
+  // A poll still parked belongs to an environment that is going away (retired or reaped, its
+  // runtime killed). Answer it rather than drop it: a dropped callback is a handler bug to the
+  // HTTP layer, and this is an orderly end.
+  std::optional<Done> poll;
+  {
+    std::lock_guard lock(mu_);
+    poll = std::move(parked_poll_);
+    parked_poll_.reset();
+  }
+  if (poll) {
+    (*poll)(ApiError(500, "ServiceException", "the execution environment is shutting down"));
+  }
+}
 
 bool RuntimeApi::Assign(RuntimeInvocation invocation) {
   std::optional<Done> poll;
