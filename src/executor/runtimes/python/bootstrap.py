@@ -518,7 +518,20 @@ def _report_invocation_error(api, request_id, error_type, message, trace):
     except Exception:
         pass
     _log_error(error_type, message, trace)
-    api.post_invocation_error(request_id, _error_body(message, error_type, request_id, trace))
+    _deliver(api.post_invocation_error, request_id,
+             _error_body(message, error_type, request_id, trace))
+
+
+def _deliver(post, request_id, body):
+    """Posts an invocation's result. A connection that breaks while a result is being posted
+    (the Runtime API refuses an oversized response and closes early) ends that invocation, not
+    the runtime: whatever reached the Runtime API decides the outcome, and the next /next poll
+    goes out on a fresh connection."""
+    try:
+        post(request_id, body)
+    except (OSError, _ConnectionLost) as e:
+        sys.stderr.write("lambdalite bootstrap: could not post the result of %s: %s\n"
+                         % (request_id, e))
 
 
 def _serve(api, handler, encode):
@@ -565,7 +578,7 @@ def _serve(api, handler, encode):
             _report_invocation_error(api, request_id, "Runtime.MarshalError",
                                      "Unable to marshal response: %s" % e, [])
             continue
-        api.post_response(request_id, payload)
+        _deliver(api.post_response, request_id, payload)
 
 
 def _await_function():
