@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/cpu_time_testing.h"
 #include "api/lambda_api.h"
 #include "api/mapping.h"
 #include "api/operations/control_plane.h"
@@ -367,6 +368,29 @@ TEST_F(GetFunctionRendererServiceTest, AnswerThroughTheApi) {
         "http://localhost:9001" + signer.SignPath(std::string(view->version->code.blob_id));
     EXPECT_EQ(response.body, Reference(scope_, *view, location));
   }
+}
+
+// Prints the cost of a whole GetFunction call through LambdaApi::Handle, and of its body before
+// the renderer (one json::object, serialized); see cpu_time_testing.h.
+TEST_F(GetFunctionRendererServiceTest, GetFunctionCost) {
+  CreateFunction("fn", "cost");
+  ASSERT_TRUE(service_.TagResource(scope_, domain::FunctionArn(scope_, "fn"), {{"t", "1"}}).ok());
+  LambdaApi api(ApiOptions{});
+  service::CodeUrlSigner signer(std::string(32, 'k'), clock_);
+  RegisterControlPlane(api, service_, signer);
+  http::HttpRequest request;
+  request.method = "GET";
+  request.target = "/2015-03-31/functions/fn";
+  request.headers.push_back({"Host", "localhost:9001"});
+  constexpr int kIterations = 20000;
+  size_t sink = 0;
+  testing::PrintCpuNanosPerCall("LambdaApi::Handle(GetFunction)", kIterations,
+                                [&] { sink += api.Handle(request).body.size(); });
+  auto view = service_.GetFunction(scope_, "fn", std::nullopt);
+  ASSERT_TRUE(view.ok());
+  testing::PrintCpuNanosPerCall("GetFunction body without the renderer", kIterations,
+                                [&] { sink += Reference(scope_, *view, "L").size(); });
+  EXPECT_GT(sink, 0u);
 }
 
 }  // namespace
