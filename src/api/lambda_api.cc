@@ -116,6 +116,9 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   if (reply.json) {
     resp.SetHeader("Content-Type", "application/json");
     resp.body = json::serialize(*reply.json);
+  } else if (reply.json_text) {
+    resp.SetHeader("Content-Type", "application/json");
+    resp.body = std::move(*reply.json_text);
   } else {
     resp.body = std::move(reply.raw_body);
   }

@@ -31,7 +31,9 @@ struct RequestContext {
 struct Reply {
   int status = 0;  // 0: the operation's success code from the model
   std::optional<boost::json::object> json;
-  std::string raw_body;  // used when json is empty
+  // A JSON body already serialized (a cached rendering), sent like `json`; used when json is empty.
+  std::optional<std::string> json_text;
+  std::string raw_body;  // used when json and json_text are empty
   std::vector<http::Header> headers;
 };
 

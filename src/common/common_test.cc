@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "common/crypto.h"
@@ -13,6 +15,55 @@ namespace {
 TEST(CryptoTest, Sha256KnownVector) {
   EXPECT_EQ(HexEncode(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// RFC 4231 test cases 1 (a short key) and 6 (a key longer than the block).
+TEST(CryptoTest, HmacSha256KnownVectors) {
+  const std::string key1(20, '\x0b');
+  const std::string data1 = "Hi There";
+  const std::string mac1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  EXPECT_EQ(HexEncode(HmacSha256(key1, data1)), mac1);
+  EXPECT_EQ(HexEncode(HmacSha256Key(key1).Mac(data1)), mac1);
+
+  const std::string key6(131, '\xaa');
+  const std::string data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+  const std::string mac6 = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+  EXPECT_EQ(HexEncode(HmacSha256(key6, data6)), mac6);
+  EXPECT_EQ(HexEncode(HmacSha256Key(key6).Mac(data6)), mac6);
+}
+
+TEST(CryptoTest, PreparedHmacKeyMatchesOneShot) {
+  for (size_t key_size : {0, 1, 32, 63, 64, 65, 200}) {
+    std::string key;
+    for (size_t i = 0; i < key_size; ++i) key.push_back(static_cast<char>(i * 7 + 1));
+    const HmacSha256Key prepared(key);
+    for (const std::string& data :
+         {std::string(), std::string("a"), std::string(64, 'x'), std::string(1000, '\xfe')}) {
+      EXPECT_EQ(prepared.Mac(data), HmacSha256(key, data)) << key_size << " " << data.size();
+      // Repeatable: a call leaves nothing behind for the next.
+      EXPECT_EQ(prepared.Mac(data), HmacSha256(key, data)) << key_size << " " << data.size();
+    }
+  }
+}
+
+TEST(CryptoTest, PreparedHmacKeyIsSafeFromManyThreads) {
+  const HmacSha256Key a(std::string(32, 'a'));
+  const HmacSha256Key b(std::string(32, 'b'));
+  const std::string want_a = HmacSha256(std::string(32, 'a'), "message");
+  const std::string want_b = HmacSha256(std::string(32, 'b'), "message");
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (size_t t = 0; t < wrong.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        // Two keys used alternately on one thread share its scratch state.
+        if (a.Mac("message") != want_a) ++wrong[t];
+        if (b.Mac("message") != want_b) ++wrong[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int w : wrong) EXPECT_EQ(w, 0);
 }
 
 TEST(CryptoTest, Base64RoundTrip) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace lambdalite {
 
 // Thin wrappers over OpenSSL 3. All are pure functions and thread-safe.
@@ -11,6 +13,26 @@ namespace lambdalite {
 std::string Sha256(std::string_view data);
 // Raw 32-byte HMAC-SHA256 of `data` under `key`.
 std::string HmacSha256(std::string_view key, std::string_view data);
+
+// An HMAC-SHA256 key prepared for many messages: the keyed inner and outer SHA-256 states are
+// computed once, so Mac() costs two short digests. (HmacSha256 sets the key up and looks the
+// algorithm up again on every call, several times the work for a short message.) Mac() gives
+// exactly HmacSha256(key, data). Thread-safe: Mac() may be called concurrently.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  // Raw 32-byte HMAC-SHA256 of `data`.
+  std::string Mac(std::string_view data) const;
+
+ private:
+  // Read-only after construction; each Mac() starts from copies.
+  evp_md_ctx_st* inner_;  // after hashing key ^ ipad
+  evp_md_ctx_st* outer_;  // after hashing key ^ opad
+};
 // Lower-case hex of arbitrary bytes.
 std::string HexEncode(std::string_view bytes);
 // Standard base64 (with padding).

@@ -10,7 +10,7 @@ std::string CodeUrlSigner::Sign(std::string_view blob_id, std::string_view expir
   std::string msg(blob_id);
   msg += '\n';
   msg += expires;
-  return HexEncode(HmacSha256(secret_, msg));
+  return HexEncode(key_.Mac(msg));
 }
 
 std::string CodeUrlSigner::SignPath(std::string_view blob_id) const {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/crypto.h"
 #include "common/result.h"
 
 namespace lambdalite::service {
@@ -16,8 +17,7 @@ class CodeUrlSigner {
  public:
   static constexpr int64_t kValiditySeconds = 600;  // AWS: the link is valid for 10 minutes
 
-  CodeUrlSigner(std::string secret, const Clock& clock)
-      : secret_(std::move(secret)), clock_(clock) {}
+  CodeUrlSigner(std::string_view secret, const Clock& clock) : key_(secret), clock_(clock) {}
 
   // Path and query (no scheme/host) for the blob, e.g. "/_lambdalite/code/<id>.zip?X-Amz-...".
   std::string SignPath(std::string_view blob_id) const;
@@ -30,7 +30,8 @@ class CodeUrlSigner {
  private:
   std::string Sign(std::string_view blob_id, std::string_view expires) const;
 
-  std::string secret_;
+  // The secret, prepared once: SignPath runs on every GetFunction.
+  HmacSha256Key key_;
   const Clock& clock_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/crypto.h"
+
 namespace lambdalite::service {
 namespace {
 
@@ -30,6 +32,18 @@ TEST(CodeUrlSignerTest, SignedPathVerifiesUntilItExpires) {
   auto expired = signer.Verify(blob, expires, signature);
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().code, ErrorCode::kAccessDenied);
+}
+
+// URLs handed out before a restart (or by an older build) must keep verifying: the signature is
+// HMAC-SHA256(secret, "<blob id>\n<expires>") in lower-case hex.
+TEST(CodeUrlSignerTest, SignatureFormatIsStable) {
+  FakeClock clock(1'700'000'000'000);
+  const std::string secret(32, 'k');
+  CodeUrlSigner signer(secret, clock);
+  const std::string blob = std::string(64, 'a');
+  const std::string path = signer.SignPath(blob);
+  EXPECT_EQ(path, "/_lambdalite/code/" + blob + ".zip?X-Amz-Expires=1700000600&X-Amz-Signature=" +
+                      HexEncode(HmacSha256(secret, blob + "\n1700000600")));
 }
 
 TEST(CodeUrlSignerTest, TamperingIsRefused) {

@@ -3,7 +3,9 @@
 #include "api/operations/control_plane.h"
 
 #include <algorithm>
+#include <memory>
 
+#include "api/get_function_renderer.h"
 #include "api/mapping.h"
 
 namespace lambdalite::api {
@@ -91,26 +93,16 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
                  return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
                });
 
-  api.Register(
-      "GetFunction",
-      [&fs, &signer](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-        json::object out;
-        out["Configuration"] = ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
-        out["Code"] =
-            json::object{{"RepositoryType", "S3"},
-                         {"Location", CodeLocation(ctx, signer, view.version->code.blob_id)}};
-        if (!view.tags.empty()) {
-          json::object tags;
-          for (const auto& [k, v] : view.tags) tags[k] = v;
-          out["Tags"] = std::move(tags);
-        }
-        if (view.reserved_concurrency) {
-          out["Concurrency"] =
-              json::object{{"ReservedConcurrentExecutions", *view.reserved_concurrency}};
-        }
-        return JsonReply(std::move(out));
-      });
+  api.Register("GetFunction",
+               [&fs, &signer, renderer = std::make_shared<GetFunctionRenderer>()](
+                   const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+                 LAMBDALITE_TRY(auto view,
+                                fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
+                 Reply reply;
+                 reply.json_text = renderer->Render(
+                     ctx.scope, view, CodeLocation(ctx, signer, view.version->code.blob_id));
+                 return reply;
+               });
 
   api.Register("GetFunctionConfiguration",
                [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
