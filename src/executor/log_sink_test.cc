@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "executor/test_support.h"
 
@@ -87,6 +89,22 @@ TEST(EnvironmentLogTest, TailKeepsTheLastFourKilobytes) {
   const std::string tail = log.End(report);
   EXPECT_EQ(tail.size(), EnvironmentLog::kTailBytes);
   EXPECT_NE(tail.find("line 999\nEND RequestId: rid\nREPORT RequestId: rid"), std::string::npos);
+}
+
+TEST(LogSinkTest, WritesBatchesWithoutBeingFlushed) {
+  testing::TempDir dir;
+  LogSink sink;
+  const std::string path = dir.path() + "/x.log";
+  // Two batches: the writer must wake for the first append after a pass, not only for Flush.
+  for (const char* text : {"one\n", "two\n"}) {
+    sink.Append(path, text);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (ReadFile(path).find(text) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  EXPECT_EQ(ReadFile(path), "one\ntwo\n");
 }
 
 TEST(LogSinkTest, DropsBeyondItsQueueLimit) {
