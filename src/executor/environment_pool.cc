@@ -535,9 +535,12 @@ void EnvironmentPool::Release(const Lease& lease, bool keep) {
     env->idle_since_ms = clock_.NowMillis();
     idle_[env->key].push_back(env);
   } else if (env->state != Environment::State::kDiscarded) {
-    Discard(env);
+    Discard(env);  // notifies the reaper itself
   }
-  cv_.notify_all();
+  // Only Shutdown waits for in-flight invocations. Notifying on every release woke the reaper
+  // thread (which waits on the same condition variable) once per invocation, to find nothing to
+  // do and contend for mu_ with the invocations.
+  if (stopping_ && total_in_flight_ == 0) cv_.notify_all();
 }
 
 void EnvironmentPool::Discard(std::shared_ptr<Environment> env) {
