@@ -290,19 +290,31 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
 
   // RuntimeApiObserver.
   void OnRuntimeWaiting() override {
-    std::lock_guard lock(mu_);
-    if (ready_) return;
-    ready_ = true;
-    event_time_ = SteadyClock::now();
+    // Every /next poll lands here, typically while the invocation thread still holds mu_ to
+    // finish the previous invocation; only the first call matters, so later ones skip the lock
+    // instead of queueing on it.
+    if (ready_seen_.load(std::memory_order_acquire)) return;
+    {
+      std::lock_guard lock(mu_);
+      if (ready_) return;
+      ready_ = true;
+      event_time_ = SteadyClock::now();
+    }
+    ready_seen_.store(true, std::memory_order_release);
     cv_.notify_all();
   }
   void OnInvocationOutcome(const std::string& request_id, RuntimeOutcome outcome) override {
     const auto now = SteadyClock::now();
-    std::lock_guard lock(mu_);
-    if (request_id != expected_id_) return;
-    expected_id_.clear();
-    outcome_ = std::move(outcome);
-    event_time_ = now;
+    {
+      std::lock_guard lock(mu_);
+      if (request_id != expected_id_) return;
+      expected_id_.clear();
+      outcome_ = std::move(outcome);
+      event_time_ = now;
+    }
+    // After unlocking: a waiter woken while mu_ is still held only blocks again on mu_, one more
+    // sleep and wake-up on the warm path. (The pool destroys the environment only after its
+    // Runtime API listener, whose handler is calling this, is gone.)
     cv_.notify_all();
   }
   void OnInitError(std::string body, std::string error_type) override {
@@ -339,6 +351,7 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   int pid_ = 0;
   bool aborted_ = false;
   bool ready_ = false;
+  std::atomic<bool> ready_seen_{false};  // ready_, readable without mu_
   std::string expected_id_;
   std::optional<RuntimeOutcome> outcome_;
   std::optional<std::pair<std::string, std::string>> init_error_;  // body, error type
