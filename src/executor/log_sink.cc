@@ -218,9 +218,28 @@ EnvironmentLog::~EnvironmentLog() {
   sink_.Close(path_);
 }
 
+void EnvironmentLog::AppendTimestampLocked(int64_t now_ms) {
+  // "2024-01-31T12:34:56" changes once a second, and every invocation writes at least three
+  // records: gmtime_r and snprintf per record were 3% of the server's CPU time per warm invoke.
+  const int64_t second = now_ms / 1000;
+  if (stamp_.empty() || second != stamp_second_) {
+    stamp_ = FormatIso8601Millis(second * 1000);
+    stamp_.resize(stamp_.size() - 5);  // without ".000Z"
+    stamp_second_ = second;
+  }
+  const int ms = static_cast<int>(now_ms % 1000);
+  const char tail[] = {'.',
+                       static_cast<char>('0' + ms / 100),
+                       static_cast<char>('0' + ms / 10 % 10),
+                       static_cast<char>('0' + ms % 10),
+                       'Z',
+                       ' '};
+  pending_ += stamp_;
+  pending_.append(tail, sizeof tail);
+}
+
 void EnvironmentLog::RecordLocked(std::string_view line, int64_t now_ms) {
-  pending_ += FormatIso8601Millis(now_ms);
-  pending_ += ' ';
+  AppendTimestampLocked(now_ms);
   pending_ += line;
   pending_ += '\n';
   if (in_invocation_) {

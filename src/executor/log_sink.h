@@ -148,6 +148,8 @@ class EnvironmentLog {
 
  private:
   void RecordLocked(std::string_view line, int64_t now_ms);
+  // Appends "<ISO-8601 time with milliseconds>Z " to pending_.
+  void AppendTimestampLocked(int64_t now_ms);
   void FlushPendingLocked();
 
   LogSink& sink_;
@@ -158,7 +160,9 @@ class EnvironmentLog {
   std::string partial_;  // output after the last newline
   std::string pending_;  // formatted records not yet handed to the sink
   bool in_invocation_ = false;
-  std::string tail_;  // the current invocation's text, bounded
+  std::string tail_;   // the current invocation's text, bounded
+  std::string stamp_;  // "YYYY-MM-DDThh:mm:ss" of stamp_second_
+  int64_t stamp_second_ = 0;
 };
 
 // The REPORT line (without trailing newline), as AWS formats it.

@@ -77,6 +77,27 @@ TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
                                 "between\n");
 }
 
+TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock(1706745599005);  // 2024-01-31T23:59:59.005Z
+  const std::string path = dir.path() + "/s.log";
+  {
+    EnvironmentLog log(sink, path, clock);
+    log.PlatformLine("a");
+    clock.Advance(990);  // .995, same second
+    log.PlatformLine("b");
+    clock.Advance(10);  // next second, next day
+    log.PlatformLine("c");
+    clock.Advance(1000);
+    log.PlatformLine("d");
+  }
+  sink.Flush();
+  EXPECT_EQ(ReadFile(path),
+            "2024-01-31T23:59:59.005Z a\n2024-01-31T23:59:59.995Z b\n"
+            "2024-02-01T00:00:00.005Z c\n2024-02-01T00:00:01.005Z d\n");
+}
+
 TEST(EnvironmentLogTest, TailKeepsTheLastFourKilobytes) {
   testing::TempDir dir;
   LogSink sink;
