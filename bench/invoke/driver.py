@@ -437,12 +437,15 @@ def main() -> int:
     for label, *_ in RUNTIMES:
         for callers in levels:
             print(f"==> warm {label}, {callers} caller(s), {args.duration:g}s", file=sys.stderr)
+            # Warm-up, uncounted: starts the environments, and gives each enough invocations
+            # for the interpreter's JIT to settle (V8 spread over 8 node environments was still
+            # compiling the runtime client after 1 s, at twice its settled CPU per invoke).
+            warm_up = max(2.0, args.duration / 2)
             if wrk:
-                run_wrk(wrk, args.endpoint, names[label], callers,
-                        max(1.0, args.duration / 4))  # warm-up
+                run_wrk(wrk, args.endpoint, names[label], callers, warm_up)
                 r = run_wrk(wrk, args.endpoint, names[label], callers, args.duration)
             else:
-                run_load(args.endpoint, names[label], callers, max(1.0, args.duration / 4))
+                run_load(args.endpoint, names[label], callers, warm_up)
                 r = run_load(args.endpoint, names[label], callers, args.duration)
             print(f"    n={r['n']} p50={fmt(r['p50'], 3)} p99={fmt(r['p99'], 3)} "
                   f"max={fmt(r['max'], 1)} ms, {fmt(r['rps'], 0)}/s, errors={r['errors']}",
