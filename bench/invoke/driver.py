@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Invoke benchmark driver (stdlib only; run by bench/invoke/run.sh against a running lambdalite).
 
-Talks to lambdalite with raw http.client keep-alive connections, one per caller thread, unsigned
-(lambdalite takes unsigned requests as the default account and region); no boto3, so the client
-adds as little as possible. Measures, in one run:
+Sets up and samples with raw http.client keep-alive connections, unsigned (lambdalite takes
+unsigned requests as the default account and region); no boto3, so the client adds as little as
+possible. Measures, in one run:
 
   * warm invoke round trip (p50/p99) and invokes/s with 1 and 8 concurrent callers, for a python
-    and a node echo function (a warm-up pass first starts the environments, uncounted);
+    and a node echo function (a warm-up pass first starts the environments, uncounted). The load
+    comes from wrk (invoke.lua, one keep-alive connection per caller) when it is installed: Python
+    threads sharing one GIL top out near the server's own rate on a small machine, so they
+    measure the client as much as the server. Without wrk, Python threads (one http.client
+    connection each) do it, and the table says so;
   * cold start end to end: the first invoke after UpdateFunctionConfiguration (which retires the
     function's environments) and the first invoke of a freshly created function, several samples;
     with the server-side Init Duration from the REPORT line;
@@ -207,7 +211,47 @@ def run_load(endpoint: str, name: str, callers: int, seconds: float) -> dict:
     flat = [x for per in latencies for x in per]
     return {"n": len(flat), "errors": sum(errors), "seconds": elapsed,
             "rps": len(flat) / elapsed if elapsed > 0 else 0.0,
-            "p50": percentile(flat, 0.50) * 1000, "p99": percentile(flat, 0.99) * 1000}
+            "p50": percentile(flat, 0.50) * 1000, "p99": percentile(flat, 0.99) * 1000,
+            "max": max(flat, default=float("nan")) * 1000}
+
+
+WRK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "invoke.lua")
+WRK_RESULT_RE = re.compile(r"^BENCH (.*)$", re.M)
+
+
+def wrk_version(wrk: str) -> str:
+    proc = subprocess.run([wrk, "--version"], capture_output=True, text=True)
+    m = re.search(r"wrk (\S+)", proc.stdout + proc.stderr)
+    return m.group(1) if m else "?"
+
+
+def run_wrk(wrk: str, endpoint: str, name: str, callers: int, seconds: float) -> dict:
+    """wrk keeps `callers` keep-alive connections invoking `name` back to back for `seconds`."""
+    # One wrk thread drives every connection: it needs a fraction of a core at these rates, and
+    # each extra client thread is one more runnable task competing with the server on 2 cores.
+    env = dict(os.environ, BENCH_BODY=PAYLOAD.decode(), BENCH_EXPECT=PAYLOAD_ECHO[name].decode())
+    argv = [wrk, "-t", "1", "-c", str(callers), "-d", f"{max(1, round(seconds))}s",
+            "--timeout", "30s", "--latency", "-s", WRK_SCRIPT, endpoint + invoke_path(name)]
+    nan = float("nan")
+    failed = {"n": 0, "errors": 0, "seconds": 0.0, "rps": 0.0, "p50": nan, "p99": nan,
+              "max": nan}
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=seconds + 120)
+    except subprocess.TimeoutExpired:
+        print(f"warning: wrk did not finish for {name}", file=sys.stderr)
+        return failed
+    m = WRK_RESULT_RE.search(proc.stdout)
+    if not m:
+        print(f"warning: wrk printed no result for {name} (exit {proc.returncode}): "
+              f"{(proc.stderr or proc.stdout)[-300:]}", file=sys.stderr)
+        return failed
+    f = dict(kv.split("=", 1) for kv in m.group(1).split())
+    secs, requests = float(f["seconds"]), int(f["requests"])
+    errors = int(f["bad"]) + int(f["socket_errors"])
+    ok = max(0, requests - int(f["bad"]))
+    return {"n": requests, "errors": errors, "seconds": secs,
+            "rps": ok / secs if secs > 0 else 0.0,
+            "p50": float(f["p50_ms"]), "p99": float(f["p99_ms"]), "max": float(f["max_ms"])}
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,9 +383,24 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=5.0, help="seconds per warm cell")
     ap.add_argument("--cold-samples", type=int, default=5)
     ap.add_argument("--concurrency", default="1,8")
+    ap.add_argument("--load", choices=("auto", "wrk", "python"), default="auto",
+                    help="warm load generator: wrk when installed (auto), or Python threads")
     ap.add_argument("--info", default="", help="a line printed above the table")
     args = ap.parse_args()
     levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
+    wrk = shutil.which("wrk") if args.load != "python" else None
+    if args.load == "wrk" and not wrk:
+        print("error: --load wrk, but wrk is not installed", file=sys.stderr)
+        return 1
+    if wrk:
+        load_desc = (f"wrk {wrk_version(wrk)} (1 thread, 1 keep-alive connection per caller, "
+                     f"bench/invoke/invoke.lua)")
+    else:
+        if args.load == "auto":
+            print("warning: wrk is not installed; Python threads generate the warm load, which "
+                  "caps invokes/s near what one GIL can send", file=sys.stderr)
+        load_desc = ("Python threads (wrk not used; GIL-bound), raw HTTP/1.1 keep-alive, "
+                     "1 connection per caller")
 
     setup = Client(args.endpoint)
     names = {}
@@ -378,8 +437,19 @@ def main() -> int:
     for label, *_ in RUNTIMES:
         for callers in levels:
             print(f"==> warm {label}, {callers} caller(s), {args.duration:g}s", file=sys.stderr)
-            run_load(args.endpoint, names[label], callers, max(1.0, args.duration / 4))  # warm-up
-            r = run_load(args.endpoint, names[label], callers, args.duration)
+            # Warm-up, uncounted: starts the environments, and gives each enough invocations
+            # for the interpreter's JIT to settle (V8 spread over 8 node environments was still
+            # compiling the runtime client after 1 s, at twice its settled CPU per invoke).
+            warm_up = max(2.0, args.duration / 2)
+            if wrk:
+                run_wrk(wrk, args.endpoint, names[label], callers, warm_up)
+                r = run_wrk(wrk, args.endpoint, names[label], callers, args.duration)
+            else:
+                run_load(args.endpoint, names[label], callers, warm_up)
+                r = run_load(args.endpoint, names[label], callers, args.duration)
+            print(f"    n={r['n']} p50={fmt(r['p50'], 3)} p99={fmt(r['p99'], 3)} "
+                  f"max={fmt(r['max'], 1)} ms, {fmt(r['rps'], 0)}/s, errors={r['errors']}",
+                  file=sys.stderr)
             rows.append(("warm invoke", label, callers, r["n"], r["p50"], r["p99"], r["rps"],
                          r["errors"], "fork+exec /bin/true"))
 
@@ -408,8 +478,7 @@ def main() -> int:
         print(args.info)
     print(f"Invoke benchmark: {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; warm cells {args.duration:g}s each, "
-          f"raw HTTP/1.1 keep-alive, 1 connection per caller; payload {len(PAYLOAD)} bytes. "
-          f"Latency in ms.")
+          f"load from {load_desc}; payload {len(PAYLOAD)} bytes. Latency in ms.")
     print()
     header = ("| measurement | runtime | callers | n | p50 ms | p99 ms | invokes/s | errors "
               "| p50 / fork+exec | p50 / interpreter start | p50 / GetFunction |")

@@ -2,12 +2,14 @@
 # Invoke benchmark: warm round trips, throughput, cold starts and their floors, in one run.
 #
 #   bench/invoke/run.sh [--duration SECONDS] [--cold-samples N] [--bin PATH]
+#                       [--load auto|wrk|python]
 #
 # Starts lambdalite (build/src/main/lambdalite, or --bin / $LAMBDALITE_BIN; build it with
 # scripts/build.sh, Release by default) on a free port in a temporary data dir, then runs
-# driver.py, which creates a python3.12 and a nodejs20.x echo function and measures with raw
-# http.client keep-alive connections (one per caller thread, no boto3):
-#   warm invoke p50/p99 and invokes/s at 1 and 8 concurrent callers, per runtime;
+# driver.py, which creates a python3.12 and a nodejs20.x echo function and measures:
+#   warm invoke p50/p99 and invokes/s at 1 and 8 concurrent callers, per runtime, loaded by wrk
+#   (invoke.lua; one keep-alive connection per caller) or, without wrk or with --load python, by
+#   Python threads on raw http.client connections (GIL-bound: they cap the rate they measure);
 #   cold start end to end (first invoke after UpdateFunctionConfiguration, and first invoke of a
 #   new function), several samples, plus the server-side Init Duration;
 #   floors: fork+exec of /bin/true, `python3 -c pass`, `node -e 0` (hyperfine if installed, else
@@ -23,13 +25,15 @@ source "$HERE/../lib.sh"
 
 DURATION="${BENCH_DURATION:-5}"
 COLD_SAMPLES="${BENCH_COLD_SAMPLES:-5}"
+LOAD="${BENCH_LOAD:-auto}"
 BIN="$(lambdalite_bin)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="${2%s}"; shift 2 ;;
     --cold-samples) COLD_SAMPLES="$2"; shift 2 ;;
     --bin) BIN="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --load) LOAD="$2"; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown option: $1" ;;
   esac
 done
@@ -60,5 +64,5 @@ SANDBOX="$(grep -m1 'sandbox:' "$TMP/lambdalite.log" | sed 's/^.*sandbox: //' ||
 INFO="lambdalite ${VERSION:-?} ($BIN, build type $BUILD_TYPE); sandbox: ${SANDBOX:-?}"
 
 "$PY" "$HERE/driver.py" --endpoint "http://127.0.0.1:$LL_PORT" --duration "$DURATION" \
-  --cold-samples "$COLD_SAMPLES" --info "$INFO" \
+  --cold-samples "$COLD_SAMPLES" --load "$LOAD" --info "$INFO" \
   || { tail -n 30 "$TMP/lambdalite.log" >&2; die "the benchmark could not set up its functions"; }

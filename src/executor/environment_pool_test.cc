@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -349,7 +350,17 @@ TEST_F(EnvironmentPoolTest, InvocationHeaders) {
       std::stoll(std::string(headers.at("Lambda-Runtime-Deadline-Ms").as_string()));
   EXPECT_GE(deadline, now + 6000);
   EXPECT_LE(deadline, now + 7000);
-  EXPECT_EQ(std::string(headers.at("Lambda-Runtime-Trace-Id").as_string()).rfind("Root=1-", 0), 0u);
+  // X-Ray's format: the epoch seconds of the invocation, 96 and 64 random bits.
+  const std::string trace(headers.at("Lambda-Runtime-Trace-Id").as_string());
+  char seconds[16];
+  std::snprintf(seconds, sizeof seconds, "%08llx", static_cast<unsigned long long>(now / 1000));
+  EXPECT_EQ(trace.rfind(std::string("Root=1-") + seconds + "-", 0), 0u) << trace;
+  EXPECT_TRUE(std::regex_match(
+      trace, std::regex("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0")))
+      << trace;
+  // Unique per invocation.
+  const json::object again = json::parse(MustInvoke(request).payload).as_object();
+  EXPECT_NE(std::string(again.at("Lambda-Runtime-Trace-Id").as_string()), trace);
 }
 
 TEST_F(EnvironmentPoolTest, WarmEnvironmentIsReused) {

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "executor/test_support.h"
 
@@ -75,6 +77,27 @@ TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
                                 "between\n");
 }
 
+TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock(1706745599005);  // 2024-01-31T23:59:59.005Z
+  const std::string path = dir.path() + "/s.log";
+  {
+    EnvironmentLog log(sink, path, clock);
+    log.PlatformLine("a");
+    clock.Advance(990);  // .995, same second
+    log.PlatformLine("b");
+    clock.Advance(10);  // next second, next day
+    log.PlatformLine("c");
+    clock.Advance(1000);
+    log.PlatformLine("d");
+  }
+  sink.Flush();
+  EXPECT_EQ(ReadFile(path),
+            "2024-01-31T23:59:59.005Z a\n2024-01-31T23:59:59.995Z b\n"
+            "2024-02-01T00:00:00.005Z c\n2024-02-01T00:00:01.005Z d\n");
+}
+
 TEST(EnvironmentLogTest, TailKeepsTheLastFourKilobytes) {
   testing::TempDir dir;
   LogSink sink;
@@ -87,6 +110,22 @@ TEST(EnvironmentLogTest, TailKeepsTheLastFourKilobytes) {
   const std::string tail = log.End(report);
   EXPECT_EQ(tail.size(), EnvironmentLog::kTailBytes);
   EXPECT_NE(tail.find("line 999\nEND RequestId: rid\nREPORT RequestId: rid"), std::string::npos);
+}
+
+TEST(LogSinkTest, WritesBatchesWithoutBeingFlushed) {
+  testing::TempDir dir;
+  LogSink sink;
+  const std::string path = dir.path() + "/x.log";
+  // Two batches: the writer must wake for the first append after a pass, not only for Flush.
+  for (const char* text : {"one\n", "two\n"}) {
+    sink.Append(path, text);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (ReadFile(path).find(text) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  EXPECT_EQ(ReadFile(path), "one\ntwo\n");
 }
 
 TEST(LogSinkTest, DropsBeyondItsQueueLimit) {

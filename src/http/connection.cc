@@ -83,7 +83,25 @@ class AsyncCompletion {
       LogWarn("http: HandleAsync done called more than once, or after declining; ignored");
       return;
     }
+    if (dispatching_ == this) {
+      synchronous_ = std::move(response);
+      return;
+    }
     Deliver(std::move(response), /*abandoned=*/false);
+  }
+
+  // Brackets the HandleAsync call. An answer given during it on the dispatching thread itself
+  // (the Runtime API's 202 for a posted result, on every invocation) is handed back to Dispatch,
+  // which writes it at once, instead of being posted through the io_context: that post takes the
+  // scheduler's lock and usually wakes another I/O thread just to write it. Answers from other
+  // threads are posted as before.
+  void BeginDispatch() {
+    outer_ = dispatching_;
+    dispatching_ = this;
+  }
+  std::optional<HttpResponse> EndDispatch() {
+    dispatching_ = outer_;
+    return std::move(synchronous_);
   }
 
  private:
@@ -99,7 +117,13 @@ class AsyncCompletion {
   const std::weak_ptr<Connection> connection_;
   const std::shared_ptr<Liveness> liveness_;
   std::atomic<bool> claimed_{false};
+  // The completion whose HandleAsync call runs on this thread, if any.
+  static thread_local AsyncCompletion* dispatching_;
+  AsyncCompletion* outer_ = nullptr;         // dispatching thread only
+  std::optional<HttpResponse> synchronous_;  // dispatching thread only
 };
+
+thread_local AsyncCompletion* AsyncCompletion::dispatching_ = nullptr;
 
 }  // namespace
 
@@ -329,6 +353,7 @@ void Connection::Dispatch() {
     }
     auto completion = std::make_shared<AsyncCompletion>(weak_from_this(), core_.liveness());
     bool accepted = false;
+    completion->BeginDispatch();
     try {
       accepted = handler.HandleAsync(request_, [completion](HttpResponse response) {
         completion->Complete(std::move(response));
@@ -340,6 +365,8 @@ void Connection::Dispatch() {
       LogHandlerException(request_, "non-standard exception");
       if (completion->Claim()) inline_response = InternalErrorResponse();
     }
+    // Answered synchronously on this thread (accepted or not): write it now.
+    if (auto answered = completion->EndDispatch()) inline_response = std::move(answered);
     // Accepted: the answer arrives through PostResponse (or, if the handler kept no copy of
     // `done`, from `completion`'s destructor at the end of this scope).
     if (accepted && !inline_response) return;

@@ -15,7 +15,7 @@
 namespace lambdalite::http {
 
 struct ServerOptions {
-  // I/O threads running the event loop. 0 picks max(4, 2 * hardware_concurrency).
+  // I/O threads running the event loop. 0 picks max(2, hardware_concurrency).
   int io_threads = 0;
   // How many Handle calls may run directly on I/O threads at once (saving two thread hand-offs
   // per request). Must stay below io_threads so a blocking handler can never take every I/O
@@ -101,7 +101,7 @@ class Server {
   // Blocks until Stop() has completed.
   void Wait();
 
-  // max(4, 2 * std::thread::hardware_concurrency()).
+  // max(2, std::thread::hardware_concurrency()): one per core (see server.cc).
   static int DefaultIoThreads();
 
  private:

@@ -637,6 +637,62 @@ TEST(ServerTest, AsyncCallbackAnsweredInsideHandleAsyncWorks) {
   }
 }
 
+TEST(ServerTest, AsyncCallbacksOfOtherRequestsOrThreadsDuringHandleAsyncArrive) {
+  // A synchronous answer is written directly by the dispatching thread; answers to other
+  // requests, or given from other threads, while a HandleAsync call runs are posted as usual.
+  TestHandler handler;
+  std::mutex mu;
+  std::function<void(HttpResponse)> parked;
+  handler.on_async = [&](const HttpRequest& request, std::function<void(HttpResponse)> done) {
+    if (request.target == "/park") {
+      std::lock_guard lock(mu);
+      parked = std::move(done);
+      return true;
+    }
+    if (request.target == "/release") {  // answers the parked request first, then itself
+      std::function<void(HttpResponse)> other;
+      {
+        std::lock_guard lock(mu);
+        other = std::move(parked);
+      }
+      HttpResponse released;
+      released.body = "released";
+      other(std::move(released));
+      done(TestHandler::Echo(request));
+      return true;
+    }
+    if (request.target == "/other-thread") {  // answered from another thread, before returning
+      std::thread([&request, done = std::move(done)] { done(TestHandler::Echo(request)); }).join();
+      return true;
+    }
+    done(TestHandler::Echo(request));  // declines, yet answers: the answer stands
+    return false;
+  };
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+
+  Client parked_client(server.port());
+  parked_client.Write(Request("GET", "/park"));
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard lock(mu);
+    return parked != nullptr;
+  }));
+  Client client(server.port());
+  auto released = client.Send(Request("GET", "/release"));
+  ASSERT_TRUE(released) << client.error().message();
+  EXPECT_EQ((*released)["X-Target"], "/release");
+  auto parked_answer = parked_client.Read();
+  ASSERT_TRUE(parked_answer) << parked_client.error().message();
+  EXPECT_EQ(parked_answer->body(), "released");
+
+  for (const char* target : {"/other-thread", "/declined-but-answered", "/other-thread"}) {
+    auto response = client.Send(Request("GET", target));
+    ASSERT_TRUE(response) << client.error().message();
+    EXPECT_EQ((*response)["X-Target"], target);
+  }
+  EXPECT_EQ(handler.handle_calls.load(), 0);
+}
+
 TEST(ServerTest, StopLetsInFlightRequestsFinishAndClosesIdleConnections) {
   TestHandler handler;
   Event release;
@@ -891,10 +947,12 @@ TEST(ServerTest, StartReportsBindFailure) {
   EXPECT_FALSE(first.Start().ok());  // already started
 }
 
-TEST(ServerTest, DefaultsToAtLeastFourIoThreads) {
+TEST(ServerTest, DefaultsToOneIoThreadPerCoreAndAtLeastTwo) {
   TestHandler handler;
   Server server(handler, "127.0.0.1", 0);
-  EXPECT_GE(server.io_threads(), 4);
+  // Two, so that one is always free of inline handler calls.
+  EXPECT_GE(server.io_threads(), 2);
+  EXPECT_GE(server.io_threads(), static_cast<int>(std::thread::hardware_concurrency()));
   EXPECT_EQ(server.io_threads(), Server::DefaultIoThreads());
   server.Stop();  // never started
   server.Wait();

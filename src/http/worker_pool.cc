@@ -20,16 +20,21 @@ void WorkerPool::Submit(std::function<void()> task) {
   std::unique_lock lock(mu_);
   if (stopping_) return;
   queue_.push_back(std::move(task));
+  bool wake = false;
   if (idle_ > 0) {
     --idle_;
     ++wakeups_;
-    work_cv_.notify_one();
+    wake = true;
   } else if (threads_ < max_threads_) {
     ++threads_;
     std::thread worker(&WorkerPool::Run, this);
     workers_.emplace(worker.get_id(), std::move(worker));
   }
   JoinFinished(lock);
+  lock.unlock();
+  // After unlocking: a worker woken while mu_ is still held would only block again on it. The
+  // wake-up is already counted (wakeups_), so whichever idle worker takes it runs the task.
+  if (wake) work_cv_.notify_one();
 }
 
 void WorkerPool::Stop() {

@@ -13,6 +13,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "executor/cpu_group.h"
 #include "executor/environment_pool.h"
 #include "executor/process_sandbox.h"
 #include "executor/runtime_registry.h"
@@ -186,7 +187,23 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   LAMBDALITE_RETURN_IF_ERROR(p->server->Start());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
-  p->sandbox = std::make_unique<executor::ProcessSandbox>();
+  const executor::ProcessSandboxOptions sandbox_options;
+  p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
+  if (p->sandbox->has_cgroups()) {
+    // Without this, each environment can be a scheduling group as heavy as the whole server
+    // (cpu_group.h), which stalls warm invocations for up to hundreds of milliseconds under load.
+    executor::CpuGroupPaths cpu_paths;
+    cpu_paths.cgroup_root = sandbox_options.cgroup_root;
+    auto joined = executor::JoinSharedCpuGroup(sandbox_options.cgroup_name, cpu_paths);
+    if (!joined.ok()) {
+      LogWarn(
+          "executor: environments each get a scheduling group of their own, which delays "
+          "invocations under load: " +
+          joined.error().message);
+    } else if (!joined->empty()) {
+      LogInfo("executor: the server and its environments share the cpu cgroup " + *joined);
+    }
+  }
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
   pool_options.account_concurrency_limit = p->functions->limits().account_concurrency;
