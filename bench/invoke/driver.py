@@ -12,8 +12,9 @@ possible. Measures, in one run:
     measure the client as much as the server. Without wrk, Python threads (one http.client
     connection each) do it, and the table says so;
   * cold start end to end: the first invoke after UpdateFunctionConfiguration (which retires the
-    function's environments) and the first invoke of a freshly created function, several samples;
-    with the server-side Init Duration from the REPORT line;
+    function's environments) and the first invoke of a freshly created function, several samples
+    0.5 s apart (python and node cold starts activate a pre-started runtime, replaced in the
+    background after each), with the server-side Init Duration from the REPORT line;
   * floors: fork+exec of /bin/true, `python3 -c pass` and `node -e 0` (the interpreters the
     runtimes use; hyperfine when installed, else a timing loop), and a GetFunction round trip.
 
@@ -159,6 +160,8 @@ def invoke_once(client: Client, name: str, tail: bool = False) -> tuple[bool, fl
         log = base64.b64decode(hdrs["x-amz-log-result"]).decode("utf-8", "replace")
     return ok, elapsed, log
 
+
+COLD_GAP_S = 0.5  # pause before each cold-start sample (see cold_invoke)
 
 PAYLOAD_ECHO: dict[str, bytes] = {}  # function name -> the exact echo bytes it returns
 
@@ -334,6 +337,10 @@ def cold_samples(endpoint: str, label: str, runtime: str, handler: str, zip_byte
     def cold_invoke(name: str, times: list, inits: list) -> None:
         # One sample counts only with the server's Init Duration, which proves the start was cold.
         nonlocal errors
+        # Cold starts spaced like real ones, not back to back: the server replaces the
+        # pre-started runtime a cold start took in the background (tens of ms), and a burst of
+        # cold starts beyond what is pre-started starts the rest the classic way.
+        time.sleep(COLD_GAP_S)
         ok, elapsed, log = invoke_once(client, name, tail=True)
         m = INIT_RE.search(log or "")
         if ok and m:
