@@ -75,9 +75,13 @@ class RuntimeAPI(object):
             self._family = _sock.AF_INET6
         self._addr = (host or "127.0.0.1", int(port))
         self._host_header = address
+        self._next_request = ("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+                              % (_NEXT_PATH, address)).encode("latin-1")
         self._sock = None
         self._buf = bytearray()
         self._received = False
+        # The answer to a /next poll sent along with the previous invocation's result is due.
+        self._next_pending = False
         # Reads land here first. recv(n) makes CPython allocate an n-byte object per read, which
         # for a buffer this size glibc maps and unmaps each time: three system calls and a page
         # fault on every read, twice per invocation.
@@ -91,6 +95,7 @@ class RuntimeAPI(object):
                 pass
         self._sock = None
         self._buf = bytearray()
+        self._next_pending = False
 
     def _connect(self):
         s = _sock.socket(self._family, _sock.SOCK_STREAM)
@@ -102,8 +107,11 @@ class RuntimeAPI(object):
         self._sock = s
         self._buf = bytearray()
 
-    def request(self, method, path, body=None, headers=None):
-        """Returns (status, lower-cased headers, body bytes)."""
+    def request(self, method, path, body=None, headers=None, then_next=False):
+        """Returns (status, lower-cased headers, body bytes). With then_next, the /next poll that
+        follows goes out in the same write (HTTP/1.1 pipelining: the Runtime API answers requests
+        on a connection in order); next_invocation then only reads its answer. That saves a
+        system call on each side and one wake-up of the server per invocation."""
         head = "%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, self._host_header)
         if body is not None:
             head += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
@@ -113,6 +121,8 @@ class RuntimeAPI(object):
         data = head.encode("latin-1") + b"\r\n"
         if body:
             data += body
+        if then_next:
+            data += self._next_request
         for attempt in (0, 1):
             reused = self._sock is not None
             if not reused:
@@ -120,7 +130,10 @@ class RuntimeAPI(object):
             self._received = False
             try:
                 self._sock.sendall(data)
-                return self._read_response()
+                answer = self._read_response()
+                # Unless the answer closed the connection, the poll's answer follows on it.
+                self._next_pending = then_next and self._sock is not None
+                return answer
             except (OSError, _ConnectionLost):
                 self.close()
                 # A kept-alive connection may have been closed by the server while idle:
@@ -200,17 +213,26 @@ class RuntimeAPI(object):
             del buf[:size + 2]
 
     def next_invocation(self):
-        status, headers, body = self.request("GET", _NEXT_PATH)
+        status = None
+        if self._next_pending:
+            self._next_pending = False
+            try:
+                status, headers, body = self._read_response()
+            except (OSError, _ConnectionLost):
+                self.close()  # the poll is lost with its connection: poll again on a new one
+        if status is None:
+            status, headers, body = self.request("GET", _NEXT_PATH)
         if status != 200:
             raise RuntimeError("Runtime API /invocation/next answered HTTP %d: %r" % (status, body[:200]))
         return headers, body
 
     def post_response(self, request_id, payload):
-        return self.request("POST", "%s/invocation/%s/response" % (_API_PREFIX, request_id), payload)
+        return self.request("POST", "%s/invocation/%s/response" % (_API_PREFIX, request_id), payload,
+                            then_next=True)
 
     def post_invocation_error(self, request_id, payload):
         return self.request("POST", "%s/invocation/%s/error" % (_API_PREFIX, request_id), payload,
-                            ((_ERROR_TYPE_HEADER, _UNHANDLED),))
+                            ((_ERROR_TYPE_HEADER, _UNHANDLED),), then_next=True)
 
     def post_init_error(self, payload):
         return self.request("POST", _INIT_ERROR_PATH, payload, ((_ERROR_TYPE_HEADER, _UNHANDLED),))
