@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 #include "common/crypto.h"
@@ -213,8 +214,14 @@ Result<std::string> FsCodeStore::Get(const std::string& blob_id) {
 std::string FsCodeStore::LocalPath(const std::string& blob_id) {
   if (!IsValidBlobId(blob_id)) return {};
   std::string path = BlobPath(blob_id);
+  {
+    std::shared_lock lock(present_mu_);
+    if (present_.count(blob_id) != 0) return path;
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::unique_lock lock(present_mu_);
+  present_.insert(blob_id);
   return path;
 }
 

@@ -12,7 +12,9 @@
 // from a request can never name a file outside the store.
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "common/result.h"
@@ -32,7 +34,9 @@ class FsCodeStore final : public CodeStore {
   Result<std::string> Put(const std::string& bytes) override;
   // kNotFound when absent or when `blob_id` is not a valid id.
   Result<std::string> Get(const std::string& blob_id) override;
-  // The blob's path when it is present; empty when it is absent or the id is invalid.
+  // The blob's path when it is present; empty when it is absent or the id is invalid. Blobs are
+  // never removed, so once seen present a blob is remembered and later calls (one per Invoke)
+  // touch no disk.
   std::string LocalPath(const std::string& blob_id) override;
 
   // <data_dir>/code
@@ -44,6 +48,8 @@ class FsCodeStore final : public CodeStore {
   std::string BlobPath(const std::string& blob_id) const;
 
   std::string root_;
+  std::shared_mutex present_mu_;
+  std::unordered_set<std::string> present_;  // blob ids seen on disk
 };
 
 // True for a well-formed blob id: 64 lower-case hex digits.
