@@ -1,5 +1,7 @@
 #include "api/lambda_api.h"
 
+#include <algorithm>
+
 #include "api/errors.h"
 #include "api/request_decoder.h"
 #include "api/router.h"
@@ -23,12 +25,46 @@ http::HttpResponse Finish(http::HttpResponse resp, const std::string& request_id
   return resp;
 }
 
+// An operation's result as AWS sends it: the reply (with the model's success code unless the
+// operation chose one), or the error in AWS's wire shape.
+http::HttpResponse Render(Result<Reply> result, int success_status, const std::string& request_id) {
+  if (!result.ok()) return Finish(RenderError(ToAwsError(result.error())), request_id);
+  Reply& reply = *result;
+  http::HttpResponse resp;
+  resp.status = reply.status != 0 ? reply.status : success_status;
+  if (reply.json) {
+    resp.SetHeader("Content-Type", "application/json");
+    resp.body = json::serialize(*reply.json);
+  } else if (reply.json_text) {
+    resp.SetHeader("Content-Type", "application/json");
+    resp.body = std::move(*reply.json_text);
+  } else {
+    resp.body = std::move(reply.raw_body);
+  }
+  for (auto& h : reply.headers) resp.headers.push_back(std::move(h));
+  return Finish(std::move(resp), request_id);
+}
+
 }  // namespace
 
 LambdaApi::LambdaApi(ApiOptions options) : options_(std::move(options)) {}
 
 void LambdaApi::Register(std::string_view operation, OperationHandler handler) {
   handlers_[std::string(operation)] = std::move(handler);
+}
+
+void LambdaApi::RegisterAsync(std::string_view operation, AsyncOperationHandler handler) {
+  const OperationInfo* op = FindOperation(operation);
+  if (op == nullptr) {
+    LogError("api: RegisterAsync of an operation the model does not have: " +
+             std::string(operation));
+    return;
+  }
+  async_handlers_[std::string(operation)] = std::move(handler);
+  const std::string method(op->method);
+  if (std::find(async_methods_.begin(), async_methods_.end(), method) == async_methods_.end()) {
+    async_methods_.push_back(method);
+  }
 }
 
 void LambdaApi::RegisterInternal(std::string prefix,
@@ -107,23 +143,34 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
   ctx.request = &request;
 
-  Result<Reply> result = handler->second(ctx, *input);
-  if (!result.ok()) return Finish(RenderError(ToAwsError(result.error())), request_id);
+  return Render(handler->second(ctx, *input), match->op->response_code, request_id);
+}
 
-  Reply& reply = *result;
-  http::HttpResponse resp;
-  resp.status = reply.status != 0 ? reply.status : match->op->response_code;
-  if (reply.json) {
-    resp.SetHeader("Content-Type", "application/json");
-    resp.body = json::serialize(*reply.json);
-  } else if (reply.json_text) {
-    resp.SetHeader("Content-Type", "application/json");
-    resp.body = std::move(*reply.json_text);
-  } else {
-    resp.body = std::move(reply.raw_body);
+bool LambdaApi::HandleAsync(const http::HttpRequest& request,
+                            std::function<void(http::HttpResponse)> done) {
+  if (std::find(async_methods_.begin(), async_methods_.end(), request.method) ==
+      async_methods_.end()) {
+    return false;
   }
-  for (auto& h : reply.headers) resp.headers.push_back(std::move(h));
-  return Finish(std::move(resp), request_id);
+  for (const auto& [prefix, handler] : internal_) {
+    if (request.target.compare(0, prefix.size(), prefix) == 0) return false;
+  }
+  auto match = MatchRoute(request.method, request.target);
+  if (!match) return false;
+  auto handler = async_handlers_.find(std::string(match->op->name));
+  if (handler == async_handlers_.end()) return false;
+  auto input = DecodeInput(*match, request);
+  if (!input.ok()) return false;
+
+  RequestContext ctx;
+  ctx.scope = ScopeOf(request);
+  ctx.request_id = NewUuid();
+  if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
+  ctx.request = &request;
+  return handler->second(
+      ctx, *input,
+      [done = std::move(done), request_id = ctx.request_id, success = match->op->response_code](
+          Result<Reply> result) { done(Render(std::move(result), success, request_id)); });
 }
 
 }  // namespace lambdalite::api

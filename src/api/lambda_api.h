@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 #include "domain/function.h"
@@ -40,6 +41,15 @@ struct Reply {
 using OperationHandler =
     std::function<Result<Reply>(const RequestContext&, const boost::json::object& input)>;
 
+// The non-blocking form of an operation, for requests that wait on something else (a warm
+// Invoke waits on its runtime) and so should hold no thread. Runs on an I/O thread and must not
+// block. Returns true to answer through `done` (once, from any thread, possibly before
+// returning); false, having changed nothing, to have the operation's OperationHandler serve the
+// request instead. `ctx.request` is valid only during the call.
+using AsyncReplyDone = std::function<void(Result<Reply>)>;
+using AsyncOperationHandler = std::function<bool(
+    const RequestContext&, const boost::json::object& input, AsyncReplyDone done)>;
+
 struct ApiOptions {
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
@@ -51,11 +61,17 @@ class LambdaApi : public http::RequestHandler {
 
   // Registers the handler of a model operation (by its model name, e.g. "GetFunction").
   void Register(std::string_view operation, OperationHandler handler);
+  // Adds a non-blocking path to an operation that also has an OperationHandler.
+  void RegisterAsync(std::string_view operation, AsyncOperationHandler handler);
   // Handles a lambdalite-specific path prefix ("/_lambdalite/...") outside the AWS model.
   void RegisterInternal(std::string prefix,
                         std::function<http::HttpResponse(const http::HttpRequest&)> handler);
 
   http::HttpResponse Handle(const http::HttpRequest& request) override;
+  // Offers the request to its operation's AsyncOperationHandler, if it has one; otherwise (and
+  // for requests that fail to route or decode, which Handle answers) declines.
+  bool HandleAsync(const http::HttpRequest& request,
+                   std::function<void(http::HttpResponse)> done) override;
   size_t BodyLimit(const std::string& method, const std::string& target) const override;
   http::HttpResponse OnBodyTooLarge(const std::string& method, const std::string& target) override;
 
@@ -64,6 +80,10 @@ class LambdaApi : public http::RequestHandler {
 
   ApiOptions options_;
   std::unordered_map<std::string, OperationHandler> handlers_;
+  std::unordered_map<std::string, AsyncOperationHandler> async_handlers_;
+  // The HTTP methods of the operations in async_handlers_: other requests (GetFunction's GET)
+  // are declined before routing, so the non-blocking path costs them nothing.
+  std::vector<std::string> async_methods_;
   std::vector<std::pair<std::string, std::function<http::HttpResponse(const http::HttpRequest&)>>>
       internal_;
 };

@@ -212,7 +212,7 @@ void MakeWorldReadable(const fs::path& root) {
 class EnvironmentPool::Environment final : public RuntimeApiObserver, public SandboxObserver {
  public:
   enum class State { kStarting, kIdle, kBusy, kDiscarded };
-  enum class Event { kReady, kOutcome, kInitError, kExit, kAborted, kTimeout };
+  using Event = EnvironmentPool::Event;
 
   Environment(std::string id, EnvKey key) : id(std::move(id)), key(std::move(key)) {}
 
@@ -273,6 +273,7 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
     std::lock_guard lock(mu_);
     aborted_ = true;
     if (process_) process_->Kill();
+    PostCompletionLocked(Event::kAborted);
     cv_.notify_all();
   }
   bool exited() const {
@@ -328,6 +329,38 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
     return event_time_;
   }
 
+  // The asynchronous form of ExpectOutcome + WaitForOutcome: `completion` runs exactly once,
+  // with the first of kOutcome (on the I/O thread that received the runtime's answer, right
+  // away), kExit, kAborted or kInitError (posted to `elsewhere`: they are noticed on threads
+  // that may not finish an invocation), or kTimeout (whoever takes it with TakeCompletion). If
+  // the environment has already ended, the completion is posted at once.
+  using Completion = std::function<void(Event)>;
+  void ExpectOutcomeAsync(const std::string& request_id, Completion completion,
+                          TimerQueue& elsewhere) {
+    std::optional<Event> ended;
+    {
+      std::lock_guard lock(mu_);
+      expected_id_ = request_id;
+      outcome_.reset();
+      ended = EndedLocked();
+      if (!ended) {
+        completion_ = std::move(completion);
+        elsewhere_ = &elsewhere;
+        return;
+      }
+    }
+    elsewhere.Post([completion = std::move(completion), event = *ended] { completion(event); });
+  }
+  // Takes the pending asynchronous wait for `request_id` (to time it out, or to give it up):
+  // empty when it has already completed or belongs to another invocation. Later posts for that
+  // request id are ignored.
+  Completion TakeCompletion(const std::string& request_id) {
+    std::lock_guard lock(mu_);
+    if (!completion_ || expected_id_ != request_id) return {};
+    expected_id_.clear();
+    return TakeCompletionLocked();
+  }
+
   // RuntimeApiObserver.
   void OnRuntimeWaiting() override {
     // Every /next poll lands here, typically while the invocation thread still holds mu_ to
@@ -345,16 +378,23 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   }
   void OnInvocationOutcome(const std::string& request_id, RuntimeOutcome outcome) override {
     const auto now = SteadyClock::now();
+    Completion completion;
     {
       std::lock_guard lock(mu_);
       if (request_id != expected_id_) return;
       expected_id_.clear();
       outcome_ = std::move(outcome);
       event_time_ = now;
+      completion = TakeCompletionLocked();
+    }
+    // The pool destroys the environment only after its Runtime API listener, whose handler is
+    // calling this, is gone, so the environment outlives the completion.
+    if (completion) {
+      completion(Event::kOutcome);
+      return;
     }
     // After unlocking: a waiter woken while mu_ is still held only blocks again on mu_, one more
-    // sleep and wake-up on the warm path. (The pool destroys the environment only after its
-    // Runtime API listener, whose handler is calling this, is gone.)
+    // sleep and wake-up on the warm path.
     cv_.notify_all();
   }
   void OnInitError(std::string body, std::string error_type) override {
@@ -362,6 +402,7 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
     if (init_error_) return;
     init_error_.emplace(std::move(body), std::move(error_type));
     event_time_ = SteadyClock::now();
+    PostCompletionLocked(Event::kInitError);
     cv_.notify_all();
   }
 
@@ -384,10 +425,30 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
     std::lock_guard lock(mu_);
     exit_ = exit;
     event_time_ = SteadyClock::now();
+    PostCompletionLocked(Event::kExit);
     cv_.notify_all();
   }
 
  private:
+  std::optional<Event> EndedLocked() const {
+    if (init_error_) return Event::kInitError;
+    if (exit_) return Event::kExit;
+    if (aborted_) return Event::kAborted;
+    return std::nullopt;
+  }
+  Completion TakeCompletionLocked() {
+    Completion completion = std::move(completion_);
+    completion_ = nullptr;
+    return completion;
+  }
+  // Hands a pending asynchronous wait its end. Posting never runs it here, so the lock may be
+  // held.
+  void PostCompletionLocked(Event event) {
+    if (!completion_) return;
+    expected_id_.clear();
+    elsewhere_->Post([completion = TakeCompletionLocked(), event] { completion(event); });
+  }
+
   mutable std::mutex mu_;
   std::mutex log_mu_;  // guards `log` against the sandbox thread's OnOutput
   std::condition_variable cv_;
@@ -400,6 +461,8 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   std::optional<RuntimeOutcome> outcome_;
   std::optional<std::pair<std::string, std::string>> init_error_;  // body, error type
   std::optional<SandboxExit> exit_;
+  Completion completion_;            // a pending ExpectOutcomeAsync
+  TimerQueue* elsewhere_ = nullptr;  // where its non-outcome ends run
   SteadyClock::time_point event_time_;
   // The uid the sandbox runs the environment's processes as; -1 until Start reports it.
   std::atomic<int64_t> run_as_uid_{-1};
@@ -461,8 +524,10 @@ void EnvironmentPool::Shutdown() {
     prestarted_.clear();
     for (auto& env : idle) Discard(env);
     cv_.notify_all();
+    // Asynchronous invocations end (as aborted) on the timer thread, so it stops only after.
     cv_.wait(lock, [&] { return total_in_flight_ == 0; });
   }
+  timers_.Stop();
   cv_.notify_all();
   reaper_.join();
   for (auto& env : graveyard_) Destroy(*env);
@@ -520,7 +585,7 @@ Result<InvocationResult> EnvironmentPool::InvokeOnce(const InvokeRequest& reques
 
 Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& request,
                                                         const RuntimeCommand& command,
-                                                        bool allow_prestarted) {
+                                                        bool allow_prestarted, bool warm_only) {
   const EnvKey key{request.scope, request.function_name, request.version->version,
                    request.version->revision_id};
   const FunctionKey function{request.scope, request.function_name};
@@ -567,6 +632,8 @@ Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& req
   }
   if (lease.env) {
     lease.env->state = Environment::State::kBusy;
+  } else if (warm_only) {
+    return lease;
   } else {
     // A new revision of this version (code or configuration update): idle environments of older
     // revisions can never be used again.
@@ -1073,16 +1140,8 @@ Status EnvironmentPool::ActivateEnvironment(Environment& env, const InvokeReques
 
 Result<EnvironmentPool::RunResult> EnvironmentPool::Run(Environment& env,
                                                         const InvokeRequest& request, bool cold) {
-  using Event = Environment::Event;
   const domain::FunctionVersion& version = *request.version;
-  const domain::FunctionConfig& config = version.config;
-  const int timeout_s = std::max(1, config.timeout);
-  const auto timeout = std::chrono::seconds(timeout_s);
-  const std::string& request_id = request.request_id;
-
-  RunResult run;
-  InvocationResult& result = run.result;
-  result.executed_version = version.version;
+  const auto timeout = std::chrono::seconds(std::max(1, version.config.timeout));
 
   std::optional<double> init_ms;
   std::optional<SteadyClock::time_point> deadline;
@@ -1107,29 +1166,109 @@ Result<EnvironmentPool::RunResult> EnvironmentPool::Run(Environment& env,
     return Error::Make(ErrorCode::kUnavailable, "cannot start an execution environment: " + detail);
   }
 
-  env.log->Start(request_id, version.version);
+  env.log->Start(request.request_id, version.version);
   if (event == Event::kReady) {
-    RuntimeInvocation invocation;
-    invocation.request_id = request_id;
-    invocation.payload = request.payload;
-    invocation.invoked_function_arn = request.invoked_function_arn;
-    const int64_t now_ms = clock_.NowMillis();
-    invocation.trace_id = NewTraceId(now_ms);
-    if (!request.client_context.empty()) {
-      std::string decoded;
-      if (Base64Decode(request.client_context, &decoded)) invocation.client_context = decoded;
-    }
-    env.ExpectOutcome(request_id);
+    RuntimeInvocation invocation = MakeInvocation(request);
+    env.ExpectOutcome(request.request_id);
     phase_start = SteadyClock::now();
     if (!deadline) deadline = phase_start + timeout;
     invocation.deadline_ms =
-        now_ms +
+        clock_.NowMillis() +
         std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - phase_start).count();
     if (!env.api->Assign(std::move(invocation))) {
       return Error::Make(ErrorCode::kInternal, "execution environment " + env.id + " is busy");
     }
     event = env.WaitForOutcome(*deadline);
   }
+  return Finish(env, request, event, phase_start, init_ms);
+}
+
+RuntimeInvocation EnvironmentPool::MakeInvocation(const InvokeRequest& request) const {
+  RuntimeInvocation invocation;
+  invocation.request_id = request.request_id;
+  invocation.payload = request.payload;
+  invocation.invoked_function_arn = request.invoked_function_arn;
+  invocation.trace_id = NewTraceId(clock_.NowMillis());
+  if (!request.client_context.empty()) {
+    std::string decoded;
+    if (Base64Decode(request.client_context, &decoded)) invocation.client_context = decoded;
+  }
+  return invocation;
+}
+
+// ---- Asynchronous (warm) invocations --------------------------------------------------------
+
+// One invocation started by TryInvokeAsync: what its completion needs.
+struct EnvironmentPool::AsyncRun {
+  InvokeRequest request;
+  Lease lease;
+  Done done;
+  SteadyClock::time_point phase_start;
+  std::atomic<TimerQueue::Id> timer{0};
+};
+
+bool EnvironmentPool::TryInvokeAsync(InvokeRequest& request, Done& done) {
+  if (!request.version || request.version->config.package_type != "Zip") return false;
+  const RuntimeCommand* command = registry_.Find(request.version->config.runtime);
+  if (command == nullptr) return false;
+  auto lease = Acquire(request, *command, /*allow_prestarted=*/false, /*warm_only=*/true);
+  if (!lease.ok() || !lease->env) return false;
+  auto run = std::make_shared<AsyncRun>();
+  run->request = std::move(request);
+  run->lease = std::move(lease).value();
+  run->done = std::move(done);
+  StartAsync(run);
+  return true;
+}
+
+void EnvironmentPool::StartAsync(const std::shared_ptr<AsyncRun>& run) {
+  Environment& env = *run->lease.env;
+  const InvokeRequest& request = run->request;
+  const std::string& request_id = request.request_id;
+  env.log->Start(request_id, request.version->version);
+  RuntimeInvocation invocation = MakeInvocation(request);
+  const auto timeout = std::chrono::seconds(std::max(1, request.version->config.timeout));
+  run->phase_start = SteadyClock::now();
+  invocation.deadline_ms =
+      clock_.NowMillis() + std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+  // The wait is set up before the timer and the timer before the runtime sees the invocation:
+  // whichever end comes first finds both in place.
+  env.ExpectOutcomeAsync(
+      request_id, [this, run](Event event) { CompleteAsync(run, event); }, timers_);
+  run->timer = timers_.Schedule(run->phase_start + timeout, [this, run] {
+    if (auto completion = run->lease.env->TakeCompletion(run->request.request_id)) {
+      completion(Event::kTimeout);
+    }
+  });
+  if (!env.api->Assign(std::move(invocation))) {
+    if (env.TakeCompletion(request_id)) {
+      timers_.Cancel(run->timer);
+      Release(run->lease, /*keep=*/false);
+      Done done = std::move(run->done);
+      done(Error::Make(ErrorCode::kInternal, "execution environment " + env.id + " is busy"));
+    }
+  }
+}
+
+void EnvironmentPool::CompleteAsync(const std::shared_ptr<AsyncRun>& run, Event event) {
+  timers_.Cancel(run->timer);  // a no-op when the timer is what ended it
+  RunResult finished = Finish(*run->lease.env, run->request, event, run->phase_start, std::nullopt);
+  Release(run->lease, finished.keep);
+  Done done = std::move(run->done);
+  done(std::move(finished.result));
+}
+
+EnvironmentPool::RunResult EnvironmentPool::Finish(Environment& env, const InvokeRequest& request,
+                                                   Event event, SteadyClock::time_point phase_start,
+                                                   std::optional<double> init_ms) {
+  const domain::FunctionVersion& version = *request.version;
+  const domain::FunctionConfig& config = version.config;
+  const int timeout_s = std::max(1, config.timeout);
+  const std::string& request_id = request.request_id;
+
+  RunResult run;
+  InvocationResult& result = run.result;
+  result.executed_version = version.version;
   const auto end_time = event == Event::kTimeout ? SteadyClock::now() : env.event_time();
   const double duration_ms = std::max(0.0, Millis(end_time - phase_start));
 

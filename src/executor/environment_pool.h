@@ -44,13 +44,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/timer_queue.h"
 #include "executor/invoker.h"
 #include "executor/log_sink.h"
+#include "executor/runtime_api.h"
 #include "executor/runtime_registry.h"
 #include "executor/sandbox.h"
 #include "http/server.h"
@@ -114,6 +117,11 @@ class EnvironmentPool final : public Invoker {
   // kUnavailable when the runtime is not available on this host or an environment cannot be
   // started (no uid, fork failure, sandbox setup failure); kInternal for a malformed request.
   Result<InvocationResult> Invoke(const InvokeRequest& request) override;
+  // Invoker. Takes only idle warm environments: the runtime's answer completes the invocation
+  // (and calls `done`) on the Runtime API's I/O thread; a timeout, crash or shutdown completes
+  // it on the pool's timer thread. Declines cold starts and throttled invocations, which take
+  // Invoke's path (and its errors).
+  bool TryInvokeAsync(InvokeRequest& request, Done& done) override;
   // Idle environments of the function go now, busy ones when their invocation ends.
   void RetireFunction(const domain::Scope& scope, const std::string& function_name) override;
 
@@ -161,11 +169,16 @@ class EnvironmentPool final : public Invoker {
     InvocationResult result;
     bool keep = false;  // the environment may serve the next invocation
   };
+  struct AsyncRun;
+  // How an environment's wait ended (kReady: its init phase did).
+  enum class Event { kReady, kOutcome, kInitError, kExit, kAborted, kTimeout };
 
   Result<InvocationResult> InvokeOnce(const InvokeRequest& request, const RuntimeCommand& command,
                                       bool allow_prestarted, bool* retry);
+  // With warm_only, a lease without an environment (and nothing counted) when no idle one is
+  // free.
   Result<Lease> Acquire(const InvokeRequest& request, const RuntimeCommand& command,
-                        bool allow_prestarted);
+                        bool allow_prestarted, bool warm_only = false);
   void Release(const Lease& lease, bool keep);
   Status StartEnvironment(Environment& env, const InvokeRequest& request,
                           const RuntimeCommand& command);
@@ -179,6 +192,15 @@ class EnvironmentPool final : public Invoker {
   bool WantsPrestart() const;           // lock held
   void ReapPrestarted(int64_t now_ms);  // lock held
   Result<RunResult> Run(Environment& env, const InvokeRequest& request, bool cold);
+  // The event the runtime receives from /next, but for its deadline.
+  RuntimeInvocation MakeInvocation(const InvokeRequest& request) const;
+  // The end of an invocation whose invoke phase started at phase_start: its result, the
+  // platform's log lines and the REPORT. `event` is the end state (not kReady).
+  RunResult Finish(Environment& env, const InvokeRequest& request, Event event,
+                   std::chrono::steady_clock::time_point phase_start,
+                   std::optional<double> init_ms);
+  void StartAsync(const std::shared_ptr<AsyncRun>& run);
+  void CompleteAsync(const std::shared_ptr<AsyncRun>& run, Event event);
   std::map<std::string, std::string> BaseVariables() const;
   std::vector<std::pair<std::string, std::string>> BuildVariables(
       const Environment& env, const InvokeRequest& request, const RuntimeCommand& command) const;
@@ -214,6 +236,9 @@ class EnvironmentPool final : public Invoker {
   std::map<std::string, std::shared_ptr<CodeEntry>> code_;
   std::map<std::vector<std::string>, PrestartSlot> prestarted_;  // by runtime argv
 
+  // Timeouts of asynchronous invocations, and the ends of those noticed on threads that may
+  // not finish them (see Environment::ExpectOutcomeAsync).
+  TimerQueue timers_;
   std::thread reaper_;
 };
 

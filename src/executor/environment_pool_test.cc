@@ -12,10 +12,13 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -385,6 +388,142 @@ TEST_F(EnvironmentPoolTest, WarmEnvironmentIsReused) {
   pool_->WaitForCleanup();
   // The old revision's idle environment went away with the update.
   EXPECT_EQ(pool_->ListEnvironments().size(), 2u);
+}
+
+// What TryInvokeAsync's `done` receives, once it is called.
+class AsyncOutcome {
+ public:
+  Invoker::Done Callback() {
+    return [state = state_](Result<InvocationResult> result) {
+      std::lock_guard lock(state->mu);
+      ++state->calls;
+      state->result.emplace(std::move(result));
+      state->cv.notify_all();
+    };
+  }
+  // Waits up to `limit` for the call; false if it did not come.
+  bool Wait(std::chrono::milliseconds limit = std::chrono::milliseconds(10'000)) {
+    std::unique_lock lock(state_->mu);
+    return state_->cv.wait_for(lock, limit, [&] { return state_->result.has_value(); });
+  }
+  const Result<InvocationResult>& result() const { return *state_->result; }
+  int calls() const {
+    std::lock_guard lock(state_->mu);
+    return state_->calls;
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Result<InvocationResult>> result;
+    int calls = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+TEST_F(EnvironmentPoolTest, AsyncInvokeTakesOnlyWarmEnvironments) {
+  auto version = Scripted();
+  // Nothing is warm yet: declined, with the request and the callback left as they were.
+  InvokeRequest cold = Request(version, {{"action", "whoami"}});
+  AsyncOutcome declined;
+  Invoker::Done declined_done = declined.Callback();
+  EXPECT_FALSE(pool_->TryInvokeAsync(cold, declined_done));
+  EXPECT_TRUE(declined_done);
+  EXPECT_EQ(json::parse(cold.payload), json::parse(R"({"action":"whoami"})"));
+  EXPECT_TRUE(pool_->ListEnvironments().empty());
+
+  const json::value first = InvokeJson(version, {{"action", "whoami"}});
+  InvokeRequest warm = Request(version, {{"action", "whoami"}});
+  warm.tail_log = true;
+  const std::string request_id = warm.request_id;
+  AsyncOutcome outcome;
+  Invoker::Done done = outcome.Callback();
+  ASSERT_TRUE(pool_->TryInvokeAsync(warm, done));
+  ASSERT_TRUE(outcome.Wait());
+  ASSERT_TRUE(outcome.result().ok()) << outcome.result().error().message;
+  const InvocationResult& result = outcome.result().value();
+  EXPECT_EQ(result.function_error, "") << result.payload;
+  const json::value second = json::parse(result.payload);
+  EXPECT_EQ(second.at("token"), first.at("token"));  // the same process
+  EXPECT_EQ(second.at("count").as_int64(), 2);
+  EXPECT_EQ(result.executed_version, "$LATEST");
+  std::string log;
+  ASSERT_TRUE(Base64Decode(result.log_result, &log));
+  EXPECT_EQ(log.rfind("START RequestId: " + request_id + " Version: $LATEST\n", 0), 0u) << log;
+  EXPECT_NE(log.find("REPORT RequestId: " + request_id + "\tDuration: "), std::string::npos);
+  EXPECT_EQ(log.find("Init Duration"), std::string::npos);
+  EXPECT_EQ(outcome.calls(), 1);
+
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  EXPECT_EQ(environments[0].state, "idle");
+  EXPECT_EQ(environments[0].invocations, 2);
+  // The warm one is taken by nobody else while it runs: a throttled function is declined.
+  InvokeRequest throttled = Request(version, {});
+  throttled.reserved_concurrency = 0;
+  Invoker::Done unused = AsyncOutcome().Callback();
+  EXPECT_FALSE(pool_->TryInvokeAsync(throttled, unused));
+}
+
+TEST_F(EnvironmentPoolTest, AsyncInvokeEndsInTimeoutsCrashesAndFunctionErrors) {
+  auto version = Scripted(/*timeout_s=*/1);
+  InvokeJson(version, {});  // warm
+
+  InvokeRequest failing = Request(version, {{"action", "error"}});
+  AsyncOutcome error;
+  Invoker::Done error_done = error.Callback();
+  ASSERT_TRUE(pool_->TryInvokeAsync(failing, error_done));
+  ASSERT_TRUE(error.Wait());
+  ASSERT_TRUE(error.result().ok());
+  EXPECT_EQ(error.result()->function_error, "Unhandled");
+  EXPECT_NE(error.result()->payload.find(R"("errorType": "TestError")"), std::string::npos);
+
+  InvokeRequest sleeping = Request(version, {{"action", "sleep"}, {"seconds", 10}});
+  const std::string sleeping_id = sleeping.request_id;
+  AsyncOutcome timeout;
+  Invoker::Done timeout_done = timeout.Callback();
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pool_->TryInvokeAsync(sleeping, timeout_done));
+  ASSERT_TRUE(timeout.Wait());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(timeout.result().ok());
+  EXPECT_TRUE(timeout.result()->timed_out);
+  EXPECT_EQ(timeout.result()->payload,
+            R"({"errorType":"Sandbox.Timedout","errorMessage":"RequestId: )" + sleeping_id +
+                R"( Error: Task timed out after 1.00 seconds"})");
+  pool_->WaitForCleanup();
+  EXPECT_TRUE(pool_->ListEnvironments().empty());  // a timed-out environment is discarded
+
+  InvokeJson(version, {});  // warm again
+  InvokeRequest exiting = Request(version, {{"action", "exit"}, {"code", 3}});
+  const std::string exiting_id = exiting.request_id;
+  AsyncOutcome exit;
+  Invoker::Done exit_done = exit.Callback();
+  ASSERT_TRUE(pool_->TryInvokeAsync(exiting, exit_done));
+  ASSERT_TRUE(exit.Wait());
+  ASSERT_TRUE(exit.result().ok());
+  EXPECT_EQ(exit.result()->payload,
+            R"({"errorType":"Runtime.ExitError","errorMessage":"RequestId: )" + exiting_id +
+                R"( Error: Runtime exited with error: exit status 3"})");
+  EXPECT_EQ(exit.calls(), 1);
+}
+
+TEST_F(EnvironmentPoolTest, ShutdownEndsAsyncInvocations) {
+  auto version = Scripted(/*timeout_s=*/30);
+  InvokeJson(version, {});
+  InvokeRequest sleeping = Request(version, {{"action", "sleep"}, {"seconds", 20}});
+  AsyncOutcome outcome;
+  Invoker::Done done = outcome.Callback();
+  ASSERT_TRUE(pool_->TryInvokeAsync(sleeping, done));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  pool_->Shutdown();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(outcome.Wait(std::chrono::milliseconds(0)));  // ended before Shutdown returned
+  ASSERT_TRUE(outcome.result().ok());
+  EXPECT_EQ(outcome.result()->function_error, "Unhandled");
+  EXPECT_NE(outcome.result()->payload.find("Runtime.ExitError"), std::string::npos);
 }
 
 TEST_F(EnvironmentPoolTest, ConcurrentInvocationsScaleOut) {

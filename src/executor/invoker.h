@@ -4,6 +4,7 @@
 // sandboxed execution environment, through the Lambda Runtime API.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,10 +25,10 @@ struct InvokeRequest {
   // invoked_function_arn).
   std::string invoked_function_arn;
   std::string request_id;
-  std::string payload;         // request body, already checked to be JSON
-  std::string client_context;  // base64 X-Amz-Client-Context, may be empty
+  std::string payload;                      // request body, already checked to be JSON
+  std::string client_context;               // base64 X-Amz-Client-Context, may be empty
   std::optional<int> reserved_concurrency;  // the function's reserved concurrency, if any
-  bool tail_log = false;       // X-Amz-Log-Type: Tail
+  bool tail_log = false;                    // X-Amz-Log-Type: Tail
 };
 
 struct InvocationResult {
@@ -50,8 +51,21 @@ struct InvocationResult {
 // kUnavailable when the host cannot start an environment at all.
 class Invoker {
  public:
+  using Done = std::function<void(Result<InvocationResult>)>;
+
   virtual ~Invoker() = default;
   virtual Result<InvocationResult> Invoke(const InvokeRequest& request) = 0;
+  // The non-blocking form of Invoke, for callers on an event loop: when the invocation can start
+  // without blocking (an idle warm environment is free), starts it and returns true; `done` then
+  // gets what Invoke would have returned, exactly once, on some other thread (or before this
+  // returns). Otherwise (a cold start is needed, the invocation would be throttled, or the
+  // invoker has no such path) returns false having started nothing and changed nothing; the
+  // caller then uses Invoke. Never blocks. `request` is moved from only when it returns true.
+  virtual bool TryInvokeAsync(InvokeRequest& request, Done& done) {
+    (void)request;
+    (void)done;
+    return false;
+  }
   // Retires every environment of a function (after an update or delete). Idempotent.
   virtual void RetireFunction(const domain::Scope& scope, const std::string& function_name) = 0;
 };

@@ -124,18 +124,38 @@ Result<executor::InvocationResult> InvokeService::InvokeSync(const domain::Scope
                                                              InvokeInput input) {
   LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));
   LAMBDALITE_RETURN_IF_ERROR(CheckPayload(input.payload));
+  return invoker_.Invoke(MakeRequest(scope, std::move(target), std::move(input)));
+}
+
+bool InvokeService::TryInvokeSync(const domain::Scope& scope, InvokeInput input,
+                                  executor::Invoker::Done done) {
+  auto target = Resolve(scope, input.function_name, input.qualifier);
+  if (!target.ok()) {
+    done(std::move(target).error());
+    return true;
+  }
+  if (Status payload = CheckPayload(input.payload); !payload.ok()) {
+    done(std::move(payload).error());
+    return true;
+  }
+  executor::InvokeRequest req = MakeRequest(scope, std::move(target).value(), std::move(input));
+  return invoker_.TryInvokeAsync(req, done);
+}
+
+executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, InvokeTarget target,
+                                                   InvokeInput input) const {
   executor::InvokeRequest req;
   req.scope = scope;
-  req.function_name = target.function_name;
-  req.version = target.version;
+  req.function_name = std::move(target.function_name);
   req.code_path = code_store_.LocalPath(target.version->code.blob_id);
-  req.invoked_function_arn = target.invoked_function_arn;
+  req.version = std::move(target.version);
+  req.invoked_function_arn = std::move(target.invoked_function_arn);
   req.request_id = std::move(input.request_id);
   req.payload = input.payload.empty() ? std::string("{}") : std::move(input.payload);
   req.client_context = std::move(input.client_context);
   req.reserved_concurrency = target.reserved_concurrency;
   req.tail_log = input.tail_log;
-  return invoker_.Invoke(req);
+  return req;
 }
 
 }  // namespace lambdalite::service

@@ -45,6 +45,13 @@ class InvokeService {
   // throttled).
   Result<executor::InvocationResult> InvokeSync(const domain::Scope& scope, InvokeInput input);
 
+  // The non-blocking form of InvokeSync, for callers on an event loop (it never blocks). Returns
+  // true when `done` has been or will be called, exactly once and from any thread, with what
+  // InvokeSync would have returned: the request failed before running (not found, bad payload),
+  // or a warm environment took it (executor::Invoker::TryInvokeAsync). Returns false, having run
+  // nothing, when only InvokeSync can serve it (a cold start, throttling).
+  bool TryInvokeSync(const domain::Scope& scope, InvokeInput input, executor::Invoker::Done done);
+
   // AWS's check of an Invoke payload: it must be JSON (an empty payload counts as "{}").
   static Status CheckPayload(const std::string& payload);
 
@@ -59,6 +66,9 @@ class InvokeService {
   Status InvokeAsync(const domain::Scope& scope, InvokeInput input, size_t max_payload);
 
  private:
+  executor::InvokeRequest MakeRequest(const domain::Scope& scope, InvokeTarget target,
+                                      InvokeInput input) const;
+
   EventSubmitter submit_event_;
   FunctionService& functions_;
   executor::Invoker& invoker_;

@@ -11,6 +11,39 @@ namespace {
 // InvokeAsync API keeps its 256 KB limit.
 constexpr size_t kMaxAsyncPayloadBytes = 1'048'576;
 constexpr size_t kMaxInvokeAsyncLegacyBytes = 262'144;
+
+// A RequestResponse invocation's input from the decoded request.
+service::InvokeInput SyncInput(const RequestContext& ctx, const json::object& in) {
+  service::InvokeInput input;
+  input.function_name = GetString(in, "FunctionName").value_or("");
+  input.qualifier = GetString(in, "Qualifier");
+  input.payload = GetString(in, "Payload").value_or("");
+  input.client_context = GetString(in, "ClientContext").value_or("");
+  input.tail_log = GetString(in, "LogType").value_or("None") == "Tail";
+  // The response's x-amzn-RequestId is the function's aws_request_id (reference, request ids).
+  input.request_id = ctx.request_id;
+  return input;
+}
+
+// The function's result as Invoke answers it: 200, the payload untouched, the version that ran,
+// the function error and the log tail when there are any.
+Result<Reply> SyncReply(Result<executor::InvocationResult> invoked) {
+  if (!invoked.ok()) return std::move(invoked).error();
+  executor::InvocationResult& result = *invoked;
+  Reply r;
+  r.status = 200;
+  r.raw_body = std::move(result.payload);
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"X-Amz-Executed-Version", std::move(result.executed_version)});
+  if (!result.function_error.empty()) {
+    r.headers.push_back({"X-Amz-Function-Error", std::move(result.function_error)});
+  }
+  if (!result.log_result.empty()) {
+    r.headers.push_back({"X-Amz-Log-Result", std::move(result.log_result)});
+  }
+  return r;
+}
+
 }  // namespace
 
 void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
@@ -54,27 +87,20 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
           r.status = 202;
           return r;
         }
-        service::InvokeInput input;
-        input.function_name = name;
-        input.qualifier = qualifier;
-        input.payload = GetString(in, "Payload").value_or("");
-        input.client_context = GetString(in, "ClientContext").value_or("");
-        input.tail_log = GetString(in, "LogType").value_or("None") == "Tail";
-        // The response's x-amzn-RequestId is the function's aws_request_id (reference, request
-        // ids).
-        input.request_id = ctx.request_id;
-        LAMBDALITE_TRY(auto result, invoke.InvokeSync(ctx.scope, std::move(input)));
-        Reply r;
-        r.status = 200;
-        r.raw_body = std::move(result.payload);
-        r.headers.push_back({"Content-Type", "application/json"});
-        r.headers.push_back({"X-Amz-Executed-Version", result.executed_version});
-        if (!result.function_error.empty()) {
-          r.headers.push_back({"X-Amz-Function-Error", result.function_error});
+        return SyncReply(invoke.InvokeSync(ctx.scope, SyncInput(ctx, in)));
+      });
+
+  // A RequestResponse invocation that a warm environment can take holds no thread while the
+  // function runs; the rest (cold starts, DryRun, Event) goes to the handler above.
+  api.RegisterAsync(
+      "Invoke", [&invoke](const RequestContext& ctx, const json::object& in, AsyncReplyDone done) {
+        if (GetString(in, "InvocationType").value_or("RequestResponse") != "RequestResponse") {
+          return false;
         }
-        if (!result.log_result.empty())
-          r.headers.push_back({"X-Amz-Log-Result", result.log_result});
-        return r;
+        return invoke.TryInvokeSync(ctx.scope, SyncInput(ctx, in),
+                                    [done = std::move(done)](Result<executor::InvocationResult> r) {
+                                      done(SyncReply(std::move(r)));
+                                    });
       });
 }
 
