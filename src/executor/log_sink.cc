@@ -127,11 +127,7 @@ void LogSink::Run() {
     std::deque<Item> batch;
     batch.swap(queue_);
     lock.unlock();
-    size_t bytes = 0;
-    for (const Item& item : batch) {
-      Write(item);
-      bytes += item.text.size();
-    }
+    const size_t bytes = WriteBatch(batch);
     lock.lock();
     pending_bytes_ -= bytes;
     written_ += batch.size();
@@ -139,32 +135,66 @@ void LogSink::Run() {
   }
 }
 
-void LogSink::Write(const Item& item) {
-  auto it = files_.find(item.path);
-  if (item.close) {
-    if (it != files_.end()) {
-      close(it->second.fd);
-      files_.erase(it);
+size_t LogSink::WriteBatch(std::deque<Item>& batch) {
+  // One write per file per pass: an invocation appends two records (START, then END and
+  // REPORT), and a busy environment several invocations' worth within kWriteDelay. Texts for a
+  // file keep their order; a close first writes what came before it.
+  std::vector<std::pair<const std::string*, std::string>> runs;  // path, gathered text
+  std::unordered_map<std::string_view, size_t> run_of;           // path -> index in runs
+  size_t bytes = 0;
+  auto write_run = [&](size_t i) {
+    WriteText(*runs[i].first, runs[i].second);
+    runs[i].second.clear();
+  };
+  for (Item& item : batch) {
+    bytes += item.text.size();
+    auto found = run_of.find(item.path);
+    if (item.close) {
+      if (found != run_of.end()) {
+        write_run(found->second);
+        run_of.erase(found);
+      }
+      CloseFile(item.path);
+      continue;
     }
-    return;
+    if (found == run_of.end()) {
+      run_of.emplace(item.path, runs.size());
+      runs.emplace_back(&item.path, std::move(item.text));
+    } else {
+      runs[found->second].second += item.text;
+    }
   }
+  for (const auto& [path, index] : run_of) write_run(index);
+  return bytes;
+}
+
+void LogSink::CloseFile(const std::string& path) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return;
+  close(it->second.fd);
+  files_.erase(it);
+}
+
+void LogSink::WriteText(const std::string& path, const std::string& text) {
+  if (text.empty()) return;
+  auto it = files_.find(path);
   if (it == files_.end()) {
     std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(item.path).parent_path(), ec);
-    int fd = open(item.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
-      LogWarn("logs: cannot open " + item.path + ": " + std::strerror(errno));
+      LogWarn("logs: cannot open " + path + ": " + std::strerror(errno));
       return;
     }
-    it = files_.emplace(item.path, OpenFile{fd, 0}).first;
+    it = files_.emplace(path, OpenFile{fd, 0}).first;
   }
-  const char* p = item.text.data();
-  size_t left = item.text.size();
+  const char* p = text.data();
+  size_t left = text.size();
   while (left > 0) {
     ssize_t n = write(it->second.fd, p, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      LogWarn("logs: cannot write " + item.path + ": " + std::strerror(errno));
+      LogWarn("logs: cannot write " + path + ": " + std::strerror(errno));
       break;
     }
     p += n;

@@ -82,7 +82,10 @@ class LogSink {
   };
 
   void Run();
-  void Write(const Item& item);
+  // Writes (and closes) what `batch` asks for; returns the bytes of text it held.
+  size_t WriteBatch(std::deque<Item>& batch);
+  void WriteText(const std::string& path, const std::string& text);
+  void CloseFile(const std::string& path);
   void CloseIdle(int64_t now_ms);
   // Wakes the writer if it needs waking for what was just queued. mu_ held.
   void NotifyQueuedLocked(bool was_empty);

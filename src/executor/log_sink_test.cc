@@ -136,5 +136,23 @@ TEST(LogSinkTest, DropsBeyondItsQueueLimit) {
   EXPECT_EQ(sink.dropped_bytes(), 3u);
 }
 
+// Appends that meet in one pass of the writer (they all come within kWriteDelay) keep their
+// order per file, also across a Close of that file.
+TEST(LogSinkTest, InterleavedFilesAndClosesKeepTheirOrder) {
+  testing::TempDir dir;
+  const std::string a = dir.path() + "/a.log", b = dir.path() + "/b.log";
+  LogSink sink;
+  sink.Append(a, "a1\n");
+  sink.Append(b, "b1\n");
+  sink.Append(a, "a2\n");
+  sink.Close(a);
+  sink.Append(a, "a3\n");
+  sink.Append(b, "b2\n");
+  sink.Append(a, "a4\n");
+  sink.Flush();
+  EXPECT_EQ(ReadFile(a), "a1\na2\na3\na4\n");
+  EXPECT_EQ(ReadFile(b), "b1\nb2\n");
+}
+
 }  // namespace
 }  // namespace lambdalite::executor
