@@ -7,6 +7,7 @@ X-Amz-Function-Error: Unhandled.
 """
 
 import stat
+import time
 import unittest
 
 from harness import make_zip, python_zip
@@ -301,6 +302,43 @@ class InvokeNodeTest(InvokeTestCase):
                               "};\n", Timeout=1)
         self.assertTimedOut(self.invoke(name, {"sleep": 30000}), 1)
         self.assertEqual(self.invoke_ok(name, {})["_json"], "awake")
+
+
+    def test_callback_waits_for_the_event_loop_to_drain(self):
+        # The result given to the callback goes out once the handler's timers are done; with
+        # callbackWaitsForEmptyEventLoop = false at once, and the timer runs on in the next
+        # invocation's time.
+        name = self.make_node("let fired = 0;\n"
+                              "exports.handler = (event, context, callback) => {\n"
+                              "  context.callbackWaitsForEmptyEventLoop = !event.eager;\n"
+                              "  setTimeout(() => { fired += 1; }, 300);\n"
+                              "  callback(null, {fired});\n"
+                              "};\n", runtime="nodejs20.x")
+        started = time.monotonic()
+        self.assertEqual(self.invoke_ok(name, {})["_json"], {"fired": 0})
+        self.assertGreaterEqual(time.monotonic() - started, 0.3)
+        started = time.monotonic()
+        self.assertEqual(self.invoke_ok(name, {"eager": True})["_json"], {"fired": 1})
+        self.assertLess(time.monotonic() - started, 0.3)
+        time.sleep(0.4)
+        self.assertEqual(self.invoke_ok(name, {"eager": True})["_json"], {"fired": 2})
+
+    def test_response_over_6mb_keeps_the_environment(self):
+        name = self.make_node("let calls = 0;\n"
+                              "exports.handler = async (event) => {\n"
+                              "  calls += 1;\n"
+                              "  return event.bytes ? 'x'.repeat(event.bytes) : {calls};\n"
+                              "};\n", MemorySize=1024)
+        self.assertEqual(self.invoke_ok(name, {})["_json"], {"calls": 1})
+        body = self.assertFunctionError(self.invoke(name, {"bytes": 7 * 1024 * 1024}))
+        self.assertEqual(body, {
+            "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                            "(6291556 bytes).",
+            "errorType": "Function.ResponseSizeTooLarge"})
+        # Exactly 6 MB of JSON (the string and its quotes) is accepted.
+        resp = self.invoke_ok(name, {"bytes": 6 * 1024 * 1024 - 2})
+        self.assertEqual(len(resp["_bytes"]), 6 * 1024 * 1024)
+        self.assertEqual(self.invoke_ok(name, {})["_json"], {"calls": 4})  # the same process
 
 
 class InvokeProvidedTest(InvokeTestCase):
