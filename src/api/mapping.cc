@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "domain/names.h"
 
 namespace lambdalite::api {
 
@@ -63,11 +64,6 @@ json::array ToArray(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
   return a;
-}
-
-// A stable, runtime-specific id in the shape of AWS's runtime version ARNs.
-std::string RuntimeVersionArn(const domain::Scope& scope, const std::string& runtime) {
-  return "arn:aws:lambda:" + scope.region + "::runtime:" + HexEncode(Sha256(runtime));
 }
 
 }  // namespace
@@ -157,7 +153,7 @@ json::object ToFunctionConfiguration(const domain::Scope& scope, const service::
                                 {"OptimizationStatus", snap_on ? "On" : "Off"}};
   if (detail == ConfigDetail::kFull && c.package_type == "Zip") {
     o["RuntimeVersionConfig"] =
-        json::object{{"RuntimeVersionArn", RuntimeVersionArn(scope, c.runtime)}};
+        json::object{{"RuntimeVersionArn", domain::RuntimeVersionArn(scope, c.runtime)}};
   }
   json::object logging{{"LogFormat", c.logging.log_format}};
   if (c.logging.application_log_level) {

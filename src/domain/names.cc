@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/crypto.h"
+
 namespace lambdalite::domain {
 namespace {
 
@@ -95,6 +97,26 @@ std::string QualifiedFunctionArn(const Scope& scope, std::string_view name,
   arn += ':';
   arn += qualifier;
   return arn;
+}
+
+std::string RuntimeVersionName(std::string_view runtime) {
+  // "python3.12" -> "python" + "3.12"; "nodejs22.x" -> "nodejs" + "22"; "provided.al2023" ->
+  // "provided" + "al2023"; "java8.al2" -> "java" + "8.al2".
+  size_t split = 0;
+  while (split < runtime.size() && runtime[split] >= 'a' && runtime[split] <= 'z') ++split;
+  std::string_view family = runtime.substr(0, split);
+  std::string_view release = runtime.substr(split);
+  if (!release.empty() && release.front() == '.') release.remove_prefix(1);
+  if (release.size() > 2 && release.substr(release.size() - 2) == ".x") {
+    release.remove_suffix(2);
+  }
+  std::string name(family);
+  if (!release.empty()) name.append(1, ':').append(release);
+  return name + ".v1";
+}
+
+std::string RuntimeVersionArn(const Scope& scope, std::string_view runtime) {
+  return "arn:aws:lambda:" + scope.region + "::runtime:" + HexEncode(Sha256(runtime));
 }
 
 bool IsVersionNumber(std::string_view q) {

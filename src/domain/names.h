@@ -41,6 +41,13 @@ std::string FunctionArn(const Scope& scope, std::string_view name);
 std::string QualifiedFunctionArn(const Scope& scope, std::string_view name,
                                  std::string_view qualifier);
 
+// Runtime versions. lambdalite ships one version of each runtime, so both names are fixed per
+// runtime identifier: "python3.12" is "python:3.12.v1" (AWS: "python:3.12.v38"), and its ARN is
+// "arn:aws:lambda:<region>::runtime:<sha-256 of the identifier, hex>", the shape of AWS's
+// RuntimeVersionArn. GetFunction's RuntimeVersionConfig and the INIT_START log record agree.
+std::string RuntimeVersionName(std::string_view runtime);
+std::string RuntimeVersionArn(const Scope& scope, std::string_view runtime);
+
 // True for a published version number ("1", "42").
 bool IsVersionNumber(std::string_view q);
 

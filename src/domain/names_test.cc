@@ -76,5 +76,16 @@ TEST(ArnTest, Builds) {
   EXPECT_FALSE(IsVersionNumber(""));
 }
 
+TEST(RuntimeVersionTest, NamesEveryRuntimeFamily) {
+  EXPECT_EQ(RuntimeVersionName("python3.12"), "python:3.12.v1");
+  EXPECT_EQ(RuntimeVersionName("nodejs22.x"), "nodejs:22.v1");
+  EXPECT_EQ(RuntimeVersionName("provided.al2023"), "provided:al2023.v1");
+  EXPECT_EQ(RuntimeVersionName("java8.al2"), "java:8.al2.v1");
+  EXPECT_EQ(RuntimeVersionName("dotnet8"), "dotnet:8.v1");
+  const std::string arn = RuntimeVersionArn(Scope{"123456789012", "eu-west-1"}, "python3.12");
+  EXPECT_EQ(arn.rfind("arn:aws:lambda:eu-west-1::runtime:", 0), 0u);
+  EXPECT_EQ(arn.size(), std::string("arn:aws:lambda:eu-west-1::runtime:").size() + 64);
+}
+
 }  // namespace
 }  // namespace lambdalite::domain
