@@ -18,6 +18,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "domain/names.h"
 #include "executor/runtime_api.h"
 #include "http/peer_credentials.h"
 #include "service/code_package.h"
@@ -953,6 +954,31 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   return {vars.begin(), vars.end()};
 }
 
+void EnvironmentPool::OpenLog(Environment& env, const InvokeRequest& request) {
+  const domain::FunctionConfig& config = request.version->config;
+  const std::string& log_group = config.logging.log_group;
+  const bool custom_group =
+      !log_group.empty() && log_group != "/aws/lambda/" + request.function_name;
+  env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id,
+                                 custom_group ? request.function_name : std::string());
+  PlatformLogFormat format;
+  format.json = config.logging.log_format == "JSON";
+  format.info_records = config.logging.system_log_level.value_or("INFO") != "WARN";
+  env.SetLog(std::make_unique<EnvironmentLog>(
+      log_sink_,
+      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      clock_, format, domain::FunctionArn(request.scope, request.function_name)));
+  if (config.package_type != "Zip") return;  // images have no runtime version
+  InitStartReport init;
+  init.runtime_version = domain::RuntimeVersionName(config.runtime);
+  init.runtime_version_arn = domain::RuntimeVersionArn(request.scope, config.runtime);
+  init.function_name = request.function_name;
+  init.function_version = request.version->version;
+  init.instance_id = env.log_stream;
+  init.instance_max_memory = int64_t{config.memory_size} * 1024 * 1024;
+  env.log->InitStart(init);
+}
+
 Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& request,
                                          const RuntimeCommand& command) {
   const domain::FunctionConfig& config = request.version->config;
@@ -970,11 +996,7 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   if (peer_checks_) own_processes_only = [&env](uid_t peer_uid) { return env.IsOwnUid(peer_uid); };
   LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api,
                                                std::move(own_processes_only)));
-  env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
-  env.SetLog(std::make_unique<EnvironmentLog>(
-      log_sink_,
-      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
-      clock_));
+  OpenLog(env, request);
 
   SandboxSpec spec;
   spec.id = env.id;
@@ -1120,11 +1142,7 @@ Status EnvironmentPool::ActivateEnvironment(Environment& env, const InvokeReques
                                             const RuntimeCommand& command) {
   const domain::FunctionConfig& config = request.version->config;
   LAMBDALITE_TRY(env.code, AcquireCode(request));
-  env.log_stream = LogStreamName(clock_.NowMillis(), request.version->version, env.id);
-  env.SetLog(std::make_unique<EnvironmentLog>(
-      log_sink_,
-      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
-      clock_));
+  OpenLog(env, request);
   std::string input;
   for (const auto& [name, value] : BuildVariables(env, request, command)) {
     input.append(name).append(1, '=').append(value).append(1, '\0');
@@ -1371,7 +1389,7 @@ EnvironmentPool::RunResult EnvironmentPool::Finish(Environment& env, const Invok
   // Whatever the runtime wrote before answering belongs to this invocation.
   process->FlushOutput();
   if (!run.keep) env.Kill();
-  for (const std::string& line : platform_lines) env.log->PlatformLine(line);
+  for (const std::string& line : platform_lines) env.log->PlatformNotice(line);
 
   report.request_id = request_id;
   report.duration_ms = duration_ms;

@@ -184,6 +184,8 @@ class EnvironmentPool final : public Invoker {
                           const RuntimeCommand& command);
   Status ActivateEnvironment(Environment& env, const InvokeRequest& request,
                              const RuntimeCommand& command);
+  // Names the environment's log stream and opens its log, which records the init's start.
+  void OpenLog(Environment& env, const InvokeRequest& request);
   bool CanUsePrestarted(const InvokeRequest& request, const RuntimeCommand& command) const;
   std::shared_ptr<Environment> TakePrestarted(const std::vector<std::string>& argv);  // lock held
   Result<std::shared_ptr<Environment>> StartPrestarted(const std::vector<std::string>& argv);

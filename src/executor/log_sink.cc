@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +22,20 @@ namespace {
 
 constexpr int64_t kCloseIdleAfterMs = 60'000;
 
+// A JSON string literal: quoted and escaped.
+std::string Quoted(std::string_view text) { return boost::json::serialize(text); }
+
+// Milliseconds as AWS's JSON system logs print them: up to three decimals, no trailing zeros
+// ("1233.96", "2.052", "3000").
+std::string JsonMillis(double ms) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  std::string text(buf);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -30,13 +45,15 @@ int64_t SteadyMillis() {
 }  // namespace
 
 std::string LogStreamName(int64_t epoch_ms, const std::string& version,
-                          const std::string& unique_hex) {
+                          const std::string& unique_hex, std::string_view function_name) {
   std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char date[48];
   std::snprintf(date, sizeof date, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return std::string(date) + "/[" + version + "]" + unique_hex;
+  std::string name(date);
+  name.append(1, '/').append(function_name);
+  return name + "[" + version + "]" + unique_hex;
 }
 
 std::string LogFilePath(const std::string& data_dir, const std::string& region,
@@ -233,8 +250,30 @@ std::string FormatReportLine(const InvocationReport& report) {
   return line;
 }
 
-EnvironmentLog::EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock)
-    : sink_(sink), path_(std::move(file_path)), clock_(clock) {}
+std::string FormatReportRecord(const InvocationReport& report) {
+  std::string record = "{\"requestId\":" + Quoted(report.request_id) + ",\"metrics\":{";
+  record += "\"durationMs\":" + JsonMillis(report.duration_ms);
+  record += ",\"billedDurationMs\":" + std::to_string(report.billed_duration_ms);
+  record += ",\"memorySizeMB\":" + std::to_string(report.memory_size_mb);
+  record += ",\"maxMemoryUsedMB\":" + std::to_string(report.max_memory_used_mb);
+  if (report.init_duration_ms) {
+    record += ",\"initDurationMs\":" + JsonMillis(*report.init_duration_ms);
+  }
+  // The text REPORT names no status for a success (nor for a function error, which the runtime
+  // reported normally); the JSON record always has one.
+  record += "},\"status\":" + Quoted(report.status.empty() ? "success" : report.status);
+  if (!report.error_type.empty()) record += ",\"errorType\":" + Quoted(report.error_type);
+  record += '}';
+  return record;
+}
+
+EnvironmentLog::EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock,
+                               PlatformLogFormat format, std::string function_arn)
+    : sink_(sink),
+      path_(std::move(file_path)),
+      clock_(clock),
+      format_(format),
+      function_arn_(std::move(function_arn)) {}
 
 EnvironmentLog::~EnvironmentLog() {
   {
@@ -312,9 +351,39 @@ void EnvironmentLog::Output(std::string_view bytes) {
   FlushPendingLocked();
 }
 
-void EnvironmentLog::PlatformLine(std::string_view line) {
+void EnvironmentLog::JsonRecordLocked(std::string_view type, std::string_view record_json,
+                                      int64_t now_ms) {
+  std::string line = "{\"time\":\"" + FormatIso8601Millis(now_ms) + "\",\"type\":\"platform.";
+  line.append(type).append("\",\"record\":").append(record_json).append(1, '}');
+  RecordLocked(line, now_ms);
+}
+
+void EnvironmentLog::PlatformNotice(std::string_view line) {
+  if (format_.json) return;
   std::lock_guard lock(mu_);
   RecordLocked(line, clock_.NowMillis());
+  FlushPendingLocked();
+}
+
+void EnvironmentLog::InitStart(const InitStartReport& init) {
+  std::lock_guard lock(mu_);
+  const int64_t now = clock_.NowMillis();
+  if (!format_.json) {
+    RecordLocked("INIT_START Runtime Version: " + init.runtime_version +
+                     "\tRuntime Version ARN: " + init.runtime_version_arn,
+                 now);
+  } else if (format_.info_records) {
+    JsonRecordLocked("initStart",
+                     "{\"initializationType\":\"on-demand\",\"phase\":\"init\","
+                     "\"runtimeVersion\":" +
+                         Quoted(init.runtime_version) +
+                         ",\"runtimeVersionArn\":" + Quoted(init.runtime_version_arn) +
+                         ",\"functionName\":" + Quoted(init.function_name) +
+                         ",\"functionVersion\":" + Quoted(init.function_version) +
+                         ",\"instanceId\":" + Quoted(init.instance_id) +
+                         ",\"instanceMaxMemory\":" + std::to_string(init.instance_max_memory) + "}",
+                     now);
+  }
   FlushPendingLocked();
 }
 
@@ -328,7 +397,14 @@ void EnvironmentLog::Start(const std::string& request_id, const std::string& ver
   }
   in_invocation_ = true;
   tail_.clear();
-  RecordLocked("START RequestId: " + request_id + " Version: " + version, now);
+  if (!format_.json) {
+    RecordLocked("START RequestId: " + request_id + " Version: " + version, now);
+  } else if (format_.info_records) {
+    JsonRecordLocked("start",
+                     "{\"requestId\":" + Quoted(request_id) + ",\"functionArn\":" +
+                         Quoted(function_arn_) + ",\"version\":" + Quoted(version) + "}",
+                     now);
+  }
   FlushPendingLocked();
 }
 
@@ -339,8 +415,12 @@ std::string EnvironmentLog::End(const InvocationReport& report) {
     RecordLocked(partial_, now);
     partial_.clear();
   }
-  RecordLocked("END RequestId: " + report.request_id, now);
-  RecordLocked(FormatReportLine(report), now);
+  if (!format_.json) {
+    RecordLocked("END RequestId: " + report.request_id, now);
+    RecordLocked(FormatReportLine(report), now);
+  } else if (format_.info_records) {
+    JsonRecordLocked("report", FormatReportRecord(report), now);
+  }
   FlushPendingLocked();
   in_invocation_ = false;
   std::string tail = std::move(tail_);

@@ -32,8 +32,10 @@ namespace lambdalite::executor {
 
 // "2024/01/31/[$LATEST]0123456789abcdef0123456789abcdef": AWS's log stream name of an environment
 // created at `epoch_ms` running `version`, with `unique_hex` (32 hex digits) making it unique.
+// A function that logs to a custom log group (one several functions may share) has its name in
+// the stream's: pass it as `function_name` for "2024/01/31/my-function[$LATEST]<hex>".
 std::string LogStreamName(int64_t epoch_ms, const std::string& version,
-                          const std::string& unique_hex);
+                          const std::string& unique_hex, std::string_view function_name = {});
 
 // "<data_dir>/logs/<region>/<function>/<stream>.log". The stream name's slashes make the date
 // directories: ".../2024/01/31/[$LATEST]<hex>.log".
@@ -121,6 +123,25 @@ struct InvocationReport {
   std::string error_type;                  // with status "error": e.g. "Runtime.ExitError"
 };
 
+// What the INIT_START record of an environment says.
+struct InitStartReport {
+  std::string runtime_version;      // "python:3.12.v1"
+  std::string runtime_version_arn;  // as GetFunction's RuntimeVersionConfig
+  std::string function_name;
+  std::string function_version;
+  std::string instance_id;          // the environment's log stream name
+  int64_t instance_max_memory = 0;  // bytes: MemorySize
+};
+
+// How the platform's own records are written: the function's LoggingConfig.
+struct PlatformLogFormat {
+  // LogFormat JSON: each record is one {"time","type":"platform.*","record"} object, and an
+  // invocation is framed by platform.start and platform.report alone (no END).
+  bool json = false;
+  // JSON only: SystemLogLevel WARN leaves out the INFO records (initStart, start, report).
+  bool info_records = true;
+};
+
 // The log stream of one execution environment. Thread-safe (output arrives from the sandbox's
 // thread while the invocation thread frames START/END).
 class EnvironmentLog {
@@ -128,8 +149,10 @@ class EnvironmentLog {
   // How much of an invocation's text is kept for LogResult (AWS returns the last 4 KB).
   static constexpr size_t kTailBytes = 4096;
 
-  // `sink` and `clock` must outlive this object.
-  EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock);
+  // `sink` and `clock` must outlive this object. `function_arn` (unqualified) is named by JSON
+  // platform.start records.
+  EnvironmentLog(LogSink& sink, std::string file_path, const Clock& clock,
+                 PlatformLogFormat format = {}, std::string function_arn = {});
   // Writes a pending partial line and closes the file.
   ~EnvironmentLog();
   EnvironmentLog(const EnvironmentLog&) = delete;
@@ -138,13 +161,17 @@ class EnvironmentLog {
   // Raw bytes from the runtime's stdout/stderr. Complete lines become records; a trailing partial
   // line waits for its end (or for the end of the invocation).
   void Output(std::string_view bytes);
-  // A line written by the platform (e.g. "... Task timed out after 3.00 seconds").
-  void PlatformLine(std::string_view line);
+  // A notice the platform writes as a text line of its own (e.g. "... Task timed out after 3.00
+  // seconds"). JSON records carry the same facts in platform.report's status and errorType, so
+  // under JSON this writes nothing.
+  void PlatformNotice(std::string_view line);
 
-  // Starts framing an invocation: writes START.
+  // The environment's init phase starts: writes INIT_START (platform.initStart).
+  void InitStart(const InitStartReport& init);
+  // Starts framing an invocation: writes START (platform.start).
   void Start(const std::string& request_id, const std::string& version);
-  // Writes END and REPORT and returns the invocation's text (START through REPORT, without the
-  // timestamps), cut to its last kTailBytes.
+  // Writes END and REPORT (platform.report) and returns the invocation's text (START through
+  // REPORT, without the timestamps), cut to its last kTailBytes.
   std::string End(const InvocationReport& report);
 
   const std::string& file_path() const { return path_; }
@@ -155,9 +182,14 @@ class EnvironmentLog {
   void AppendTimestampLocked(int64_t now_ms);
   void FlushPendingLocked();
 
+  // Writes a platform.<type> record whose record object is `record_json`.
+  void JsonRecordLocked(std::string_view type, std::string_view record_json, int64_t now_ms);
+
   LogSink& sink_;
   const std::string path_;
   const Clock& clock_;
+  const PlatformLogFormat format_;
+  const std::string function_arn_;
 
   std::mutex mu_;
   std::string partial_;  // output after the last newline
@@ -170,5 +202,7 @@ class EnvironmentLog {
 
 // The REPORT line (without trailing newline), as AWS formats it.
 std::string FormatReportLine(const InvocationReport& report);
+// The platform.report record object, as AWS's JSON system logs have it.
+std::string FormatReportRecord(const InvocationReport& report);
 
 }  // namespace lambdalite::executor

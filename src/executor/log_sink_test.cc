@@ -23,6 +23,9 @@ TEST(LogNamesTest, StreamNameAndFilePathFollowAws) {
   // 2024-01-31T12:34:56Z
   EXPECT_EQ(LogStreamName(1706704496000, "$LATEST", "0123456789abcdef0123456789abcdef"),
             "2024/01/31/[$LATEST]0123456789abcdef0123456789abcdef");
+  // A custom log group's streams name the function.
+  EXPECT_EQ(LogStreamName(1706704496000, "3", "0123456789abcdef0123456789abcdef", "my-fn"),
+            "2024/01/31/my-fn[3]0123456789abcdef0123456789abcdef");
   EXPECT_EQ(LogFilePath("/data", "eu-west-1", "fn", "2024/01/31/[3]ab"),
             "/data/logs/eu-west-1/fn/2024/01/31/[3]ab.log");
 }
@@ -77,6 +80,117 @@ TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
                                 "between\n");
 }
 
+InitStartReport SampleInit() {
+  InitStartReport init;
+  init.runtime_version = "python:3.12.v1";
+  init.runtime_version_arn = "arn:aws:lambda:us-east-1::runtime:abc";
+  init.function_name = "fn";
+  init.function_version = "$LATEST";
+  init.instance_id = "2024/01/31/[$LATEST]ab";
+  init.instance_max_memory = 128 * 1024 * 1024;
+  return init;
+}
+
+TEST(EnvironmentLogTest, TextInitStartStaysOutsideTheInvocation) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock(1706704496789);
+  const std::string path = dir.path() + "/s.log";
+  std::string tail;
+  {
+    EnvironmentLog log(sink, path, clock);
+    log.InitStart(SampleInit());
+    log.Start("rid", "$LATEST");
+    InvocationReport report;
+    report.request_id = "rid";
+    tail = log.End(report);
+  }
+  sink.Flush();
+  EXPECT_EQ(tail.rfind("START RequestId: rid", 0), 0u);
+  EXPECT_EQ(ReadFile(path).rfind("2024-01-31T12:34:56.789Z INIT_START Runtime Version: "
+                                 "python:3.12.v1\tRuntime Version ARN: "
+                                 "arn:aws:lambda:us-east-1::runtime:abc\n",
+                                 0),
+            0u);
+}
+
+TEST(EnvironmentLogTest, JsonFormatWritesPlatformRecords) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock(1706704496789);
+  const std::string path = dir.path() + "/s.log";
+  const std::string arn = "arn:aws:lambda:us-east-1:123456789012:function:fn";
+  InvocationReport report;
+  report.request_id = "rid";
+  report.duration_ms = 1233.96;
+  report.billed_duration_ms = 1698;
+  report.memory_size_mb = 256;
+  report.max_memory_used_mb = 123;
+  report.init_duration_ms = 463.5120001;
+  std::string tail;
+  {
+    EnvironmentLog log(sink, path, clock, PlatformLogFormat{true, true}, arn);
+    log.InitStart(SampleInit());
+    log.Start("rid", "$LATEST");
+    log.Output("{\"level\":\"INFO\",\"message\":\"hi\"}\n");
+    log.PlatformNotice("not written under JSON");
+    tail = log.End(report);
+  }
+  sink.Flush();
+  const std::string start =
+      R"({"time":"2024-01-31T12:34:56.789Z","type":"platform.start","record":{"requestId":"rid",)"
+      R"("functionArn":"arn:aws:lambda:us-east-1:123456789012:function:fn","version":"$LATEST"}})";
+  const std::string end =
+      R"({"time":"2024-01-31T12:34:56.789Z","type":"platform.report","record":{"requestId":"rid",)"
+      R"("metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,)"
+      R"("maxMemoryUsedMB":123,"initDurationMs":463.512},"status":"success"}})";
+  EXPECT_EQ(tail, start + "\n" + R"({"level":"INFO","message":"hi"})" + "\n" + end + "\n");
+  const std::string ts = "2024-01-31T12:34:56.789Z ";
+  const std::string init =
+      R"({"time":"2024-01-31T12:34:56.789Z","type":"platform.initStart","record":{)"
+      R"("initializationType":"on-demand","phase":"init","runtimeVersion":"python:3.12.v1",)"
+      R"("runtimeVersionArn":"arn:aws:lambda:us-east-1::runtime:abc","functionName":"fn",)"
+      R"("functionVersion":"$LATEST","instanceId":"2024/01/31/[$LATEST]ab",)"
+      R"("instanceMaxMemory":134217728}})";
+  EXPECT_EQ(ReadFile(path), ts + init + "\n" + ts + start + "\n" + ts +
+                                R"({"level":"INFO","message":"hi"})" + "\n" + ts + end + "\n");
+}
+
+TEST(EnvironmentLogTest, JsonReportNamesStatusAndErrorType) {
+  InvocationReport report;
+  report.request_id = "r";
+  report.duration_ms = 3000;
+  report.billed_duration_ms = 3000;
+  report.memory_size_mb = 128;
+  report.max_memory_used_mb = 40;
+  report.status = "error";
+  report.error_type = "Runtime.ExitError";
+  EXPECT_EQ(FormatReportRecord(report),
+            R"({"requestId":"r","metrics":{"durationMs":3000,"billedDurationMs":3000,)"
+            R"("memorySizeMB":128,"maxMemoryUsedMB":40},"status":"error",)"
+            R"("errorType":"Runtime.ExitError"})");
+}
+
+TEST(EnvironmentLogTest, JsonAtSystemLevelWarnLeavesOutInfoRecords) {
+  testing::TempDir dir;
+  LogSink sink;
+  FakeClock clock;
+  const std::string path = dir.path() + "/s.log";
+  std::string tail;
+  {
+    EnvironmentLog log(sink, path, clock, PlatformLogFormat{true, false});
+    log.InitStart(SampleInit());
+    log.Start("rid", "$LATEST");
+    log.Output("app\n");
+    InvocationReport report;
+    report.request_id = "rid";
+    tail = log.End(report);
+  }
+  sink.Flush();
+  EXPECT_EQ(tail, "app\n");
+  EXPECT_EQ(ReadFile(path).find("platform."), std::string::npos);
+}
+
 TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
   testing::TempDir dir;
   LogSink sink;
@@ -84,13 +198,13 @@ TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
   const std::string path = dir.path() + "/s.log";
   {
     EnvironmentLog log(sink, path, clock);
-    log.PlatformLine("a");
+    log.PlatformNotice("a");
     clock.Advance(990);  // .995, same second
-    log.PlatformLine("b");
+    log.PlatformNotice("b");
     clock.Advance(10);  // next second, next day
-    log.PlatformLine("c");
+    log.PlatformNotice("c");
     clock.Advance(1000);
-    log.PlatformLine("d");
+    log.PlatformNotice("d");
   }
   sink.Flush();
   EXPECT_EQ(ReadFile(path),
