@@ -607,7 +607,7 @@ Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& req
   } else {
     auto it = unreserved_in_flight_.find(request.scope);
     const int running = it == unreserved_in_flight_.end() ? 0 : it->second;
-    if (running >= options_.account_concurrency_limit) {
+    if (running >= request.unreserved_concurrency) {
       return Error::Make(ErrorCode::kTooManyRequests, "Rate Exceeded.",
                          "ConcurrentInvocationLimitExceeded");
     }

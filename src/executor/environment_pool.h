@@ -66,8 +66,6 @@ struct EnvironmentPoolOptions {
   std::string data_dir;
   // Host directory with the runtime clients, mounted at /var/runtime.
   std::string runtimes_dir = DefaultRuntimesDir();
-  // Concurrent invocations per account and region of functions without reserved concurrency.
-  int account_concurrency_limit = 1000;
   // Idle environments are killed after this long without an invocation (policy: measured with
   // the injected Clock).
   std::chrono::milliseconds idle_keep_alive{300'000};

@@ -563,16 +563,15 @@ TEST_F(EnvironmentPoolTest, ReservedConcurrencyThrottles) {
   EXPECT_TRUE(pool_->Invoke(second).ok());
 }
 
-TEST_F(EnvironmentPoolTest, AccountConcurrencyLimitThrottles) {
-  EnvironmentPoolOptions options;
-  options.account_concurrency_limit = 1;
-  MakePool(*sandbox_, options);
+TEST_F(EnvironmentPoolTest, UnreservedConcurrencyThrottles) {
   auto version = Scripted(5);
-  auto running = std::async(std::launch::async, [&] {
-    return pool_->Invoke(Request(version, {{"action", "sleep"}, {"seconds", 1}}));
-  });
+  InvokeRequest first = Request(version, {{"action", "sleep"}, {"seconds", 1}});
+  first.unreserved_concurrency = 1;
+  auto running = std::async(std::launch::async, [&] { return pool_->Invoke(first); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  auto throttled = pool_->Invoke(Request(version, {}, "another-function"));
+  InvokeRequest other = Request(version, {}, "another-function");
+  other.unreserved_concurrency = 1;
+  auto throttled = pool_->Invoke(other);
   ASSERT_FALSE(throttled.ok());
   EXPECT_EQ(throttled.error().code, ErrorCode::kTooManyRequests);
   EXPECT_EQ(throttled.error().message, "Rate Exceeded.");

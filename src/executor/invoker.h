@@ -28,7 +28,10 @@ struct InvokeRequest {
   std::string payload;                      // request body, already checked to be JSON
   std::string client_context;               // base64 X-Amz-Client-Context, may be empty
   std::optional<int> reserved_concurrency;  // the function's reserved concurrency, if any
-  bool tail_log = false;                    // X-Amz-Log-Type: Tail
+  // Without a reservation: the concurrency the account's unreserved functions share (its limit
+  // less every function's reservation), per account and region.
+  int unreserved_concurrency = 1000;
+  bool tail_log = false;  // X-Amz-Log-Type: Tail
 };
 
 struct InvocationResult {

@@ -4,10 +4,10 @@
 // a runtime is a host interpreter plus a runtime client from the runtimes directory (mounted at
 // /var/runtime):
 //
-//   python3.8 .. python3.14  /usr/bin/python3.X (else /usr/bin/python3)
-//   /var/runtime/python/bootstrap.py nodejs16.x .. nodejs24.x /usr/bin/node
-//   /var/runtime/node/bootstrap.mjs provided.al2, .al2023    /var/task/bootstrap (the function's
-//   own executable)
+//  - python3.8 .. python3.14: /usr/bin/python3.X (else /usr/bin/python3) running
+//    /var/runtime/python/bootstrap.py;
+//  - nodejs16.x .. nodejs24.x: /usr/bin/node running /var/runtime/node/bootstrap.mjs;
+//  - provided.al2, provided.al2023: /var/task/bootstrap, the function's own executable.
 //
 // The interpreter (argv[0]) of any runtime can be replaced through the environment variable
 // LAMBDALITE_RUNTIME_<NAME>, NAME being the runtime upper-cased with '.' → '_', e.g.

@@ -164,8 +164,9 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
                  storage::sqlite::SqliteFunctionStore::Open(config.data_dir + "/lambdalite.db"));
   LAMBDALITE_TRY(p->code_store, storage::FsCodeStore::Open(config.data_dir));
   p->fetcher = std::make_unique<S3CodeFetcher>(aws::ConfigFromEnvironment());
-  p->functions = std::make_unique<service::FunctionService>(*p->store, *p->code_store,
-                                                            p->fetcher.get(), p->clock);
+  p->functions = std::make_unique<service::FunctionService>(
+      *p->store, *p->code_store, p->fetcher.get(), p->clock,
+      service::ServiceLimits::WithAccountConcurrency(config.concurrency_limit));
   LAMBDALITE_RETURN_IF_ERROR(p->functions->Load());
   LAMBDALITE_TRY(auto secret, LoadOrCreateSecret(config.data_dir));
   p->signer = std::make_unique<service::CodeUrlSigner>(std::move(secret), p->clock);
@@ -206,8 +207,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   }
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
-  pool_options.account_concurrency_limit = p->functions->limits().account_concurrency;
   pool_options.prestarted_per_runtime = config.prestarted_runtimes;
+  pool_options.idle_keep_alive = std::chrono::seconds(config.idle_keep_alive_seconds);
   p->pool = std::make_unique<executor::EnvironmentPool>(
       *p->server, *p->sandbox, executor::RuntimeRegistry::Default(), p->clock, pool_options);
   p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);

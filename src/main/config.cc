@@ -6,14 +6,17 @@
 namespace lambdalite::app {
 namespace {
 
-Result<int> ParsePort(const std::string& flag, const std::string& v, int max) {
+// A whole number in [min, max], or an error naming the flag.
+Result<int> ParseInt(const std::string& flag, const std::string& v, int min, int max) {
   try {
     size_t used = 0;
     int n = std::stoi(v, &used);
-    if (used == v.size() && n >= 0 && n <= max) return n;
+    if (used == v.size() && n >= min && n <= max) return n;
   } catch (...) {
   }
-  return Error::Make(ErrorCode::kInvalidParameter, "invalid value for " + flag + ": " + v);
+  return Error::Make(ErrorCode::kInvalidParameter,
+                     "invalid value for " + flag + ": " + v + " (a whole number from " +
+                         std::to_string(min) + " to " + std::to_string(max) + ")");
 }
 
 }  // namespace
@@ -21,13 +24,17 @@ Result<int> ParsePort(const std::string& flag, const std::string& v, int max) {
 std::string UsageText() {
   return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
-         "                        [--prestarted-runtimes N]\n"
+         "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
+         "                        [--idle-keep-alive SECONDS]\n"
          "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
-         "LAMBDALITE_PRESTARTED_RUNTIMES. Outbound AWS calls use\n"
+         "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
+         "LAMBDALITE_IDLE_KEEP_ALIVE.\n"
+         "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
+         "Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
          "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by "
@@ -49,7 +56,7 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
        }},
       {"--port", "LAMBDALITE_PORT",
        [&](const std::string& v) -> Status {
-         LAMBDALITE_TRY(c.port, ParsePort("--port", v, 65535));
+         LAMBDALITE_TRY(c.port, ParseInt("--port", v, 0, 65535));
          return Status::Ok();
        }},
       {"--data-dir", "LAMBDALITE_DATA_DIR",
@@ -74,12 +81,23 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
        }},
       {"--io-threads", "LAMBDALITE_IO_THREADS",
        [&](const std::string& v) -> Status {
-         LAMBDALITE_TRY(c.io_threads, ParsePort("--io-threads", v, 1024));
+         LAMBDALITE_TRY(c.io_threads, ParseInt("--io-threads", v, 0, 1024));
          return Status::Ok();
        }},
       {"--prestarted-runtimes", "LAMBDALITE_PRESTARTED_RUNTIMES",
        [&](const std::string& v) -> Status {
-         LAMBDALITE_TRY(c.prestarted_runtimes, ParsePort("--prestarted-runtimes", v, 64));
+         LAMBDALITE_TRY(c.prestarted_runtimes, ParseInt("--prestarted-runtimes", v, 0, 64));
+         return Status::Ok();
+       }},
+      {"--concurrency-limit", "LAMBDALITE_CONCURRENCY_LIMIT",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.concurrency_limit, ParseInt("--concurrency-limit", v, 1, 1'000'000));
+         return Status::Ok();
+       }},
+      {"--idle-keep-alive", "LAMBDALITE_IDLE_KEEP_ALIVE",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.idle_keep_alive_seconds,
+                        ParseInt("--idle-keep-alive", v, 1, 7 * 24 * 3600));
          return Status::Ok();
        }},
   };

@@ -10,7 +10,8 @@ namespace lambdalite::app {
 // Server settings. Each comes from a command-line flag, else an environment variable, else the
 // default: --host/LAMBDALITE_HOST, --port/LAMBDALITE_PORT, --data-dir/LAMBDALITE_DATA_DIR,
 // --account/LAMBDALITE_ACCOUNT, --region/LAMBDALITE_REGION, --port-file/LAMBDALITE_PORT_FILE,
-// --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES.
+// --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
+// --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -21,6 +22,11 @@ struct Config {
   int io_threads = 0;     // 0: automatic
   // Runtime processes kept started ahead of need per runtime in use (see environment_pool.h).
   int prestarted_runtimes = 1;
+  // The account's ConcurrentExecutions (per account and region): what GetAccountSettings
+  // reports, what reserved concurrency is carved from, and where invocations are throttled.
+  int concurrency_limit = 1000;
+  // Seconds an execution environment is kept warm without an invocation before it is reaped.
+  int idle_keep_alive_seconds = 300;
 };
 
 // Parses `lambdalite serve [flags]` arguments (argv after "serve").

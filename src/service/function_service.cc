@@ -72,6 +72,8 @@ Status FunctionService::Load() {
   }
   std::unique_lock lock(mu_);
   functions_ = std::move(loaded);
+  reserved_sum_.clear();
+  for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   return Status::Ok();
 }
 
@@ -385,6 +387,7 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
   if (!t.qualifier) {
     batch.ops.push_back(storage::DeleteFunction{scope, t.name});
     functions_[scope].erase(t.name);
+    RecountReservedLocked(scope);
   } else {
     std::vector<std::string> referencing;
     for (const auto& [alias_name, alias] : fn->aliases) {
@@ -494,6 +497,16 @@ int FunctionService::ReservedSumLocked(const Scope& scope, std::string_view exce
   return sum;
 }
 
+void FunctionService::RecountReservedLocked(const Scope& scope) {
+  reserved_sum_[scope] = ReservedSumLocked(scope, "");
+}
+
+int FunctionService::UnreservedConcurrency(const Scope& scope) const {
+  std::shared_lock lock(mu_);
+  auto it = reserved_sum_.find(scope);
+  return limits_.account_concurrency - (it == reserved_sum_.end() ? 0 : it->second);
+}
+
 Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
                                                     const std::string& function_name,
                                                     int reserved) {
@@ -512,6 +525,7 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
         .WithoutType();
   }
   fn->meta.reserved_concurrency = reserved;
+  RecountReservedLocked(scope);
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
@@ -534,6 +548,7 @@ Status FunctionService::DeleteFunctionConcurrency(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) return FunctionNotFound(scope, t.name);
   fn->meta.reserved_concurrency.reset();
+  RecountReservedLocked(scope);
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutFunctionMeta{scope, fn->meta});
   return CommitAndRelease(lock, std::move(batch));

@@ -122,6 +122,16 @@ struct ServiceLimits {
   int account_concurrency = 1000;            // AWS default ConcurrentExecutions
   int min_unreserved_concurrency = 100;      // AWS keeps at least this much unreserved
   int64_t total_code_size = 80'530'636'800;  // 75 GB
+
+  // The limits of an account whose ConcurrentExecutions is `limit`. AWS keeps 100 of it
+  // unreserved, or all of it when the account has less: a new account with 10 is told
+  // "... below its minimum value of [10]." for any reservation.
+  static ServiceLimits WithAccountConcurrency(int limit) {
+    ServiceLimits limits;
+    limits.account_concurrency = limit;
+    limits.min_unreserved_concurrency = limit < 100 ? limit : 100;
+    return limits;
+  }
 };
 
 class FunctionService {
@@ -217,6 +227,9 @@ class FunctionService {
   Result<std::string> ReadCode(const std::string& blob_id) const;
 
   const ServiceLimits& limits() const { return limits_; }
+  // The account's concurrency that no function has reserved: what the functions without a
+  // reservation share (GetAccountSettings' UnreservedConcurrentExecutions).
+  int UnreservedConcurrency(const domain::Scope& scope) const;
 
  private:
   struct FunctionState {
@@ -261,6 +274,8 @@ class FunctionService {
                                                       const std::string& qualifier,
                                                       domain::EventInvokeConfig config,
                                                       const EventInvokeConfigInput& input);
+  // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
+  void RecountReservedLocked(const domain::Scope& scope);
   int ReservedSumLocked(const domain::Scope& scope, std::string_view except) const;
 
   // Enqueues `batch` while `lock` (exclusive, held) fixes its commit order, releases the lock and
@@ -281,6 +296,9 @@ class FunctionService {
 
   mutable std::shared_mutex mu_;
   std::map<domain::Scope, FunctionMap> functions_;
+  // Per scope, the sum of every function's reserved concurrency: kept with each change so an
+  // Invoke reads the unreserved pool without walking the functions.
+  std::map<domain::Scope, int> reserved_sum_;
 };
 
 }  // namespace lambdalite::service

@@ -265,6 +265,49 @@ TEST_F(FunctionServiceTest, ReservedConcurrencyKeepsUnreservedMinimum) {
             "Function not found: " + Arn("nope") + ":$LATEST");
 }
 
+TEST_F(FunctionServiceTest, UnreservedConcurrencyFollowsEveryReservation) {
+  ASSERT_TRUE(Create("a").ok());
+  ASSERT_TRUE(Create("b").ok());
+  const Scope other{"123456789012", "eu-west-1"};
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 1000);
+  ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "a", 300).ok());
+  ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "b", 200).ok());
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 500);
+  EXPECT_EQ(service_->UnreservedConcurrency(other), 1000);
+  ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "a", 100).ok());
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 700);
+  ASSERT_TRUE(service_->DeleteFunctionConcurrency(scope_, "b").ok());
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 900);
+  Reset();  // what a restart sees
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 900);
+  ASSERT_TRUE(service_->DeleteFunction(scope_, "a", std::nullopt).ok());
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 1000);
+  EXPECT_EQ(service_->GetAccountSettings(scope_).unreserved_concurrent_executions, 1000);
+}
+
+TEST(ServiceLimitsTest, SmallAccountsKeepAllTheirConcurrencyUnreserved) {
+  EXPECT_EQ(ServiceLimits::WithAccountConcurrency(1000).min_unreserved_concurrency, 100);
+  EXPECT_EQ(ServiceLimits::WithAccountConcurrency(5000).min_unreserved_concurrency, 100);
+  EXPECT_EQ(ServiceLimits::WithAccountConcurrency(10).min_unreserved_concurrency, 10);
+  storage::memory::MemoryFunctionStore store;
+  storage::memory::MemoryCodeStore code;
+  FakeClock clock;
+  FunctionService service(store, code, nullptr, clock, ServiceLimits::WithAccountConcurrency(10));
+  ASSERT_TRUE(service.Load().ok());
+  const Scope scope{"123456789012", "us-east-1"};
+  CreateFunctionInput in;
+  in.name = "fn";
+  in.config.runtime = "python3.12";
+  in.config.handler = "index.handler";
+  in.config.role = "arn:aws:iam::123456789012:role/r";
+  in.code.zip_file = MakeZip("def handler(e, c): return e");
+  ASSERT_TRUE(service.CreateFunction(scope, std::move(in)).ok());
+  EXPECT_EQ(service.PutFunctionConcurrency(scope, "fn", 1).error().message,
+            "Specified ReservedConcurrentExecutions for function decreases account's "
+            "UnreservedConcurrentExecution below its minimum value of [10].");
+  EXPECT_EQ(service.GetAccountSettings(scope).concurrent_executions, 10);
+}
+
 TEST_F(FunctionServiceTest, ConcurrentWritersAllLand) {
   ASSERT_TRUE(Create("fn").ok());
   std::vector<std::thread> threads;

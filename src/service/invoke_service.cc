@@ -81,6 +81,9 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   target.function_name = ref.name;
   target.version = view->version;
   target.reserved_concurrency = view->reserved_concurrency;
+  if (!target.reserved_concurrency) {
+    target.unreserved_concurrency = functions_.UnreservedConcurrency(scope);
+  }
   target.invoked_function_arn =
       q ? domain::QualifiedFunctionArn(scope, ref.name, *q) : domain::FunctionArn(scope, ref.name);
   // Weighted alias: roll for the version that serves this invocation.
@@ -154,6 +157,7 @@ executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, I
   req.payload = input.payload.empty() ? std::string("{}") : std::move(input.payload);
   req.client_context = std::move(input.client_context);
   req.reserved_concurrency = target.reserved_concurrency;
+  req.unreserved_concurrency = target.unreserved_concurrency;
   req.tail_log = input.tail_log;
   return req;
 }

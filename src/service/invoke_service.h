@@ -28,6 +28,7 @@ struct InvokeTarget {
   std::string function_name;
   std::string invoked_function_arn;  // unqualified when the caller gave no qualifier
   std::optional<int> reserved_concurrency;
+  int unreserved_concurrency = 0;  // shared by the functions without a reservation
 };
 
 class InvokeService {

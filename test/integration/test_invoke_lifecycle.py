@@ -11,7 +11,7 @@ import unittest
 
 from harness import raw_request
 from test_invoke_common import (PY_RENDEZVOUS_CLIENT, PY_STATEFUL, InvokeTestCase, Rendezvous,
-                                node_stateful, py_stateful)
+                                node_stateful, py_stateful, wait_until)
 
 # PY_STATEFUL plus an optional rendezvous: {"url": ..., "tag": ...} makes the handler announce
 # itself and wait for the test's release before answering.
@@ -113,6 +113,73 @@ class InvokeConcurrencyTest(InvokeTestCase):
         self.assertEqual(len(tokens), 2)
         # Both environments are warm now; the next call reuses one of them.
         self.assertIn(self.invoke_ok(name, {})["_json"]["token"], tokens)
+
+
+class ServerLimitsTest(InvokeTestCase):
+    """The account limit and the idle keep-alive are server settings (--concurrency-limit,
+    --idle-keep-alive). An account of 2 keeps all of it unreserved, as AWS does for accounts
+    under 100."""
+
+    SERVER_ARGS = ["--concurrency-limit", "2", "--idle-keep-alive", "1"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rv = Rendezvous()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rv.close()
+        super().tearDownClass()
+
+    def test_account_settings_and_reservations_follow_the_limit(self):
+        limits = self.lam.get_account_settings()["AccountLimit"]
+        self.assertEqual((limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]),
+                         (2, 2))
+        name = self.make_python(PY_GATED)
+        self.assertAwsError(
+            lambda: self.lam.put_function_concurrency(FunctionName=name,
+                                                      ReservedConcurrentExecutions=1),
+            400, "InvalidParameterValueException",
+            "Specified ReservedConcurrentExecutions for function decreases account's "
+            "UnreservedConcurrentExecution below its minimum value of [2].", type_user=False)
+
+    def test_invocations_beyond_the_account_limit_are_throttled(self):
+        names = [self.make_python(PY_GATED) for _ in range(3)]
+        tag = self.unique("acct")
+        results = {}
+        threads = []
+        for i, name in enumerate(names[:2]):
+            thread = threading.Thread(
+                target=lambda n=name, k=i: results.__setitem__(
+                    k, self.invoke(n, {"url": self.rv.url(), "tag": tag})),
+                daemon=True)
+            thread.start()
+            threads.append(thread)
+        try:
+            self.assertTrue(self.rv.wait_arrivals(tag, 2), "two invocations never overlapped")
+            err = self.assertAwsError(
+                lambda: self.lam.invoke(FunctionName=names[2], Payload=b"{}"), 429,
+                "TooManyRequestsException", "Rate Exceeded.")
+            self.assertEqual(err.get("Reason"), "ConcurrentInvocationLimitExceeded", err)
+        finally:
+            self.rv.release(tag)
+            for thread in threads:
+                thread.join(180)
+        for i in range(2):
+            self.assertEqual(results[i]["StatusCode"], 200)
+            self.assertIsNone(results[i].get("FunctionError"), results[i]["_bytes"])
+        # With both done, the third function runs.
+        self.assertEqual(self.invoke_ok(names[2], {})["_json"]["count"], 1)
+
+    def test_an_idle_environment_is_reaped_after_the_keep_alive(self):
+        name = self.make_python(PY_GATED)
+        first = self.invoke_ok(name, {})["_json"]
+        self.assertEqual(self.invoke_ok(name, {})["_json"]["token"], first["token"])  # warm
+        # One second of keep-alive; the reaper looks every second.
+        self.assertTrue(wait_until(lambda: self.invoke_ok(name, {})["_json"]["count"] == 1,
+                                   timeout=30, interval=2.5),
+                        "the idle environment was never reaped")
 
 
 class InvokeEnvironmentReuseTest(InvokeTestCase):

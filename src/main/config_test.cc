@@ -1,0 +1,70 @@
+#include "main/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace lambdalite::app {
+namespace {
+
+// Sets an environment variable for the life of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+TEST(ConfigTest, Defaults) {
+  auto c = ParseServeArgs({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->port, 9001);
+  EXPECT_EQ(c->concurrency_limit, 1000);
+  EXPECT_EQ(c->idle_keep_alive_seconds, 300);
+  EXPECT_EQ(c->prestarted_runtimes, 1);
+}
+
+TEST(ConfigTest, FlagsInBothSpellings) {
+  auto c = ParseServeArgs(
+      {"--concurrency-limit", "10", "--idle-keep-alive=2", "--port", "0", "--io-threads=3"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->concurrency_limit, 10);
+  EXPECT_EQ(c->idle_keep_alive_seconds, 2);
+  EXPECT_EQ(c->port, 0);
+  EXPECT_EQ(c->io_threads, 3);
+}
+
+TEST(ConfigTest, EnvironmentAppliesAndTheFlagWins) {
+  ScopedEnv limit("LAMBDALITE_CONCURRENCY_LIMIT", "50");
+  ScopedEnv keep("LAMBDALITE_IDLE_KEEP_ALIVE", "60");
+  auto c = ParseServeArgs({"--idle-keep-alive", "5"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->concurrency_limit, 50);
+  EXPECT_EQ(c->idle_keep_alive_seconds, 5);
+}
+
+TEST(ConfigTest, BadValuesAreRefusedWithTheirRange) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--concurrency-limit", "0"},
+                                             {"--concurrency-limit", "ten"},
+                                             {"--idle-keep-alive", "0"},
+                                             {"--idle-keep-alive", "5s"},
+                                             {"--port", "70000"}}) {
+    auto c = ParseServeArgs(args);
+    ASSERT_FALSE(c.ok()) << args[0] << " " << args[1];
+    EXPECT_NE(c.error().message.find("invalid value for " + args[0] + ": " + args[1]),
+              std::string::npos)
+        << c.error().message;
+  }
+  EXPECT_EQ(ParseServeArgs({"--concurrency-limit", "0"}).error().message,
+            "invalid value for --concurrency-limit: 0 (a whole number from 1 to 1000000)");
+  EXPECT_EQ(ParseServeArgs({"--idle-keep-alive"}).error().message,
+            "--idle-keep-alive needs a value");
+}
+
+}  // namespace
+}  // namespace lambdalite::app
