@@ -19,6 +19,18 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// A report of `request_id` with the given metrics.
+InvocationReport Report(const std::string& request_id, double duration_ms, int64_t billed_ms,
+                        int memory_size_mb, int max_memory_used_mb) {
+  InvocationReport report;
+  report.request_id = request_id;
+  report.duration_ms = duration_ms;
+  report.billed_duration_ms = billed_ms;
+  report.memory_size_mb = memory_size_mb;
+  report.max_memory_used_mb = max_memory_used_mb;
+  return report;
+}
+
 TEST(LogNamesTest, StreamNameAndFilePathFollowAws) {
   // 2024-01-31T12:34:56Z
   EXPECT_EQ(LogStreamName(1706704496000, "$LATEST", "0123456789abcdef0123456789abcdef"),
@@ -31,12 +43,7 @@ TEST(LogNamesTest, StreamNameAndFilePathFollowAws) {
 }
 
 TEST(LogNamesTest, ReportLineFormat) {
-  InvocationReport report;
-  report.request_id = "id-1";
-  report.duration_ms = 1.234;
-  report.billed_duration_ms = 2;
-  report.memory_size_mb = 128;
-  report.max_memory_used_mb = 40;
+  InvocationReport report = Report("id-1", 1.234, 2, 128, 40);
   EXPECT_EQ(FormatReportLine(report),
             "REPORT RequestId: id-1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 "
             "MB\tMax Memory Used: 40 MB\t");
@@ -52,12 +59,7 @@ TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
   LogSink sink;
   FakeClock clock(1706704496789);
   const std::string path = dir.path() + "/a/b/stream.log";
-  InvocationReport report;
-  report.request_id = "rid";
-  report.duration_ms = 5;
-  report.billed_duration_ms = 5;
-  report.memory_size_mb = 128;
-  report.max_memory_used_mb = 30;
+  InvocationReport report = Report("rid", 5, 5, 128, 30);
   std::string tail;
   {
     EnvironmentLog log(sink, path, clock);
@@ -120,12 +122,7 @@ TEST(EnvironmentLogTest, JsonFormatWritesPlatformRecords) {
   FakeClock clock(1706704496789);
   const std::string path = dir.path() + "/s.log";
   const std::string arn = "arn:aws:lambda:us-east-1:123456789012:function:fn";
-  InvocationReport report;
-  report.request_id = "rid";
-  report.duration_ms = 1233.96;
-  report.billed_duration_ms = 1698;
-  report.memory_size_mb = 256;
-  report.max_memory_used_mb = 123;
+  InvocationReport report = Report("rid", 1233.96, 1698, 256, 123);
   report.init_duration_ms = 463.5120001;
   std::string tail;
   {
@@ -157,12 +154,7 @@ TEST(EnvironmentLogTest, JsonFormatWritesPlatformRecords) {
 }
 
 TEST(EnvironmentLogTest, JsonReportNamesStatusAndErrorType) {
-  InvocationReport report;
-  report.request_id = "r";
-  report.duration_ms = 3000;
-  report.billed_duration_ms = 3000;
-  report.memory_size_mb = 128;
-  report.max_memory_used_mb = 40;
+  InvocationReport report = Report("r", 3000, 3000, 128, 40);
   report.status = "error";
   report.error_type = "Runtime.ExitError";
   EXPECT_EQ(FormatReportRecord(report),

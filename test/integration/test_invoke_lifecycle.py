@@ -30,7 +30,9 @@ def handler(event, context):
 '''
 
 
-class InvokeConcurrencyTest(InvokeTestCase):
+class GatedInvokeTestCase(InvokeTestCase):
+    """InvokeTestCase plus a Rendezvous, and invocations started in the background."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -53,6 +55,9 @@ class InvokeConcurrencyTest(InvokeTestCase):
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         return thread
+
+
+class InvokeConcurrencyTest(GatedInvokeTestCase):
 
     def assertThrottled(self, name):
         err = self.assertAwsError(lambda: self.lam.invoke(FunctionName=name, Payload=b"{}"), 429,
@@ -115,22 +120,12 @@ class InvokeConcurrencyTest(InvokeTestCase):
         self.assertIn(self.invoke_ok(name, {})["_json"]["token"], tokens)
 
 
-class ServerLimitsTest(InvokeTestCase):
+class ServerLimitsTest(GatedInvokeTestCase):
     """The account limit and the idle keep-alive are server settings (--concurrency-limit,
     --idle-keep-alive). An account of 2 keeps all of it unreserved, as AWS does for accounts
     under 100."""
 
     SERVER_ARGS = ["--concurrency-limit", "2", "--idle-keep-alive", "1"]
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rv = Rendezvous()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rv.close()
-        super().tearDownClass()
 
     def test_account_settings_and_reservations_follow_the_limit(self):
         limits = self.lam.get_account_settings()["AccountLimit"]
@@ -148,14 +143,8 @@ class ServerLimitsTest(InvokeTestCase):
         names = [self.make_python(PY_GATED) for _ in range(3)]
         tag = self.unique("acct")
         results = {}
-        threads = []
-        for i, name in enumerate(names[:2]):
-            thread = threading.Thread(
-                target=lambda n=name, k=i: results.__setitem__(
-                    k, self.invoke(n, {"url": self.rv.url(), "tag": tag})),
-                daemon=True)
-            thread.start()
-            threads.append(thread)
+        threads = [self.start_invoke(name, self.gated(tag), results, i)
+                   for i, name in enumerate(names[:2])]
         try:
             self.assertTrue(self.rv.wait_arrivals(tag, 2), "two invocations never overlapped")
             err = self.assertAwsError(
@@ -167,6 +156,7 @@ class ServerLimitsTest(InvokeTestCase):
             for thread in threads:
                 thread.join(180)
         for i in range(2):
+            self.assertNotIsInstance(results[i], Exception)
             self.assertEqual(results[i]["StatusCode"], 200)
             self.assertIsNone(results[i].get("FunctionError"), results[i]["_bytes"])
         # With both done, the third function runs.
