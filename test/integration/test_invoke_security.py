@@ -273,6 +273,31 @@ class InvokeResourceLimitsTest(InvokeTestCase):
         self.assertServerAnswers(name)
         self.assertNotEqual(self.invoke_ok(name, {})["_json"]["uid"], 0)
 
+    def test_file_descriptor_and_process_limits(self):
+        # AWS: 1,024 file descriptors and 1,024 processes or threads per environment.
+        name = self.make_python(
+            "import os, resource\n"
+            "def handler(event, context):\n"
+            "    files = []\n"
+            "    error = None\n"
+            "    try:\n"
+            "        for _ in range(4096):\n"
+            "            files.append(os.open('/dev/null', os.O_RDONLY))\n"
+            "    except OSError as e:\n"
+            "        error = e.errno\n"
+            "    for fd in files:\n"
+            "        os.close(fd)\n"
+            "    return {'nofile': resource.getrlimit(resource.RLIMIT_NOFILE),\n"
+            "            'nproc': resource.getrlimit(resource.RLIMIT_NPROC),\n"
+            "            'opened': len(files), 'errno': error}\n")
+        body = self.invoke_ok(name, {})["_json"]
+        self.assertEqual(body["nofile"], [1024, 1024])
+        self.assertEqual(body["nproc"], [1024, 1024])
+        self.assertEqual(body["errno"], 24, body)  # EMFILE
+        self.assertLess(body["opened"], 1024)
+        # The environment is fine afterwards.
+        self.assertEqual(self.invoke_ok(name, {})["_json"]["errno"], 24)
+
     def test_infinite_loop_is_killed_at_timeout(self):
         name = self.make_python("import os\n"
                                 "def handler(event, context):\n"
