@@ -10,16 +10,10 @@
 #include <sstream>
 #include <vector>
 
+#include "common/file.h"
 namespace lambdalite::executor {
 
 namespace {
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool IsDirectory(const std::string& path) {
   struct stat st {};
@@ -52,10 +46,11 @@ bool FindCpuCgroup(const std::string& self_cgroup, std::string* controllers, std
 }  // namespace
 
 Result<std::string> JoinSharedCpuGroup(const std::string& group_name, const CpuGroupPaths& paths) {
-  const std::string autogroup = ReadText(paths.autogroup_switch);
+  const std::string autogroup = ReadFileOrEmpty(paths.autogroup_switch);
   if (autogroup.empty() || autogroup[0] == '0') return std::string();
   std::string controllers, current;
-  if (!FindCpuCgroup(ReadText(paths.self_cgroup), &controllers, &current)) return std::string();
+  if (!FindCpuCgroup(ReadFileOrEmpty(paths.self_cgroup), &controllers, &current))
+    return std::string();
   if (current != "/") return std::string();  // already grouped: no autogroups here
 
   // "cpu" is usually a link to "cpu,cpuacct"; either names the hierarchy.

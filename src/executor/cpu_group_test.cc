@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.h"
 #include "common/temp_dir_testing.h"
 
 namespace lambdalite::executor {
@@ -36,12 +37,6 @@ class CpuGroupTest : public ::testing::Test {
   static void Write(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
 
   TempDir dir_;
   CpuGroupPaths paths_;
@@ -53,7 +48,7 @@ TEST_F(CpuGroupTest, ServerInTheRootCpuCgroupJoinsTheSharedGroup) {
   auto joined = JoinSharedCpuGroup("lambdalite", paths_);
   ASSERT_TRUE(joined.ok()) << joined.error().message;
   EXPECT_EQ(*joined, paths_.cgroup_root + "/cpu/lambdalite");
-  EXPECT_EQ(Read(*joined + "/cgroup.procs"), std::to_string(getpid()));
+  EXPECT_EQ(ReadFileOrEmpty(*joined + "/cgroup.procs"), std::to_string(getpid()));
   // Joining again (a restarted server) reuses the group.
   EXPECT_TRUE(JoinSharedCpuGroup("lambdalite", paths_).ok());
 }

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "common/file.h"
 #include "common/ids.h"
 #include "executor/process_sandbox.h"
 #include "executor/test_support.h"
@@ -78,13 +79,6 @@ std::string PollNextFromHere(uint16_t port) {
   }
   close(fd);
   return outcome;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 class EnvironmentPoolTest : public ::testing::Test {
@@ -632,7 +626,7 @@ TEST_F(EnvironmentPoolTest, LogsAreWrittenPerEnvironmentStream) {
   ASSERT_EQ(environments.size(), 1u);
   const std::string path = LogFilePath(data_dir_, "us-east-1", "fn", environments[0].log_stream);
   pool_.reset();  // flushes the log sink
-  const std::string file = ReadFile(path);
+  const std::string file = ReadFileOrEmpty(path);
   EXPECT_NE(file.find("Z init done\n"), std::string::npos) << file;
   EXPECT_NE(file.find("Z START RequestId: " + request.request_id), std::string::npos);
   EXPECT_NE(file.find("Z first line\n"), std::string::npos);

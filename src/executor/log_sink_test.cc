@@ -7,17 +7,11 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file.h"
 #include "executor/test_support.h"
 
 namespace lambdalite::executor {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A report of `request_id` with the given metrics.
 InvocationReport Report(const std::string& request_id, double duration_ms, int64_t billed_ms,
@@ -76,10 +70,10 @@ TEST(EnvironmentLogTest, FramesAnInvocationAndWritesTimestampedRecords) {
             "START RequestId: rid Version: $LATEST\nhello\nworld\npartial\nEND RequestId: rid\n" +
                 FormatReportLine(report) + "\n");
   const std::string ts = "2024-01-31T12:34:56.789Z ";
-  EXPECT_EQ(ReadFile(path), ts + "init line\n" + ts + "START RequestId: rid Version: $LATEST\n" +
-                                ts + "hello\n" + ts + "world\n" + ts + "partial\n" + ts +
-                                "END RequestId: rid\n" + ts + FormatReportLine(report) + "\n" + ts +
-                                "between\n");
+  EXPECT_EQ(ReadFileOrEmpty(path),
+            ts + "init line\n" + ts + "START RequestId: rid Version: $LATEST\n" + ts + "hello\n" +
+                ts + "world\n" + ts + "partial\n" + ts + "END RequestId: rid\n" + ts +
+                FormatReportLine(report) + "\n" + ts + "between\n");
 }
 
 InitStartReport SampleInit() {
@@ -109,10 +103,10 @@ TEST(EnvironmentLogTest, TextInitStartStaysOutsideTheInvocation) {
   }
   sink.Flush();
   EXPECT_EQ(tail.rfind("START RequestId: rid", 0), 0u);
-  EXPECT_EQ(ReadFile(path).rfind("2024-01-31T12:34:56.789Z INIT_START Runtime Version: "
-                                 "python:3.12.v1\tRuntime Version ARN: "
-                                 "arn:aws:lambda:us-east-1::runtime:abc\n",
-                                 0),
+  EXPECT_EQ(ReadFileOrEmpty(path).rfind("2024-01-31T12:34:56.789Z INIT_START Runtime Version: "
+                                        "python:3.12.v1\tRuntime Version ARN: "
+                                        "arn:aws:lambda:us-east-1::runtime:abc\n",
+                                        0),
             0u);
 }
 
@@ -149,8 +143,9 @@ TEST(EnvironmentLogTest, JsonFormatWritesPlatformRecords) {
       R"("runtimeVersionArn":"arn:aws:lambda:us-east-1::runtime:abc","functionName":"fn",)"
       R"("functionVersion":"$LATEST","instanceId":"2024/01/31/[$LATEST]ab",)"
       R"("instanceMaxMemory":134217728}})";
-  EXPECT_EQ(ReadFile(path), ts + init + "\n" + ts + start + "\n" + ts +
-                                R"({"level":"INFO","message":"hi"})" + "\n" + ts + end + "\n");
+  EXPECT_EQ(ReadFileOrEmpty(path), ts + init + "\n" + ts + start + "\n" + ts +
+                                       R"({"level":"INFO","message":"hi"})" + "\n" + ts + end +
+                                       "\n");
 }
 
 TEST(EnvironmentLogTest, JsonReportNamesStatusAndErrorType) {
@@ -180,7 +175,7 @@ TEST(EnvironmentLogTest, JsonAtSystemLevelWarnLeavesOutInfoRecords) {
   }
   sink.Flush();
   EXPECT_EQ(tail, "app\n");
-  EXPECT_EQ(ReadFile(path).find("platform."), std::string::npos);
+  EXPECT_EQ(ReadFileOrEmpty(path).find("platform."), std::string::npos);
 }
 
 TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
@@ -199,7 +194,7 @@ TEST(EnvironmentLogTest, TimestampsFollowTheClockAcrossSecondsAndDays) {
     log.PlatformNotice("d");
   }
   sink.Flush();
-  EXPECT_EQ(ReadFile(path),
+  EXPECT_EQ(ReadFileOrEmpty(path),
             "2024-01-31T23:59:59.005Z a\n2024-01-31T23:59:59.995Z b\n"
             "2024-02-01T00:00:00.005Z c\n2024-02-01T00:00:01.005Z d\n");
 }
@@ -226,12 +221,12 @@ TEST(LogSinkTest, WritesBatchesWithoutBeingFlushed) {
   for (const char* text : {"one\n", "two\n"}) {
     sink.Append(path, text);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (ReadFile(path).find(text) == std::string::npos &&
+    while (ReadFileOrEmpty(path).find(text) == std::string::npos &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
-  EXPECT_EQ(ReadFile(path), "one\ntwo\n");
+  EXPECT_EQ(ReadFileOrEmpty(path), "one\ntwo\n");
 }
 
 TEST(LogSinkTest, DropsBeyondItsQueueLimit) {
@@ -256,8 +251,8 @@ TEST(LogSinkTest, InterleavedFilesAndClosesKeepTheirOrder) {
   sink.Append(b, "b2\n");
   sink.Append(a, "a4\n");
   sink.Flush();
-  EXPECT_EQ(ReadFile(a), "a1\na2\na3\na4\n");
-  EXPECT_EQ(ReadFile(b), "b1\nb2\n");
+  EXPECT_EQ(ReadFileOrEmpty(a), "a1\na2\na3\na4\n");
+  EXPECT_EQ(ReadFileOrEmpty(b), "b1\nb2\n");
 }
 
 }  // namespace

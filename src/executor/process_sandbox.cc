@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/file.h"
 #include "common/log.h"
 
 namespace lambdalite::executor {
@@ -430,13 +431,6 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return n == static_cast<ssize_t>(text.size());
 }
 
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Value of "key N" in a flat-keyed cgroup file (memory.events, memory.oom_control).
 int64_t KeyedValue(const std::string& text, const std::string& key) {
   std::istringstream in(text);
@@ -713,7 +707,7 @@ class ProcessState {
       }
     }
     if (!oom_file_.empty()) {
-      exit.oom_killed = KeyedValue(ReadSmallFile(oom_file_), "oom_kill") > 0;
+      exit.oom_killed = KeyedValue(ReadFileOrEmpty(oom_file_), "oom_kill") > 0;
     }
     return exit;
   }
@@ -851,7 +845,7 @@ class ProcessHandle final : public SandboxProcess {
     for (int round = 0; round < 50; ++round) {
       bool any = false;
       for (const std::string& procs : cgroups_.procs) {
-        std::istringstream in(ReadSmallFile(procs));
+        std::istringstream in(ReadFileOrEmpty(procs));
         pid_t p = 0;
         while (in >> p) {
           any = true;
@@ -871,7 +865,7 @@ class ProcessHandle final : public SandboxProcess {
       hwm_fd_ = -1;
       const std::string children =
           "/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children";
-      std::istringstream in(ReadSmallFile(children));
+      std::istringstream in(ReadFileOrEmpty(children));
       pid_t runtime = 0;
       if (in >> runtime) {
         const std::string status = "/proc/" + std::to_string(runtime) + "/status";
@@ -1007,7 +1001,7 @@ void ProcessSandbox::Impl::Probe() {
     // Cgroups: v2 when the unified hierarchy is mounted at the root, else v1 controllers.
     const fs::path root(options_.cgroup_root);
     if (fs::exists(root / "cgroup.controllers", ec)) {
-      const std::string controllers = ReadSmallFile((root / "cgroup.controllers").string());
+      const std::string controllers = ReadFileOrEmpty((root / "cgroup.controllers").string());
       if (controllers.find("memory") != std::string::npos &&
           controllers.find("pids") != std::string::npos) {
         WriteFile((root / "cgroup.subtree_control").string(), "+memory +pids");
