@@ -1017,6 +1017,22 @@ void ProcessSandbox::Impl::Probe() {
       if (!ec) cgroup_version_ = 1;
     }
     if (cgroup_version_ == 0) missing.push_back("memory and pids cgroups");
+    if (cgroup_version_ != 0) {
+      // Environments of a server killed without its clean-up leave their (empty) cgroups behind;
+      // each one keeps kernel memory until it is removed.
+      const std::vector<fs::path> parents =
+          cgroup_version_ == 2 ? std::vector<fs::path>{root / options_.cgroup_name}
+                               : std::vector<fs::path>{root / "memory" / options_.cgroup_name,
+                                                       root / "pids" / options_.cgroup_name};
+      int removed = 0;
+      for (const fs::path& parent : parents) {
+        removed += RemoveStaleCgroups(parent.string(), std::chrono::seconds(60));
+      }
+      if (removed > 0) {
+        LogInfo("sandbox: removed " + std::to_string(removed) +
+                " cgroups left by environments of an earlier server");
+      }
+    }
   } else {
     missing.push_back("root privileges (no namespaces, no uid switch, no cgroups)");
   }
@@ -1029,6 +1045,24 @@ void ProcessSandbox::Impl::Probe() {
     for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;
     LogWarn("sandbox: running environments without: " + text);
   }
+}
+
+int RemoveStaleCgroups(const std::string& parent, std::chrono::seconds min_age) {
+  std::error_code ec;
+  fs::directory_iterator it(parent, ec);
+  if (ec) return 0;
+  const auto now = fs::file_time_type::clock::now();
+  int removed = 0;
+  for (const fs::directory_entry& entry : it) {
+    std::error_code entry_ec;
+    if (!entry.is_directory(entry_ec) || entry_ec) continue;
+    const auto changed = entry.last_write_time(entry_ec);
+    if (entry_ec || now - changed < min_age) continue;
+    // rmdir, not remove_all: a cgroup's control files cannot be deleted, and a busy cgroup (or a
+    // directory with content) must stay.
+    if (rmdir(entry.path().c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 int ProcessSandbox::Impl::AcquireUid(int* lock_fd) {

@@ -23,6 +23,7 @@
 // no mount namespace, /var/task and /var/runtime in argv and in the environment are rewritten to
 // the host directories so the runtime still finds its code.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -49,9 +50,16 @@ struct ProcessSandboxOptions {
   std::string runtime_mount_point = "/var/runtime";
 };
 
+// Removes the environment cgroups that a server stopped without its clean-up (kill -9) left in
+// `parent`: each empty directory last changed at least `min_age` ago. The kernel refuses to remove
+// a cgroup that still has processes, so a live environment's is never touched; the age keeps out
+// of reach one that another server has just made and not yet filled. Returns how many went.
+int RemoveStaleCgroups(const std::string& parent, std::chrono::seconds min_age);
+
 class ProcessSandbox final : public Sandbox {
  public:
   // Probes what the kernel allows (namespaces, cgroup version) and logs once what is missing.
+  // Removes stale environment cgroups of earlier servers (RemoveStaleCgroups).
   explicit ProcessSandbox(ProcessSandboxOptions options = {});
   // Every process started by this sandbox must have been destroyed first.
   ~ProcessSandbox() override;

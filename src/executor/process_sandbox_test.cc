@@ -279,5 +279,26 @@ TEST_F(ProcessSandboxTest, ActivateNeedsADeferredStart) {
   EXPECT_EQ((*process)->Activate(code_.path(), 128, "").error().code, ErrorCode::kInvalidParameter);
 }
 
+TEST(RemoveStaleCgroupsTest, RemovesOnlyOldEmptyDirectories) {
+  namespace fs = std::filesystem;
+  testing::TempDir dir;
+  const fs::path parent = fs::path(dir.path()) / "lambdalite";
+  for (const char* name : {"old-empty", "old-busy", "new-empty"}) {
+    fs::create_directories(parent / name);
+  }
+  std::ofstream(parent / "old-busy" / "cgroup.procs") << "123\n";  // rmdir refuses it
+  std::ofstream(parent / "a-file") << "not a cgroup";
+  const auto old = fs::file_time_type::clock::now() - std::chrono::minutes(5);
+  fs::last_write_time(parent / "old-empty", old);
+  fs::last_write_time(parent / "old-busy", old);
+
+  EXPECT_EQ(RemoveStaleCgroups(parent.string(), std::chrono::seconds(60)), 1);
+  EXPECT_FALSE(fs::exists(parent / "old-empty"));
+  EXPECT_TRUE(fs::exists(parent / "old-busy"));
+  EXPECT_TRUE(fs::exists(parent / "new-empty"));
+  EXPECT_TRUE(fs::exists(parent / "a-file"));
+  EXPECT_EQ(RemoveStaleCgroups((parent / "missing").string(), std::chrono::seconds(60)), 0);
+}
+
 }  // namespace
 }  // namespace lambdalite::executor
