@@ -487,24 +487,22 @@ Result<Page<FunctionView>> FunctionService::ListVersions(const Scope& scope,
 // --- concurrency, account, tags
 // -------------------------------------------------------------------
 
-int FunctionService::ReservedSumLocked(const Scope& scope, std::string_view except) const {
+void FunctionService::RecountReservedLocked(const Scope& scope) {
   int sum = 0;
-  auto s = functions_.find(scope);
-  if (s == functions_.end()) return 0;
-  for (const auto& [name, fn] : s->second) {
-    if (name != except && fn.meta.reserved_concurrency) sum += *fn.meta.reserved_concurrency;
+  if (auto s = functions_.find(scope); s != functions_.end()) {
+    for (const auto& [name, fn] : s->second) sum += fn.meta.reserved_concurrency.value_or(0);
   }
-  return sum;
+  reserved_sum_[scope] = sum;
 }
 
-void FunctionService::RecountReservedLocked(const Scope& scope) {
-  reserved_sum_[scope] = ReservedSumLocked(scope, "");
+int FunctionService::ReservedSumLocked(const Scope& scope) const {
+  auto it = reserved_sum_.find(scope);
+  return it == reserved_sum_.end() ? 0 : it->second;
 }
 
 int FunctionService::UnreservedConcurrency(const Scope& scope) const {
   std::shared_lock lock(mu_);
-  auto it = reserved_sum_.find(scope);
-  return limits_.account_concurrency - (it == reserved_sum_.end() ? 0 : it->second);
+  return limits_.account_concurrency - ReservedSumLocked(scope);
 }
 
 Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
@@ -516,7 +514,9 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   // Recorded: this operation alone names the function ":$LATEST" when it is missing.
   if (!fn) return FunctionNotFound(scope, t.name, std::string(kLatest));
-  if (limits_.account_concurrency - ReservedSumLocked(scope, t.name) - reserved <
+  const int reserved_by_others =
+      ReservedSumLocked(scope) - fn->meta.reserved_concurrency.value_or(0);
+  if (limits_.account_concurrency - reserved_by_others - reserved <
       limits_.min_unreserved_concurrency) {
     return InvalidParam(
                "Specified ReservedConcurrentExecutions for function decreases account's "
@@ -558,7 +558,7 @@ AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {
   AccountSettings out;
   std::shared_lock lock(mu_);
   out.concurrent_executions = limits_.account_concurrency;
-  out.unreserved_concurrent_executions = limits_.account_concurrency - ReservedSumLocked(scope, "");
+  out.unreserved_concurrent_executions = limits_.account_concurrency - ReservedSumLocked(scope);
   auto s = functions_.find(scope);
   if (s == functions_.end()) return out;
   for (const auto& [name, fn] : s->second) {

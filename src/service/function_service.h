@@ -276,7 +276,8 @@ class FunctionService {
                                                       const EventInvokeConfigInput& input);
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
   void RecountReservedLocked(const domain::Scope& scope);
-  int ReservedSumLocked(const domain::Scope& scope, std::string_view except) const;
+  // Every reservation in `scope` added up (from reserved_sum_).
+  int ReservedSumLocked(const domain::Scope& scope) const;
 
   // Enqueues `batch` while `lock` (exclusive, held) fixes its commit order, releases the lock and
   // waits for durability. On failure, reloads memory from the store and reports kUnavailable.
@@ -296,8 +297,9 @@ class FunctionService {
 
   mutable std::shared_mutex mu_;
   std::map<domain::Scope, FunctionMap> functions_;
-  // Per scope, the sum of every function's reserved concurrency: kept with each change so an
-  // Invoke reads the unreserved pool without walking the functions.
+  // Per scope, the sum of every function's reserved concurrency: recounted on each change of a
+  // reservation (the only walk over the functions), so an Invoke reads the unreserved pool in
+  // one look-up.
   std::map<domain::Scope, int> reserved_sum_;
 };
 

@@ -39,7 +39,7 @@ class FunctionServiceTest : public ::testing::Test {
   FunctionServiceTest() { Reset(); }
 
   void Reset() {
-    service_ = std::make_unique<FunctionService>(store_, code_, nullptr, clock_);
+    service_ = std::make_unique<FunctionService>(store_, code_, nullptr, clock_, limits_);
     ASSERT_TRUE(service_->Load().ok());
   }
 
@@ -58,6 +58,7 @@ class FunctionServiceTest : public ::testing::Test {
   std::string Arn(const std::string& name) { return domain::FunctionArn(scope_, name); }
 
   Scope scope_{"123456789012", "us-east-1"};
+  ServiceLimits limits_;  // Reset() builds the service with these
   FakeClock clock_;
   storage::memory::MemoryFunctionStore store_;
   storage::memory::MemoryCodeStore code_;
@@ -274,6 +275,10 @@ TEST_F(FunctionServiceTest, UnreservedConcurrencyFollowsEveryReservation) {
   ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "b", 200).ok());
   EXPECT_EQ(service_->UnreservedConcurrency(scope_), 500);
   EXPECT_EQ(service_->UnreservedConcurrency(other), 1000);
+  // A function's own reservation is replaced, not added to: 200 (b) + 700 leaves the minimum.
+  EXPECT_FALSE(service_->PutFunctionConcurrency(scope_, "a", 701).ok());
+  ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "a", 700).ok());
+  EXPECT_EQ(service_->UnreservedConcurrency(scope_), 100);
   ASSERT_TRUE(service_->PutFunctionConcurrency(scope_, "a", 100).ok());
   EXPECT_EQ(service_->UnreservedConcurrency(scope_), 700);
   ASSERT_TRUE(service_->DeleteFunctionConcurrency(scope_, "b").ok());
@@ -285,27 +290,17 @@ TEST_F(FunctionServiceTest, UnreservedConcurrencyFollowsEveryReservation) {
   EXPECT_EQ(service_->GetAccountSettings(scope_).unreserved_concurrent_executions, 1000);
 }
 
-TEST(ServiceLimitsTest, SmallAccountsKeepAllTheirConcurrencyUnreserved) {
+TEST_F(FunctionServiceTest, SmallAccountsKeepAllTheirConcurrencyUnreserved) {
   EXPECT_EQ(ServiceLimits::WithAccountConcurrency(1000).min_unreserved_concurrency, 100);
   EXPECT_EQ(ServiceLimits::WithAccountConcurrency(5000).min_unreserved_concurrency, 100);
   EXPECT_EQ(ServiceLimits::WithAccountConcurrency(10).min_unreserved_concurrency, 10);
-  storage::memory::MemoryFunctionStore store;
-  storage::memory::MemoryCodeStore code;
-  FakeClock clock;
-  FunctionService service(store, code, nullptr, clock, ServiceLimits::WithAccountConcurrency(10));
-  ASSERT_TRUE(service.Load().ok());
-  const Scope scope{"123456789012", "us-east-1"};
-  CreateFunctionInput in;
-  in.name = "fn";
-  in.config.runtime = "python3.12";
-  in.config.handler = "index.handler";
-  in.config.role = "arn:aws:iam::123456789012:role/r";
-  in.code.zip_file = MakeZip("def handler(e, c): return e");
-  ASSERT_TRUE(service.CreateFunction(scope, std::move(in)).ok());
-  EXPECT_EQ(service.PutFunctionConcurrency(scope, "fn", 1).error().message,
+  limits_ = ServiceLimits::WithAccountConcurrency(10);
+  Reset();
+  ASSERT_TRUE(Create("fn").ok());
+  EXPECT_EQ(service_->PutFunctionConcurrency(scope_, "fn", 1).error().message,
             "Specified ReservedConcurrentExecutions for function decreases account's "
             "UnreservedConcurrentExecution below its minimum value of [10].");
-  EXPECT_EQ(service.GetAccountSettings(scope).concurrent_executions, 10);
+  EXPECT_EQ(service_->GetAccountSettings(scope_).concurrent_executions, 10);
 }
 
 TEST_F(FunctionServiceTest, ConcurrentWritersAllLand) {
