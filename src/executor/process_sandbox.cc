@@ -1016,8 +1016,9 @@ void ProcessSandbox::Impl::Probe() {
       if (!ec) fs::create_directories(root / "pids" / options_.cgroup_name, ec);
       if (!ec) cgroup_version_ = 1;
     }
-    if (cgroup_version_ == 0) missing.push_back("memory and pids cgroups");
-    if (cgroup_version_ != 0) {
+    if (cgroup_version_ == 0) {
+      missing.push_back("memory and pids cgroups");
+    } else {
       // Environments of a server killed without its clean-up leave their (empty) cgroups behind;
       // each one keeps kernel memory until it is removed.
       const std::vector<fs::path> parents =
