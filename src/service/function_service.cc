@@ -300,7 +300,11 @@ Result<FunctionView> FunctionService::GetFunction(
   if (!fn) return FunctionNotFound(scope, t.name, t.qualifier);
   VersionPtr v = SelectLocked(*fn, t.qualifier);
   if (!v) return FunctionNotFound(scope, t.name, t.qualifier);
-  return ViewLocked(*fn, std::move(v), t.qualifier);
+  FunctionView view = ViewLocked(*fn, std::move(v), t.qualifier);
+  if (!view.reserved_concurrency) {
+    view.unreserved_concurrency = limits_.account_concurrency - ReservedSumLocked(scope);
+  }
+  return view;
 }
 
 Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
@@ -498,11 +502,6 @@ void FunctionService::RecountReservedLocked(const Scope& scope) {
 int FunctionService::ReservedSumLocked(const Scope& scope) const {
   auto it = reserved_sum_.find(scope);
   return it == reserved_sum_.end() ? 0 : it->second;
-}
-
-int FunctionService::UnreservedConcurrency(const Scope& scope) const {
-  std::shared_lock lock(mu_);
-  return limits_.account_concurrency - ReservedSumLocked(scope);
 }
 
 Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,

@@ -61,6 +61,9 @@ struct FunctionView {
   std::optional<std::string> qualifier;
   std::map<std::string, std::string> tags;
   std::optional<int> reserved_concurrency;
+  // GetFunction only, for a function without a reservation: the concurrency its invocations share
+  // with the others that have none (the account's limit less every reservation).
+  int unreserved_concurrency = 0;
   Phase phase = Phase::kSettled;
 };
 
@@ -227,9 +230,6 @@ class FunctionService {
   Result<std::string> ReadCode(const std::string& blob_id) const;
 
   const ServiceLimits& limits() const { return limits_; }
-  // The account's concurrency that no function has reserved: what the functions without a
-  // reservation share (GetAccountSettings' UnreservedConcurrentExecutions).
-  int UnreservedConcurrency(const domain::Scope& scope) const;
 
  private:
   struct FunctionState {
@@ -298,8 +298,8 @@ class FunctionService {
   mutable std::shared_mutex mu_;
   std::map<domain::Scope, FunctionMap> functions_;
   // Per scope, the sum of every function's reserved concurrency: recounted on each change of a
-  // reservation (the only walk over the functions), so an Invoke reads the unreserved pool in
-  // one look-up.
+  // reservation (the only walk over the functions), so GetFunction, which an Invoke resolves
+  // through, reads the unreserved pool in one look-up.
   std::map<domain::Scope, int> reserved_sum_;
 };
 

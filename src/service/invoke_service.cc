@@ -81,9 +81,7 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   target.function_name = ref.name;
   target.version = view->version;
   target.reserved_concurrency = view->reserved_concurrency;
-  if (!target.reserved_concurrency) {
-    target.unreserved_concurrency = functions_.UnreservedConcurrency(scope);
-  }
+  target.unreserved_concurrency = view->unreserved_concurrency;
   target.invoked_function_arn =
       q ? domain::QualifiedFunctionArn(scope, ref.name, *q) : domain::FunctionArn(scope, ref.name);
   // Weighted alias: roll for the version that serves this invocation.
