@@ -274,6 +274,9 @@ class FunctionService {
                                                       const std::string& qualifier,
                                                       domain::EventInvokeConfig config,
                                                       const EventInvokeConfigInput& input);
+  // Restores one generic record (storage::PutRecord) of a family into memory, during Load()
+  // (lock held, functions already loaded). Dispatches on record.kind.
+  Status LoadRecordLocked(const storage::StoredRecord& record);
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
   void RecountReservedLocked(const domain::Scope& scope);
   // Every reservation in `scope` added up (from reserved_sum_).
