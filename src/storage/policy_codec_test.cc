@@ -14,10 +14,10 @@ TEST(PolicyCodecTest, RoundTrip) {
   p.revision_id = "rev";
   p.statements.push_back(domain::BuildFunctionStatement(
       "a", "lambda:InvokeFunction", "s3.amazonaws.com", "arn:aws:lambda:r:1:function:f", c));
-  p.statements.push_back(domain::BuildFunctionStatement(
-      "b\"\x01", "lambda:*", "*", "arn:aws:lambda:r:1:function:f:1", {}));
-  p.statements.push_back(domain::BuildFunctionStatement(
-      "c", "*", "111111111111", "arn:aws:lambda:r:1:function:f:alias", {}));
+  p.statements.push_back(domain::BuildFunctionStatement("b\"\x01", "lambda:*", "*",
+                                                        "arn:aws:lambda:r:1:function:f:1", {}));
+  p.statements.push_back(domain::BuildFunctionStatement("c", "*", "111111111111",
+                                                        "arn:aws:lambda:r:1:function:f:alias", {}));
   auto decoded = DecodePolicy(EncodePolicy(p));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(*decoded, p);
