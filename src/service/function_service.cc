@@ -1,6 +1,7 @@
 #include "service/function_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "common/crypto.h"
@@ -96,9 +97,17 @@ Status FunctionService::CheckRuntimeAvailable(const domain::FunctionConfig& conf
   }
   // Not an AWS answer (AWS runs every supported runtime): lambdalite's own refusal, made at
   // create/update time so that Invoke does not fail with a 500 that SDKs retry.
+  // The variable is executor::RuntimeRegistry::OverrideVariable's name (the service cannot see
+  // the executor): upper case, every other character '_'.
+  std::string variable = "LAMBDALITE_RUNTIME_";
+  for (char c : config.runtime) {
+    const auto u = static_cast<unsigned char>(c);
+    variable.push_back(std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_');
+  }
   return InvalidParam("The runtime " + config.runtime +
                       " cannot run on this lambdalite server: no interpreter is configured for "
-                      "it. Use a python, nodejs or provided runtime.");
+                      "it (" +
+                      variable + "). Use a python, nodejs or provided runtime.");
 }
 
 // --- helpers ----------------------------------------------------------------------------------

@@ -167,7 +167,8 @@ class CreateFunctionTest(LambdaliteTestCase):
             self.assertAwsError(
                 lambda: self.create_function(name, Runtime=runtime, wait=False), 400, IPVE,
                 f"The runtime {runtime} cannot run on this lambdalite server: no interpreter is "
-                "configured for it. Use a python, nodejs or provided runtime.")
+                f"configured for it (LAMBDALITE_RUNTIME_{runtime.upper().replace('.', '_')}). "
+                "Use a python, nodejs or provided runtime.")
             self.assertAwsError(lambda: self.client.get_function(FunctionName=name), 404, RNF,
                                 f"Function not found: {self.arn(name)}")
         name = self.unique("rt")
@@ -178,7 +179,8 @@ class CreateFunctionTest(LambdaliteTestCase):
                                                               Runtime="java17"),
             400, IPVE,
             "The runtime java17 cannot run on this lambdalite server: no interpreter is "
-            "configured for it. Use a python, nodejs or provided runtime.")
+            "configured for it (LAMBDALITE_RUNTIME_JAVA17). Use a python, nodejs or provided "
+            "runtime.")
         after = self.client.get_function_configuration(FunctionName=name)
         self.assertEqual(after["RevisionId"], before["RevisionId"], "nothing changed")
         # Other updates of such a function's configuration are not affected by the check.
