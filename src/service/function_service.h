@@ -24,6 +24,7 @@
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
+#include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
 
@@ -141,8 +142,9 @@ struct ServiceLimits {
   int account_concurrency = 1000;            // AWS default ConcurrentExecutions
   int min_unreserved_concurrency = 100;      // AWS keeps at least this much unreserved
   int64_t total_code_size = 80'530'636'800;  // 75 GB
-  int64_t code_size_unzipped = 262'144'000;  // 250 MB, a package with its layers, unzipped
-  int64_t code_size_zipped = 52'428'800;     // 50 MB, a zip uploaded directly
+  // The package quotas GetAccountSettings reports: the ones CreateFunction enforces.
+  int64_t code_size_unzipped = kMaxUnzippedBytes;
+  int64_t code_size_zipped = kMaxZippedBytes;
 
   // The limits of an account whose ConcurrentExecutions is `limit`. AWS keeps 100 of it
   // unreserved, or all of it when the account has less: a new account with 10 is told
