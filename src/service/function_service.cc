@@ -1,6 +1,7 @@
 #include "service/function_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "common/crypto.h"
@@ -10,6 +11,7 @@
 #include "service/code_package.h"
 #include "service/paging.h"
 #include "storage/code_signing_codec.h"
+#include "storage/policy_codec.h"
 
 namespace lambdalite::service {
 
@@ -92,7 +94,27 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
       record.kind == storage::kRuntimeManagementKind) {
     return LoadCodeSigningRecordLocked(record);
   }
+  if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
   return Status::Ok();
+}
+
+Status FunctionService::CheckRuntimeAvailable(const domain::FunctionConfig& config) const {
+  if (config.runtime.empty() || !runtime_available_ || runtime_available_(config.runtime)) {
+    return Status::Ok();
+  }
+  // Not an AWS answer (AWS runs every supported runtime): lambdalite's own refusal, made at
+  // create/update time so that Invoke does not fail with a 500 that SDKs retry.
+  // The variable is executor::RuntimeRegistry::OverrideVariable's name (the service cannot see
+  // the executor): upper case, every other character '_'.
+  std::string variable = "LAMBDALITE_RUNTIME_";
+  for (char c : config.runtime) {
+    const auto u = static_cast<unsigned char>(c);
+    variable.push_back(std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_');
+  }
+  return InvalidParam("The runtime " + config.runtime +
+                      " cannot run on this lambdalite server: no interpreter is configured for "
+                      "it (" +
+                      variable + "). Use a python, nodejs or provided runtime.");
 }
 
 // --- helpers ----------------------------------------------------------------------------------
@@ -275,6 +297,7 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   if (in.config.logging.log_group.empty()) in.config.logging.log_group = "/aws/lambda/" + name;
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(in.config));
   std::optional<std::string> csc_id;
+  LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(in.config));
   {
     std::shared_lock lock(mu_);
     if (FindLocked(scope, name)) {
@@ -397,6 +420,9 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   auto latest = std::make_shared<FunctionVersion>(*fn->latest);
   LAMBDALITE_RETURN_IF_ERROR(patch(latest->config));
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
+  if (latest->config.runtime != fn->latest->config.runtime) {
+    LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
+  }
   latest->revision_id = NewUuid();
   latest->last_modified_ms = clock_.NowMillis();
   fn->latest = latest;
@@ -416,13 +442,18 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
   if (t.qualifier && *t.qualifier == kLatest) {
     return InvalidParam("$LATEST version cannot be deleted without deleting the function.");
   }
-  if (t.qualifier && !domain::IsVersionNumber(*t.qualifier)) {
-    return InvalidParam("Deletion of aliases is not currently supported.");
-  }
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
   // Once the function is gone AWS names it unqualified, whatever the qualifier.
   if (!fn) return FunctionNotFound(scope, t.name);
+  if (t.qualifier && !domain::IsVersionNumber(*t.qualifier)) {
+    if (fn->aliases.count(*t.qualifier)) {
+      return InvalidParam("Deletion of aliases is not currently supported.");
+    }
+    // Neither a version nor an alias (e.g. "$latest": qualifiers are case-sensitive): AWS finds
+    // no such function version and answers 404.
+    return FunctionNotFound(scope, t.name, t.qualifier);
+  }
   storage::WriteBatch batch;
   if (!t.qualifier) {
     batch.ops.push_back(storage::DeleteFunction{scope, t.name});
@@ -452,6 +483,7 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
       batch.ops.push_back(storage::DeleteRecord{scope, std::string(storage::kRuntimeManagementKind),
                                                 t.name + ":" + *t.qualifier});
     }
+    DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
   }
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   if (!t.qualifier) NotifyChanged(scope, t.name);

@@ -291,8 +291,8 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
       "GetAccountSettings", [&fs](const RequestContext& ctx, const json::object&) -> Result<Reply> {
         service::AccountSettings s = fs.GetAccountSettings(ctx.scope);
         json::object limit{{"TotalCodeSize", fs.limits().total_code_size},
-                           {"CodeSizeUnzipped", 262144000},
-                           {"CodeSizeZipped", 52428800},
+                           {"CodeSizeUnzipped", fs.limits().code_size_unzipped},
+                           {"CodeSizeZipped", fs.limits().code_size_zipped},
                            {"ConcurrentExecutions", s.concurrent_executions},
                            {"UnreservedConcurrentExecutions", s.unreserved_concurrent_executions}};
         json::object usage{{"TotalCodeSize", s.total_code_size},
