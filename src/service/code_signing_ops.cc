@@ -7,9 +7,9 @@
 // profile. It therefore treats every package as one without such a signature ("A mismatch also
 // occurs if a signature is not present", AWS's code signing guide): under Enforce,
 // CreateFunction and UpdateFunctionCode of a bound function are refused with AWS's
-// CodeVerificationFailedException; under Warn the deployment goes through and the server logs
-// a warning (AWS: a CloudWatch metric and a CloudTrail record). PublishLayerVersion is never
-// checked.
+// CodeVerificationFailedException (so is a layer UpdateFunctionConfiguration adds); under Warn
+// the deployment goes through and the server logs a warning (AWS: a CloudWatch metric and a
+// CloudTrail record). PublishLayerVersion is never checked.
 #include <algorithm>
 #include <mutex>
 

@@ -423,6 +423,14 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   if (latest->config.runtime != fn->latest->config.runtime) {
     LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
   }
+  // A layer added to a function under code signing is a deployment of unverified code too
+  // (AWS: "any layers that you add to the function must also be signed"); AWS names the layer.
+  const auto& before = fn->latest->config.layers;
+  for (const std::string& layer : latest->config.layers) {
+    if (std::find(before.begin(), before.end(), layer) == before.end()) {
+      LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, fn->code_signing_config_id, layer));
+    }
+  }
   latest->revision_id = NewUuid();
   latest->last_modified_ms = clock_.NowMillis();
   fn->latest = latest;

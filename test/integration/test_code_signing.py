@@ -254,6 +254,30 @@ class EnforcementTest(LambdaliteTestCase):
         resp = self.update_code(name, new_zip)
         self.assertNotEqual(resp["CodeSha256"], sha)
 
+    def layer_arn(self):
+        """A layer version: published when this build has layers, else a bare reference."""
+        try:
+            resp = self.client.publish_layer_version(LayerName=self.unique("lyr"),
+                                                     Content={"ZipFile": python_zip()})
+            return resp["LayerVersionArn"]
+        except Exception:  # noqa: BLE001  (no layer API in this build)
+            return f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:layer:shared-lib:3"
+
+    def test_adding_a_layer_under_enforce_is_refused(self):
+        arn = self.csc("Warn")
+        layer = self.layer_arn()  # PublishLayerVersion itself is never checked
+        name = self.unique("enf")
+        self.create_function(name, CodeSigningConfigArn=arn)
+        self.client.update_code_signing_config(
+            CodeSigningConfigArn=arn, CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"})
+        self.assertRefused(lambda: self.raw.update_function_configuration(FunctionName=name,
+                                                                          Layers=[layer]), layer)
+        self.assertNotIn("Layers", self.client.get_function_configuration(FunctionName=name))
+        self.client.update_code_signing_config(
+            CodeSigningConfigArn=arn, CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Warn"})
+        resp = self.update_config(name, Layers=[layer])
+        self.assertEqual([entry["Arn"] for entry in resp["Layers"]], [layer])
+
     def test_invoke_is_not_affected(self):
         arn = self.csc("Warn")
         name = self.unique("enf")
