@@ -28,7 +28,7 @@ using service::FunctionView;
 // The renderer must give exactly these bytes.
 std::string Reference(const Scope& scope, const FunctionView& view, const std::string& location) {
   json::object out;
-  out["Configuration"] = ToFunctionConfiguration(scope, view, ConfigDetail::kFull);
+  out["Configuration"] = shapes::ToJson(ToFunctionConfiguration(scope, view, ConfigDetail::kFull));
   out["Code"] = json::object{{"RepositoryType", "S3"}, {"Location", location}};
   if (!view.tags.empty()) {
     json::object tags;
