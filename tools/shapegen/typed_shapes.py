@@ -186,6 +186,12 @@ class Generator:
         encode = set(self.structures(self.reach(outputs)))
         wire = sorted(set(outputs))
         structs = self.topo(sorted(decode | encode))
+        for n in structs:
+            for m in self.shapes[n].get("members", {}):
+                if m == n:
+                    fail("%s has a member named like itself, which C++ does not allow" % n)
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", m):
+                    fail("%s.%s is not a C++ identifier" % (n, m))
         enums = sorted(n for n in self.reach(inputs + outputs) if is_enum(self.shapes[n]))
         h, c = [], []
         self.header(h, model_name, structs, enums, decode, encode, wire)
