@@ -9,6 +9,8 @@
 # if anything about moto fails, its columns read n/a). Then measures, for each server:
 #   GetFunction                    GET  /2015-03-31/functions/{name}
 #   PutFunctionEventInvokeConfig   PUT  /2019-09-25/functions/{name}/event-invoke-config (JSON body)
+#   GetPolicy                      GET  /2015-03-31/functions/{name}/policy (two statements)
+#   ListLayerVersions              GET  /2018-10-31/layers/{name}-layer/versions (three versions)
 # at 1 connection / 1 thread and 8 connections / 2 threads, and prints one table with req/s,
 # p50 and p99 latency and the lambdalite/moto req/s ratio. Requests to lambdalite are unsigned
 # (default account and region); moto gets a SigV4-looking Authorization header it does not
@@ -99,12 +101,14 @@ measure() {
 }
 
 rows=()
-for op in GetFunction PutFunctionEventInvokeConfig; do
-  if [ "$op" = GetFunction ]; then
-    script=get_function.lua path="/2015-03-31/functions/$FN"
-  else
-    script=put_event_invoke_config.lua path="/2019-09-25/functions/$FN/event-invoke-config"
-  fi
+for op in GetFunction PutFunctionEventInvokeConfig GetPolicy ListLayerVersions; do
+  case "$op" in
+    GetFunction) script=get.lua path="/2015-03-31/functions/$FN" ;;
+    PutFunctionEventInvokeConfig)
+      script=put_event_invoke_config.lua path="/2019-09-25/functions/$FN/event-invoke-config" ;;
+    GetPolicy) script=get.lua path="/2015-03-31/functions/$FN/policy" ;;
+    ListLayerVersions) script=get.lua path="/2018-10-31/layers/$FN-layer/versions" ;;
+  esac
   for tc in "1 1" "2 8"; do
     read -r threads conns <<<"$tc"
     log "$op, $conns connection(s) / $threads thread(s), $DURATION each"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Creates the benchmark function and its event invoke config on one endpoint (lambdalite or
-moto). With --moto it first creates the IAM role moto insists on. Prints 'ok' on success."""
+"""Creates the benchmark function, its event invoke config, two resource-policy statements and a
+layer with three versions on one endpoint (lambdalite or moto). With --moto it first creates the
+IAM role moto insists on. Prints 'ok' on success."""
 
 import argparse
 import io
@@ -35,6 +36,17 @@ def main() -> int:
                                               WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     lam.put_function_event_invoke_config(FunctionName=args.name, MaximumRetryAttempts=1)
     lam.get_function(FunctionName=args.name)
+    # GetPolicy reads a two-statement policy; ListLayerVersions lists three versions.
+    lam.add_permission(FunctionName=args.name, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::bench-bucket")
+    lam.add_permission(FunctionName=args.name, StatementId="events",
+                       Action="lambda:InvokeFunction", Principal="events.amazonaws.com",
+                       SourceAccount="123456789012")
+    lam.get_policy(FunctionName=args.name)
+    for _ in range(3):
+        lam.publish_layer_version(LayerName=args.name + "-layer", Content={"ZipFile": buf.getvalue()},
+                                  CompatibleRuntimes=["python3.12"])
+    lam.list_layer_versions(LayerName=args.name + "-layer")
     print("ok")
     return 0
 

@@ -347,14 +347,17 @@ TEST(ValidationTest, ListMessages) {
       Validation("Value '[X86_64]' at 'architectures' failed to satisfy constraint: Member "
                  "must satisfy constraint: [Member must satisfy enum value set: [x86_64, "
                  "arm64], Member must not be null]"));
-  // The recorded layers message (appleboy/lambda-action#83): all of the element's constraints.
+  // The recorded layers message (reference part 2 LF9, 25-11-2025; an older answer quoted in
+  // appleboy/lambda-action#83 had 140 and no "(eusc-)?"): all of the element's constraints.
   EXPECT_EQ(
       Fails(Decode("PUT", "/2015-03-31/functions/f/configuration", R"({"Layers":[""]})")).message,
       Validation("Value '[]' at 'layers' failed to satisfy constraint: Member must satisfy "
-                 "constraint: [Member must have length less than or equal to 140, Member "
+                 "constraint: [Member must have length less than or equal to 2048, Member "
                  "must have length greater than or equal to 1, Member must satisfy regular "
-                 "expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:"
-                 "[a-zA-Z0-9-_]+:[0-9]+, Member must not be null]"));
+                 "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|"
+                 "(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|"
+                 "(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+), Member must not be "
+                 "null]"));
   // A null element breaks "Member must not be null".
   EXPECT_EQ(Fails(Decode("POST", "/2015-03-31/functions", CreateBody(R"(,"Architectures":[null])")))
                 .message,
@@ -373,8 +376,8 @@ TEST(ValidationTest, SensitiveMapValuesAreNotEchoed) {
 }
 
 TEST(ValidationTest, NestedPathAndModelPattern) {
-  // Reference P10: an invalid destination ARN is reported at the nested path. (AWS's live pattern
-  // has gained "(eusc-)?" since the botocore model we are generated from; the text quotes ours.)
+  // Reference P10: an invalid destination ARN is reported at the nested path, quoting AWS's live
+  // pattern (with "(eusc-)?", which the botocore model lacks: tools/shapegen LIVE_PATCHES).
   Error e = Fails(Decode(
       "PUT", "/2019-09-25/functions/f/event-invoke-config",
       R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:_-/!lambda:us-east-1:123456789012:function:f"}}})"));
@@ -391,6 +394,35 @@ TEST(ValidationTest, NestedPathAndModelPattern) {
           "PUT", "/2019-09-25/functions/f/event-invoke-config",
           R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:123456789012:q"}},"MaximumRetryAttempts":0})")
           .ok());
+}
+
+TEST(ValidationTest, RecordedPatternsWinOverTheModel) {
+  // R_TAG (reference part 2 section 8.3): the tagging pattern AWS quotes has "(eusc-)?" and
+  // layers.
+  EXPECT_EQ(
+      Fails(Decode("POST", "/2017-03-31/tags/arn:aws:something", R"({"Tags":{"a":"b"}})")).message,
+      Validation("Value 'arn:aws:something' at 'resource' failed to satisfy constraint: Member "
+                 "must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:(eusc-)?"
+                 "[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:"
+                 "[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
+                 "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-"
+                 "[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:"
+                 "[a-zA-Z0-9-_]+)"));
+  // An EU sovereign cloud region passes the function-name patterns, as on AWS.
+  EXPECT_TRUE(Decode("GET",
+                     "/2015-03-31/functions/"
+                     "arn:aws:lambda:eusc-de-east-1:123456789012:function:f",
+                     "")
+                  .ok());
+  EXPECT_TRUE(Decode("POST",
+                     "/2017-03-31/tags/"
+                     "arn:aws:lambda:eusc-de-east-1:123456789012:function:f",
+                     R"({"Tags":{"a":"b"}})")
+                  .ok());
+  Error e = Fails(Decode("GET", "/2015-03-31/functions/a%20b", ""));
+  EXPECT_NE(e.message.find("pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}"),
+            std::string::npos)
+      << e.message;
 }
 
 TEST(ValidationTest, MultipleErrorsAreCountedAndJoined) {

@@ -41,6 +41,13 @@ Result<FunctionRef> ParseFunctionName(std::string_view function_name) {
     ref.account = std::string(parts[4]);
     ref.name = std::string(parts[6]);
     if (parts.size() == 8) ref.qualifier = std::string(parts[7]);
+  } else if (parts.size() == 6 && parts[0] == "arn" && parts[2] == "lambda") {
+    // arn:<partition>:lambda:<region>:<account>:<name>. The model's pattern lets "function:" be
+    // left out, so AWS reads "arn:aws:lambda:us-east-1:123456789012:function" as the function
+    // named "function" and answers 404 for it, not 400.
+    ref.region = std::string(parts[3]);
+    ref.account = std::string(parts[4]);
+    ref.name = std::string(parts[5]);
   } else if (parts.size() >= 3 && parts[1] == "function") {
     // <account>:function:<name>[:<qualifier>]
     if (parts.size() > 4) return BadName(function_name);

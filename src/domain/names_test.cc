@@ -23,6 +23,12 @@ TEST(ParseFunctionNameTest, AllForms) {
        "us-east-1"},
       {"arn:aws:lambda:eu-west-1:123456789012:function:my-fn:BLUE", "my-fn", "BLUE", "123456789012",
        "eu-west-1"},
+      // "function:" may be left out of an ARN: AWS then reads the last part as the name.
+      {"arn:aws:lambda:us-east-1:123456789012:function",
+       "function",
+       {},
+       "123456789012",
+       "us-east-1"},
   };
   for (const auto& c : cases) {
     auto r = ParseFunctionName(c.input);

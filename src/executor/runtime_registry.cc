@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "domain/runtimes.h"
+
 #ifndef LAMBDALITE_RUNTIMES_DIR
 #define LAMBDALITE_RUNTIMES_DIR "/usr/local/lib/lambdalite/runtimes"
 #endif
@@ -50,6 +52,17 @@ RuntimeRegistry RuntimeRegistry::Default(
   for (auto& [runtime, command] : registry.commands_) {
     if (const char* value = env(OverrideVariable(runtime).c_str()); value && *value) {
       command.argv[0] = value;
+    }
+  }
+  // Runtimes lambdalite ships no runtime client for (java, ruby, dotnet) run only when one is
+  // configured: LAMBDALITE_RUNTIME_<NAME> then names an executable that speaks the Runtime API
+  // itself (as a provided.* bootstrap does, e.g. a wrapper around AWS's runtime interface
+  // client for that language), started with the managed runtime's environment.
+  for (std::string_view supported : domain::kSupportedRuntimes) {
+    const std::string runtime(supported);
+    if (registry.commands_.count(runtime)) continue;
+    if (const char* value = env(OverrideVariable(runtime).c_str()); value && *value) {
+      registry.Set(runtime, {{value}, true, false});
     }
   }
   return registry;

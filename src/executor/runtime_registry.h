@@ -13,6 +13,11 @@
 // LAMBDALITE_RUNTIME_<NAME>, NAME being the runtime upper-cased with '.' → '_', e.g.
 // LAMBDALITE_RUNTIME_PYTHON3_12=/opt/python3.12/bin/python3. Interpreters must be readable and
 // executable by unprivileged users (so not below /root).
+//
+// java*, ruby* and dotnet* have no runtime client here: such a runtime exists only when its
+// LAMBDALITE_RUNTIME_<NAME> names an executable that implements the Runtime API itself (run as
+// argv[0] alone, like a provided.* bootstrap, with the managed runtime's environment). Without
+// one, Find returns nullptr, and the control plane refuses the runtime at CreateFunction.
 
 #include <functional>
 #include <map>

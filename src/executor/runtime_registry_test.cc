@@ -47,5 +47,24 @@ TEST(RuntimeRegistryTest, DefaultMappingPrefersTheExactPythonAndHonoursOverrides
   EXPECT_EQ(registry.Find("java21"), nullptr);
 }
 
+TEST(RuntimeRegistryTest, RuntimesWithoutAClientRunOnlyWhenConfigured) {
+  const std::map<std::string, std::string> env = {
+      {"LAMBDALITE_RUNTIME_JAVA21", "/opt/java21/bootstrap"}};
+  auto registry = RuntimeRegistry::Default([&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+  const RuntimeCommand* java21 = registry.Find("java21");
+  ASSERT_NE(java21, nullptr);
+  EXPECT_EQ(java21->argv, (std::vector<std::string>{"/opt/java21/bootstrap"}));
+  EXPECT_TRUE(java21->managed);
+  EXPECT_FALSE(java21->prestart);
+  EXPECT_EQ(registry.Find("java17"), nullptr);
+  EXPECT_EQ(registry.Find("ruby3.3"), nullptr);
+  EXPECT_EQ(registry.Find("dotnet8"), nullptr);
+  // Not a runtime AWS accepts: never registered.
+  EXPECT_EQ(registry.Find("go1.x"), nullptr);
+}
+
 }  // namespace
 }  // namespace lambdalite::executor

@@ -6,6 +6,7 @@
 #include "api/lambda_api.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
+#include "api/operations/policies.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
 #include "aws/s3_client.h"
@@ -167,6 +168,12 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->functions = std::make_unique<service::FunctionService>(
       *p->store, *p->code_store, p->fetcher.get(), p->clock,
       service::ServiceLimits::WithAccountConcurrency(config.concurrency_limit));
+  // One registry for the executor and for the control plane's "can this host run it?" check
+  // (the service must not depend on the executor).
+  auto runtimes =
+      std::make_shared<const executor::RuntimeRegistry>(executor::RuntimeRegistry::Default());
+  p->functions->SetRuntimeAvailable(
+      [runtimes](const std::string& runtime) { return runtimes->Find(runtime) != nullptr; });
   LAMBDALITE_RETURN_IF_ERROR(p->functions->Load());
   LAMBDALITE_TRY(auto secret, LoadOrCreateSecret(config.data_dir));
   p->signer = std::make_unique<service::CodeUrlSigner>(std::move(secret), p->clock);
@@ -176,6 +183,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   options.default_region = config.region;
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
+  api::RegisterPolicies(*p->api, *p->functions);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
     http::HttpResponse resp;
     resp.SetHeader("Content-Type", "application/json");
@@ -209,8 +217,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   pool_options.data_dir = config.data_dir;
   pool_options.prestarted_per_runtime = config.prestarted_runtimes;
   pool_options.idle_keep_alive = std::chrono::seconds(config.idle_keep_alive_seconds);
-  p->pool = std::make_unique<executor::EnvironmentPool>(
-      *p->server, *p->sandbox, executor::RuntimeRegistry::Default(), p->clock, pool_options);
+  p->pool = std::make_unique<executor::EnvironmentPool>(*p->server, *p->sandbox, *runtimes,
+                                                        p->clock, pool_options);
   p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);
   api::RegisterInvoke(*p->api, *p->invoke);
   // Asynchronous invocation: events in the same SQLite file, run by the dispatcher through the

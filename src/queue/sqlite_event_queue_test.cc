@@ -82,7 +82,8 @@ TEST(SqliteEventQueueTest, SharesTheFunctionStoreFile) {
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ((*db)->SchemaVersion("event_queue").value(), 1);
-  EXPECT_EQ((*db)->SchemaVersion("function_store").value(), 1);
+  EXPECT_EQ((*db)->SchemaVersion("function_store").value(),
+            static_cast<int>(storage::sqlite::SqliteFunctionStore::Migrations().size()));
   db.value().reset();
 
   auto reopened_functions = storage::sqlite::SqliteFunctionStore::Open(path);

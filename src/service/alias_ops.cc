@@ -151,6 +151,7 @@ Status FunctionService::DeleteAlias(const Scope& scope, const std::string& funct
   if (fn->event_invoke_configs.erase(alias_name) > 0) {
     batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, alias_name});
   }
+  DropPolicyLocked(scope, t.name, *fn, alias_name, batch);
   return CommitAndRelease(lock, std::move(batch));
 }
 

@@ -1,6 +1,7 @@
 #include "service/function_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "common/crypto.h"
@@ -9,6 +10,7 @@
 #include "domain/runtimes.h"
 #include "service/code_package.h"
 #include "service/paging.h"
+#include "storage/policy_codec.h"
 
 namespace lambdalite::service {
 
@@ -57,6 +59,7 @@ FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeSto
 
 Status FunctionService::Load() {
   LAMBDALITE_TRY(auto stored, store_.LoadAll());
+  LAMBDALITE_TRY(std::vector<storage::StoredRecord> records, store_.LoadRecords());
   std::map<Scope, FunctionMap> loaded;
   for (auto& sf : stored) {
     FunctionState st;
@@ -74,7 +77,37 @@ Status FunctionService::Load() {
   functions_ = std::move(loaded);
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
+  for (const storage::StoredRecord& record : records) {
+    LAMBDALITE_RETURN_IF_ERROR(LoadRecordLocked(record));
+  }
   return Status::Ok();
+}
+
+Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
+  // Each family of records adds its kind here: `if (record.kind == kXxxKind) return
+  // LoadXxxLocked(record);`. A kind this binary does not know was written by a newer one: it
+  // stays on disk untouched and is not served.
+  if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
+  return Status::Ok();
+}
+
+Status FunctionService::CheckRuntimeAvailable(const domain::FunctionConfig& config) const {
+  if (config.runtime.empty() || !runtime_available_ || runtime_available_(config.runtime)) {
+    return Status::Ok();
+  }
+  // Not an AWS answer (AWS runs every supported runtime): lambdalite's own refusal, made at
+  // create/update time so that Invoke does not fail with a 500 that SDKs retry.
+  // The variable is executor::RuntimeRegistry::OverrideVariable's name (the service cannot see
+  // the executor): upper case, every other character '_'.
+  std::string variable = "LAMBDALITE_RUNTIME_";
+  for (char c : config.runtime) {
+    const auto u = static_cast<unsigned char>(c);
+    variable.push_back(std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_');
+  }
+  return InvalidParam("The runtime " + config.runtime +
+                      " cannot run on this lambdalite server: no interpreter is configured for "
+                      "it (" +
+                      variable + "). Use a python, nodejs or provided runtime.");
 }
 
 // --- helpers ----------------------------------------------------------------------------------
@@ -251,6 +284,7 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   const std::string name = ref.name;
   if (in.config.logging.log_group.empty()) in.config.logging.log_group = "/aws/lambda/" + name;
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(in.config));
+  LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(in.config));
   {
     std::shared_lock lock(mu_);
     if (FindLocked(scope, name)) {
@@ -361,6 +395,9 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   auto latest = std::make_shared<FunctionVersion>(*fn->latest);
   LAMBDALITE_RETURN_IF_ERROR(patch(latest->config));
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
+  if (latest->config.runtime != fn->latest->config.runtime) {
+    LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
+  }
   latest->revision_id = NewUuid();
   latest->last_modified_ms = clock_.NowMillis();
   fn->latest = latest;
@@ -380,13 +417,18 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
   if (t.qualifier && *t.qualifier == kLatest) {
     return InvalidParam("$LATEST version cannot be deleted without deleting the function.");
   }
-  if (t.qualifier && !domain::IsVersionNumber(*t.qualifier)) {
-    return InvalidParam("Deletion of aliases is not currently supported.");
-  }
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
   // Once the function is gone AWS names it unqualified, whatever the qualifier.
   if (!fn) return FunctionNotFound(scope, t.name);
+  if (t.qualifier && !domain::IsVersionNumber(*t.qualifier)) {
+    if (fn->aliases.count(*t.qualifier)) {
+      return InvalidParam("Deletion of aliases is not currently supported.");
+    }
+    // Neither a version nor an alias (e.g. "$latest": qualifiers are case-sensitive): AWS finds
+    // no such function version and answers 404.
+    return FunctionNotFound(scope, t.name, t.qualifier);
+  }
   storage::WriteBatch batch;
   if (!t.qualifier) {
     batch.ops.push_back(storage::DeleteFunction{scope, t.name});
@@ -412,6 +454,7 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
     if (fn->event_invoke_configs.erase(*t.qualifier) > 0) {
       batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, *t.qualifier});
     }
+    DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
   }
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
   if (!t.qualifier) NotifyChanged(scope, t.name);

@@ -23,6 +23,8 @@
 #include "common/result.h"
 #include "domain/function.h"
 #include "domain/names.h"
+#include "domain/policy.h"
+#include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
 
@@ -108,6 +110,21 @@ struct EventInvokeConfigView {
   std::string function_arn;  // always qualified
 };
 
+// AddPermission's request beyond the function name and qualifier (model-validated already).
+struct AddPermissionInput {
+  std::string statement_id;
+  std::string action;
+  std::string principal;
+  domain::PermissionConditions conditions;
+  std::optional<std::string> revision_id;
+};
+
+// GetPolicy's answer: the document as AWS renders it, and the policy's revision id.
+struct PolicyView {
+  std::string document;
+  std::string revision_id;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -125,6 +142,9 @@ struct ServiceLimits {
   int account_concurrency = 1000;            // AWS default ConcurrentExecutions
   int min_unreserved_concurrency = 100;      // AWS keeps at least this much unreserved
   int64_t total_code_size = 80'530'636'800;  // 75 GB
+  // The package quotas GetAccountSettings reports: the ones CreateFunction enforces.
+  int64_t code_size_unzipped = kMaxUnzippedBytes;
+  int64_t code_size_zipped = kMaxZippedBytes;
 
   // The limits of an account whose ConcurrentExecutions is `limit`. AWS keeps 100 of it
   // unreserved, or all of it when the account has less: a new account with 10 is told
@@ -149,6 +169,16 @@ class FunctionService {
   // execution environments of the old revision can be retired. Set once, before serving.
   using ChangeListener = std::function<void(const domain::Scope&, const std::string& name)>;
   void SetChangeListener(ChangeListener listener) { on_change_ = std::move(listener); }
+
+  // Whether this host can run `runtime` (the executor's registry knows; the service must not
+  // depend on the executor, so the wiring passes this in). CreateFunction, and an
+  // UpdateFunctionConfiguration that changes the runtime, refuse a runtime that cannot run
+  // rather than fail every Invoke later. Unset: every runtime is available. Set once, before
+  // serving.
+  using RuntimeAvailable = std::function<bool(const std::string& runtime)>;
+  void SetRuntimeAvailable(RuntimeAvailable available) {
+    runtime_available_ = std::move(available);
+  }
 
   // --- Functions -------------------------------------------------------------------------------
   Result<FunctionView> CreateFunction(const domain::Scope& scope, CreateFunctionInput input);
@@ -225,6 +255,22 @@ class FunctionService {
   Result<std::map<std::string, std::string>> ListTags(const domain::Scope& scope,
                                                       const std::string& resource_arn) const;
 
+  // --- Resource policies (policy_ops.cc) ---------------------------------------------------------
+  // One policy per qualifier: the unqualified function (which $LATEST shares), each published
+  // version and each alias. A policy exists only while it has a statement, and goes with its
+  // version, alias or function. Messages follow the recorded answers (aws-lambda-behaviour-2.md
+  // section 1): qualifier consistency and $LATEST are checked before existence.
+  // Returns the added statement as AWS renders it.
+  Result<std::string> AddPermission(const domain::Scope& scope, const std::string& function_name,
+                                    const std::optional<std::string>& qualifier,
+                                    const AddPermissionInput& input);
+  Result<PolicyView> GetPolicy(const domain::Scope& scope, const std::string& function_name,
+                               const std::optional<std::string>& qualifier) const;
+  Status RemovePermission(const domain::Scope& scope, const std::string& function_name,
+                          const std::string& statement_id,
+                          const std::optional<std::string>& qualifier,
+                          const std::optional<std::string>& revision_id);
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -238,6 +284,9 @@ class FunctionService {
     std::map<int64_t, VersionPtr> versions;
     std::map<std::string, domain::Alias> aliases;
     std::map<std::string, domain::EventInvokeConfig> event_invoke_configs;
+    // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
+    // version number or an alias name. Never holds an empty policy.
+    std::map<std::string, domain::Policy> policies;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -274,6 +323,15 @@ class FunctionService {
                                                       const std::string& qualifier,
                                                       domain::EventInvokeConfig config,
                                                       const EventInvokeConfigInput& input);
+  // Restores one generic record (storage::PutRecord) of a family into memory, during Load()
+  // (lock held, functions already loaded). Dispatches on record.kind.
+  Status LoadRecordLocked(const storage::StoredRecord& record);
+  Status LoadPolicyLocked(const storage::StoredRecord& record);
+  // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
+  void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
+                        const std::string& qualifier, storage::WriteBatch& batch);
+  // Refuses a runtime this host cannot run (runtime_available_).
+  Status CheckRuntimeAvailable(const domain::FunctionConfig& config) const;
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
   void RecountReservedLocked(const domain::Scope& scope);
   // Every reservation in `scope` added up (from reserved_sum_).
@@ -288,6 +346,7 @@ class FunctionService {
   }
 
   ChangeListener on_change_;
+  RuntimeAvailable runtime_available_;
   storage::FunctionStore& store_;
   storage::CodeStore& code_store_;
   CodeFetcher* fetcher_;

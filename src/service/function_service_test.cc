@@ -343,3 +343,96 @@ TEST_F(FunctionServiceTest, ConcurrentWritersAllLand) {
 
 }  // namespace
 }  // namespace lambdalite::service
+
+namespace lambdalite::service {
+namespace {
+
+class PolicyServiceTest : public FunctionServiceTest {
+ protected:
+  AddPermissionInput Permission(const std::string& sid) {
+    AddPermissionInput in;
+    in.statement_id = sid;
+    in.action = "lambda:InvokeFunction";
+    in.principal = "s3.amazonaws.com";
+    return in;
+  }
+};
+
+TEST_F(PolicyServiceTest, PoliciesAreReloadedPerQualifier) {
+  ASSERT_TRUE(Create("fn", /*publish=*/true).ok());
+  AliasInput alias;
+  alias.function_version = "1";
+  ASSERT_TRUE(service_->CreateAlias(scope_, "fn", "live", alias).ok());
+  ASSERT_TRUE(service_->AddPermission(scope_, "fn", std::nullopt, Permission("a")).ok());
+  ASSERT_TRUE(service_->AddPermission(scope_, "fn", "1", Permission("a")).ok());
+  ASSERT_TRUE(service_->AddPermission(scope_, "fn", "live", Permission("b")).ok());
+  auto before_fn = service_->GetPolicy(scope_, "fn", std::nullopt);
+  auto before_live = service_->GetPolicy(scope_, "fn:live", std::nullopt);
+  ASSERT_TRUE(before_fn.ok() && before_live.ok());
+  Reset();  // a new service over the same store: what Load() restores
+  auto after_fn = service_->GetPolicy(scope_, "fn", "$LATEST");
+  auto after_live = service_->GetPolicy(scope_, "fn", "live");
+  ASSERT_TRUE(after_fn.ok() && after_live.ok());
+  EXPECT_EQ(after_fn->document, before_fn->document);
+  EXPECT_EQ(after_fn->revision_id, before_fn->revision_id);
+  EXPECT_EQ(after_live->document, before_live->document);
+  EXPECT_NE(after_live->document.find(":function:fn:live\""), std::string::npos);
+  // Deleting the alias and the version takes their policies, durably.
+  ASSERT_TRUE(service_->DeleteAlias(scope_, "fn", "live").ok());
+  ASSERT_TRUE(service_->DeleteAlias(scope_, "fn", "live").ok());
+  ASSERT_TRUE(service_->CreateAlias(scope_, "fn", "live", alias).ok());
+  Reset();
+  EXPECT_EQ(service_->GetPolicy(scope_, "fn", "live").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(service_->GetPolicy(scope_, "fn", "1").ok());
+}
+
+TEST_F(PolicyServiceTest, EmptyPolicyIsRemovedFromTheStore) {
+  ASSERT_TRUE(Create("fn").ok());
+  ASSERT_TRUE(service_->AddPermission(scope_, "fn", std::nullopt, Permission("a")).ok());
+  ASSERT_TRUE(service_->RemovePermission(scope_, "fn", "a", std::nullopt, std::nullopt).ok());
+  EXPECT_TRUE(store_.LoadRecords()->empty());
+}
+
+TEST_F(PolicyServiceTest, LengthLimitChangesNothing) {
+  ASSERT_TRUE(Create("fn").ok());
+  AddPermissionInput big = Permission("big");
+  big.conditions.source_arn = "arn:aws:s3:::" + std::string(20480, 'b');
+  auto r = service_->AddPermission(scope_, "fn", std::nullopt, big);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidParameter);
+  EXPECT_EQ(r.error().detail, "PolicyLengthExceededException");
+  EXPECT_EQ(r.error().message.rfind("The final policy size (", 0), 0u);
+  EXPECT_EQ(service_->GetPolicy(scope_, "fn", std::nullopt).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_.LoadRecords()->empty());
+}
+
+TEST_F(FunctionServiceTest, RuntimeAvailabilityIsCheckedOnCreateAndRuntimeChange) {
+  service_->SetRuntimeAvailable([](const std::string& rt) { return rt.rfind("python", 0) == 0; });
+  ASSERT_TRUE(Create("fn").ok());
+  CreateFunctionInput in;
+  in.name = "j";
+  in.config.runtime = "java21";
+  in.config.handler = "a::b";
+  in.config.role = "arn:aws:iam::123456789012:role/r";
+  in.code.zip_file = MakeZip("x");
+  auto created = service_->CreateFunction(scope_, std::move(in));
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, ErrorCode::kInvalidParameter);
+  auto changed = service_->UpdateFunctionConfiguration(scope_, "fn", std::nullopt,
+                                                       [](domain::FunctionConfig& c) {
+                                                         c.runtime = "ruby3.3";
+                                                         return Status::Ok();
+                                                       });
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.error().message.find("ruby3.3"), std::string::npos);
+  EXPECT_TRUE(service_
+                  ->UpdateFunctionConfiguration(scope_, "fn", std::nullopt,
+                                                [](domain::FunctionConfig& c) {
+                                                  c.timeout = 9;
+                                                  return Status::Ok();
+                                                })
+                  .ok());
+}
+
+}  // namespace
+}  // namespace lambdalite::service

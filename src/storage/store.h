@@ -54,8 +54,28 @@ struct DeleteEventInvokeConfig {
   std::string qualifier;
 };
 
-using WriteOp = std::variant<PutFunctionMeta, DeleteFunction, PutVersion, DeleteVersion, PutAlias,
-                             DeleteAlias, PutEventInvokeConfig, DeleteEventInvokeConfig>;
+// A generic row for every family of state that is not a version, alias or event invoke config
+// (resource policies, layers, code signing configs, provisioned concurrency, ...): (scope, kind,
+// key) names it, `body` is opaque to storage (each family encodes its own domain value, following
+// codec.h's format contract). A record with an `owner_function` belongs to that function: it
+// needs the function to exist when its batch ends (like PutVersion), and DeleteFunction removes it.
+// Replaces any previous row of the same (scope, kind, key), owner included.
+struct PutRecord {
+  domain::Scope scope;
+  std::string kind;            // the family's name, e.g. "policy", "layer_version"
+  std::string key;             // unique within (scope, kind)
+  std::string owner_function;  // "" when the record belongs to no function
+  std::string body;
+};
+struct DeleteRecord {
+  domain::Scope scope;
+  std::string kind;
+  std::string key;
+};
+
+using WriteOp =
+    std::variant<PutFunctionMeta, DeleteFunction, PutVersion, DeleteVersion, PutAlias, DeleteAlias,
+                 PutEventInvokeConfig, DeleteEventInvokeConfig, PutRecord, DeleteRecord>;
 
 struct WriteBatch {
   std::vector<WriteOp> ops;
@@ -66,7 +86,16 @@ struct StoredFunction {
   domain::Function function;
 };
 
-// FunctionStore persists functions, versions, aliases, event invoke configs and tags.
+struct StoredRecord {
+  domain::Scope scope;
+  std::string kind;
+  std::string key;
+  std::string owner_function;
+  std::string body;
+  friend bool operator==(const StoredRecord&, const StoredRecord&) = default;
+};
+
+// FunctionStore persists functions, versions, aliases, event invoke configs, tags and records.
 //
 // Thread-safety: all methods may be called from any thread; implementations serialize
 // internally (and may merge concurrent batches into one transaction: group commit).
@@ -77,8 +106,9 @@ struct StoredFunction {
 //   - Ops apply in order. Put* replaces the whole row; PutFunctionMeta replaces only the meta,
 //     never the function's versions, aliases or configs.
 //   - PutVersion's version is "$LATEST" or a canonical decimal ("7", not "07").
-//   - PutVersion, PutAlias and PutEventInvokeConfig must name a function that exists when the
-//     batch ends (it may be created later in the same batch).
+//   - PutVersion, PutAlias, PutEventInvokeConfig and a PutRecord with an owner_function must name
+//     a function that exists when the batch ends (it may be created later in the same batch).
+//   - DeleteFunction removes the function's versions, aliases, configs and owned records.
 //   A batch breaking a rule is a caller bug: Apply fails with kInternal and applies nothing.
 // LoadAll returns a function that has no $LATEST row with a default-constructed `latest`.
 class FunctionStore {
@@ -87,6 +117,10 @@ class FunctionStore {
 
   // Reads every function of every scope. Called once at start-up.
   virtual Result<std::vector<StoredFunction>> LoadAll() = 0;
+
+  // Reads every record of every scope and kind, ordered by (account, region, kind, key).
+  // Called once at start-up.
+  virtual Result<std::vector<StoredRecord>> LoadRecords() = 0;
 
   // Applies all ops in order, atomically: all or none. Deleting a missing row is not an error.
   virtual Status Apply(const WriteBatch& batch) = 0;

@@ -704,6 +704,66 @@ TEST_P(FunctionStoreConformance, PersistsAcrossReopen) {
   ExpectContents({{{kScope, "kept"}, kept}, {{kScope, "new"}, MinimalFunction("new")}});
 }
 
+// --- Generic records ----------------------------------------------------------------------------
+
+std::vector<StoredRecord> LoadRecordsOrFail(FunctionStore& store) {
+  auto loaded = store.LoadRecords();
+  EXPECT_TRUE(loaded.ok()) << loaded.error().message;
+  return loaded.ok() ? std::move(loaded).value() : std::vector<StoredRecord>{};
+}
+
+StoredRecord Record(const Scope& scope, std::string kind, std::string key, std::string owner,
+                    std::string body) {
+  return StoredRecord{scope, std::move(kind), std::move(key), std::move(owner), std::move(body)};
+}
+
+PutRecord Put(const StoredRecord& r) {
+  return PutRecord{r.scope, r.kind, r.key, r.owner_function, r.body};
+}
+
+TEST_P(FunctionStoreConformance, RecordsRoundTripInKeyOrderAndReplace) {
+  const Scope west{"123456789012", "us-west-2"};
+  StoredRecord layer = Record(kScope, "layer_version", "my-layer:1", "", "{\"v\":1}");
+  StoredRecord binary =
+      Record(kScope, "blob", std::string("k\0ey", 4), "", std::string("\xff\0\x01 not utf-8", 16));
+  StoredRecord other_scope = Record(west, "layer_version", "my-layer:1", "", "west");
+  ApplyOk({Put(layer), Put(other_scope), Put(binary)});
+  EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{binary, layer, other_scope}));
+
+  // A put of the same (scope, kind, key) replaces the row; a delete removes only its row.
+  layer.body = "{\"v\":2}";
+  ApplyOk({Put(layer), DeleteRecord{kScope, "blob", std::string("k\0ey", 4)},
+           DeleteRecord{kScope, "nothing", "here"}});
+  EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{layer, other_scope}));
+}
+
+TEST_P(FunctionStoreConformance, OwnedRecordsNeedTheirFunctionAndGoWithIt) {
+  ExpectBatchFails({Put(Record(kScope, "policy", "fn\n", "fn", "{}"))});
+  EXPECT_TRUE(LoadRecordsOrFail(store()).empty());
+
+  StoredRecord owned = Record(kScope, "policy", "fn\n", "fn", "{}");
+  StoredRecord neighbour = Record(kScope, "policy", "fn2\n", "fn2", "{}");
+  StoredRecord free_standing = Record(kScope, "layer_version", "fn:1", "", "{}");
+  // The function may come later in the same batch.
+  std::vector<WriteOp> ops{Put(owned), Put(neighbour), Put(free_standing)};
+  for (WriteOp& op : PutOps(kScope, MinimalFunction("fn"))) ops.push_back(std::move(op));
+  for (WriteOp& op : PutOps(kScope, MinimalFunction("fn2"))) ops.push_back(std::move(op));
+  ApplyOk(std::move(ops));
+
+  ApplyOk({DeleteFunction{kScope, "fn"}});
+  EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{free_standing, neighbour}));
+
+  // A failed batch leaves records as they were.
+  ExpectBatchFails({DeleteRecord{kScope, "policy", "fn2\n"},
+                    Put(Record(kScope, "policy", "ghost\n", "ghost", "{}"))});
+  EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{free_standing, neighbour}));
+
+  if (!backend_->persistent()) return;
+  backend_->Reopen();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{free_standing, neighbour}));
+}
+
 TEST_P(FunctionStoreConformance, ConcurrentBatchesAreEachAllOrNothing) {
   constexpr int kThreads = 8;
   constexpr int kBatchesPerThread = 60;

@@ -68,6 +68,34 @@ class AwsCliTest(LambdaliteTestCase):
         self.cli("delete-function-event-invoke-config", "--function-name", name)
         self.cli("delete-function", "--function-name", name)
 
+    def test_cli_fidelity_fixes(self):
+        # Runtimes without an interpreter are refused at create; "$latest" and an ARN without
+        # "function:" are 404s on delete-function; get-account-settings counts the packages.
+        with tempfile.TemporaryDirectory() as tmp:
+            zip_path = Path(tmp) / "function.zip"
+            zip_path.write_bytes(python_zip())
+            refused = self.cli("create-function", "--function-name", self.unique("cli"),
+                               "--runtime", "ruby3.3", "--role", ROLE_ARN, "--handler", "h.h",
+                               "--zip-file", f"fileb://{zip_path}", ok=False)
+            self.assertNotEqual(refused.returncode, 0)
+            self.assertIn("InvalidParameterValueException", refused.stderr)
+            self.assertIn("The runtime ruby3.3 cannot run on this lambdalite server", refused.stderr)
+            name = self.unique("cli")
+            self.cli("create-function", "--function-name", name, "--runtime", "python3.12",
+                     "--role", ROLE_ARN, "--handler", "handler.handler",
+                     "--zip-file", f"fileb://{zip_path}")
+        lower = self.cli("delete-function", "--function-name", name, "--qualifier", "$latest",
+                         ok=False)
+        self.assertIn("ResourceNotFoundException", lower.stderr)
+        self.assertIn(f"Function not found: {self.arn(name, '$latest')}", lower.stderr)
+        arn = "arn:aws:lambda:us-east-1:123456789012:function"
+        incomplete = self.cli("delete-function", "--function-name", arn, ok=False)
+        self.assertIn("ResourceNotFoundException", incomplete.stderr)
+        self.assertIn(f"Function not found: {self.arn('function')}", incomplete.stderr)
+        usage = self.cli("get-account-settings").json["AccountUsage"]
+        size = self.cli("get-function-configuration", "--function-name", name).json["CodeSize"]
+        self.assertGreaterEqual(usage["TotalCodeSize"], size)
+
     def test_cli_error_output(self):
         res = self.cli("get-function", "--function-name", "doesnotexist-cli", ok=False)
         self.assertNotEqual(res.returncode, 0)

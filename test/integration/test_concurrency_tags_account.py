@@ -222,6 +222,26 @@ class AccountSettingsTest(LambdaliteTestCase):
         self.assertEqual(self.client.get_account_settings()["AccountUsage"]["FunctionCount"],
                          before["AccountUsage"]["FunctionCount"])
 
+    def test_total_code_size_is_the_sum_of_stored_packages(self):
+        # Every function's $LATEST and every published version count their package (reference
+        # research notes section 7: grows on CreateFunction, UpdateFunctionCode, PublishVersion).
+        from harness import python_zip
+        before = self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+        name = self.unique("acct")
+        self.create_function(name, zip_bytes=python_zip(marker="one"))
+        v1 = self.client.publish_version(FunctionName=name)["CodeSize"]
+        big = python_zip(marker="two" * 500)
+        latest = self.update_code(name, big)["CodeSize"]
+        self.assertNotEqual(v1, latest)
+        usage = self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+        self.assertEqual(usage, before + v1 + latest)
+        self.client.delete_function(FunctionName=name, Qualifier="1")
+        self.assertEqual(self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"],
+                         before + latest)
+        self.client.delete_function(FunctionName=name)
+        self.assertEqual(self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"],
+                         before)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -135,6 +135,57 @@ class CreateFunctionTest(LambdaliteTestCase):
                            "'functionName' failed to satisfy constraint: Member must satisfy "
                            "regular expression pattern: ")
 
+    def test_name_patterns_quote_eusc(self):
+        # AWS's servers quote their function-name patterns with "(eusc-)?" (reference P10, R_CREATE,
+        # R_TAG, LF9); the botocore model lacks it, and the recorded pattern wins.
+        err = self.assertAwsError(
+            lambda: self.raw.get_function(FunctionName="bad!name"), 400, "ValidationException",
+            message_prefix="1 validation error detected: Value 'bad!name' at 'functionName' "
+                           "failed to satisfy constraint: Member must satisfy regular expression "
+                           "pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}")
+        self.assertIn("(function:)?", err["Error"]["Message"])
+        self.assertAwsError(
+            lambda: self.create_function(FunctionName="invalid:function:name", client=self.raw,
+                                         wait=False),
+            400, "ValidationException",
+            message_prefix="1 validation error detected: Value 'invalid:function:name' at "
+                           "'functionName' failed to satisfy constraint: Member must satisfy "
+                           "regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?"
+                           r"[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?"
+                           "(function:)?([a-zA-Z0-9-_]+)")
+        # An EU sovereign cloud ARN is well-formed: it reaches the region check.
+        arn = f"arn:aws:lambda:eusc-de-east-1:{DEFAULT_ACCOUNT}:function:f"
+        self.assertAwsError(lambda: self.raw.get_function(FunctionName=arn), 404, RNF,
+                            "Functions from 'eusc-de-east-1' are not reachable in this region "
+                            "('us-east-1')")
+
+    def test_runtimes_without_interpreter_are_refused(self):
+        # lambdalite has no interpreter for java, ruby or dotnet: CreateFunction refuses them
+        # rather than answer every Invoke with a 500 that SDKs retry.
+        for runtime in ("java21", "ruby3.3", "dotnet8"):
+            name = self.unique("rt")
+            self.assertAwsError(
+                lambda: self.create_function(name, Runtime=runtime, wait=False), 400, IPVE,
+                f"The runtime {runtime} cannot run on this lambdalite server: no interpreter is "
+                f"configured for it (LAMBDALITE_RUNTIME_{runtime.upper().replace('.', '_')}). "
+                "Use a python, nodejs or provided runtime.")
+            self.assertAwsError(lambda: self.client.get_function(FunctionName=name), 404, RNF,
+                                f"Function not found: {self.arn(name)}")
+        name = self.unique("rt")
+        self.create_function(name)
+        before = self.client.get_function_configuration(FunctionName=name)
+        self.assertAwsError(
+            lambda: self.client.update_function_configuration(FunctionName=name,
+                                                              Runtime="java17"),
+            400, IPVE,
+            "The runtime java17 cannot run on this lambdalite server: no interpreter is "
+            "configured for it (LAMBDALITE_RUNTIME_JAVA17). Use a python, nodejs or provided "
+            "runtime.")
+        after = self.client.get_function_configuration(FunctionName=name)
+        self.assertEqual(after["RevisionId"], before["RevisionId"], "nothing changed")
+        # Other updates of such a function's configuration are not affected by the check.
+        self.update_config(name, Runtime="nodejs20.x", Handler="index.handler")
+
     def test_function_name_too_long(self):
         name = "a" * 65
         self.assertAwsError(
@@ -521,6 +572,23 @@ class VersionsTest(LambdaliteTestCase):
                             404, RNF, f"Function not found: {self.arn(name, '1')}")
         self.assertEqual(self.client.get_function(FunctionName=name)["Configuration"]["Version"],
                          "$LATEST")
+
+    def test_delete_lowercase_latest_is_not_found(self):
+        # Qualifiers are case-sensitive: "$latest" names no version (404), unlike "$LATEST" (400).
+        name = self.unique("del")
+        self.create_function(name)
+        self.assertAwsError(lambda: self.client.delete_function(FunctionName=name,
+                                                                Qualifier="$latest"),
+                            404, RNF, f"Function not found: {self.arn(name, '$latest')}")
+        self.client.get_function(FunctionName=name)
+
+    def test_delete_incomplete_arn_is_not_found(self):
+        # "function:" may be left out of an ARN, so this names the function "function" (404).
+        arn = f"arn:aws:lambda:us-east-1:{DEFAULT_ACCOUNT}:function"
+        self.assertAwsError(lambda: self.raw.delete_function(FunctionName=arn), 404, RNF,
+                            f"Function not found: {self.arn('function')}")
+        self.assertAwsError(lambda: self.raw.get_function(FunctionName=arn), 404, RNF,
+                            f"Function not found: {self.arn('function')}")
 
     def test_delete_latest_qualifier_refused(self):
         name = self.unique("ver")

@@ -437,5 +437,28 @@ class InvokeRuntimeMatrixTest(InvokeTestCase):
                                  {"env": f"AWS_Lambda_{runtime}", "event": {"r": runtime}})
 
 
+
+class ConfiguredRuntimeTest(InvokeTestCase):
+    """A runtime lambdalite ships no client for (java, ruby, dotnet) runs when
+    LAMBDALITE_RUNTIME_<NAME> names an executable that speaks the Runtime API; here the zip's own
+    bootstrap, so the test needs no JVM. Without the variable CreateFunction refuses it."""
+
+    SERVER_ENV = {"LAMBDALITE_RUNTIME_JAVA21": "/var/task/bootstrap"}
+
+    def test_configured_runtime_runs_as_a_managed_runtime(self):
+        name = self.make_zip_function(provided_zip(), Runtime="java21", Handler="example.Handler")
+        body = self.invoke_ok(name, {"k": "v"})["_json"]
+        self.assertEqual(body["event"], {"k": "v"})
+        self.assertEqual(body["handler"], "example.Handler")
+        self.assertEqual(body["execution_env"], "AWS_Lambda_java21")
+
+    def test_unconfigured_runtime_is_refused(self):
+        self.assertAwsError(
+            lambda: self.create_function(self.unique("rb"), Runtime="ruby3.3", wait=False), 400,
+            "InvalidParameterValueException",
+            "The runtime ruby3.3 cannot run on this lambdalite server: no interpreter is "
+            "configured for it (LAMBDALITE_RUNTIME_RUBY3_3). Use a python, nodejs or provided "
+            "runtime.")
+
 if __name__ == "__main__":
     unittest.main()

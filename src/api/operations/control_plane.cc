@@ -316,8 +316,8 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
         shapes::GetAccountSettingsResponse out;
         shapes::AccountLimit& limit = out.AccountLimit.emplace();
         limit.TotalCodeSize = fs.limits().total_code_size;
-        limit.CodeSizeUnzipped = 262144000;
-        limit.CodeSizeZipped = 52428800;
+        limit.CodeSizeUnzipped = fs.limits().code_size_unzipped;
+        limit.CodeSizeZipped = fs.limits().code_size_zipped;
         limit.ConcurrentExecutions = s.concurrent_executions;
         limit.UnreservedConcurrentExecutions = s.unreserved_concurrent_executions;
         shapes::AccountUsage& usage = out.AccountUsage.emplace();

@@ -29,6 +29,14 @@ Result<std::vector<StoredFunction>> MemoryFunctionStore::LoadAll() {
   return out;
 }
 
+Result<std::vector<StoredRecord>> MemoryFunctionStore::LoadRecords() {
+  std::lock_guard lock(mu_);
+  std::vector<StoredRecord> out;
+  out.reserve(records_.size());
+  for (const auto& [key, record] : records_) out.push_back(record);
+  return out;
+}
+
 void MemoryFunctionStore::SetFailure(std::optional<Error> error) {
   std::lock_guard lock(mu_);
   failure_ = std::move(error);
@@ -54,6 +62,9 @@ Status MemoryFunctionStore::Apply(const WriteBatch& batch) {
     std::string_view op;
   };
   std::vector<Parent> parents;
+  // Records are staged the same way: a copy of the whole table, swapped in on success (a fake
+  // for tests, so simplicity wins over the copy).
+  std::map<RecordKey, StoredRecord> records = records_;
 
   // One handler per op kind; std::visit fails to compile if a WriteOp alternative is missing.
   auto apply_op = Overloaded{
@@ -68,6 +79,10 @@ Status MemoryFunctionStore::Apply(const WriteBatch& batch) {
         e.exists = false;
         e.has_latest = false;
         e.function = domain::Function();
+        std::erase_if(records, [&](const auto& kv) {
+          return kv.first.scope == op.scope && !kv.second.owner_function.empty() &&
+                 kv.second.owner_function == op.name;
+        });
         return Status::Ok();
       },
       [&](const PutVersion& op) -> Status {
@@ -116,6 +131,19 @@ Status MemoryFunctionStore::Apply(const WriteBatch& batch) {
         entry(op.scope, op.function_name).function.event_invoke_configs.erase(op.qualifier);
         return Status::Ok();
       },
+      [&](const PutRecord& op) -> Status {
+        if (!op.owner_function.empty()) {
+          entry(op.scope, op.owner_function);
+          parents.push_back({Key{op.scope, op.owner_function}, "PutRecord"});
+        }
+        records[RecordKey{op.scope, op.kind, op.key}] =
+            StoredRecord{op.scope, op.kind, op.key, op.owner_function, op.body};
+        return Status::Ok();
+      },
+      [&](const DeleteRecord& op) -> Status {
+        records.erase(RecordKey{op.scope, op.kind, op.key});
+        return Status::Ok();
+      },
   };
   for (const WriteOp& op : batch.ops) {
     LAMBDALITE_RETURN_IF_ERROR(std::visit(apply_op, op));
@@ -130,6 +158,7 @@ Status MemoryFunctionStore::Apply(const WriteBatch& batch) {
     }
   }
 
+  records_ = std::move(records);
   for (auto& [key, e] : staged) {
     if (e.exists) {
       functions_[key] = std::move(e);

@@ -23,6 +23,7 @@ class MemoryFunctionStore final : public FunctionStore {
   MemoryFunctionStore() = default;
 
   Result<std::vector<StoredFunction>> LoadAll() override;
+  Result<std::vector<StoredRecord>> LoadRecords() override;
   Status Apply(const WriteBatch& batch) override;
 
   // Makes every later Apply fail with `error` (without applying anything) until cleared with
@@ -46,6 +47,14 @@ class MemoryFunctionStore final : public FunctionStore {
 
   std::mutex mu_;
   std::map<Key, Entry> functions_;
+  struct RecordKey {
+    domain::Scope scope;
+    std::string kind;
+    std::string key;
+    friend auto operator<=>(const RecordKey&, const RecordKey&) = default;
+    friend bool operator==(const RecordKey&, const RecordKey&) = default;
+  };
+  std::map<RecordKey, StoredRecord> records_;
   std::optional<Error> failure_;
 };
 

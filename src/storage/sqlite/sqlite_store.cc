@@ -54,7 +54,22 @@ CREATE TABLE event_invoke_configs (
 );
 )sql";
 
-constexpr std::string_view kMigrations[] = {kSchemaV1};
+// Version 2: generic records (storage/store.h PutRecord). The owner is checked by the store, not
+// by a foreign key, because most records belong to no function.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE records (
+  account        TEXT NOT NULL,
+  region         TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  key            TEXT NOT NULL,
+  owner_function TEXT NOT NULL,  -- '' when owned by no function
+  body           TEXT NOT NULL,
+  PRIMARY KEY (account, region, kind, key)
+);
+CREATE INDEX records_by_owner ON records (account, region, owner_function);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kSchemaV1, kSchemaV2};
 
 constexpr std::string_view kComponent = "function_store";
 
@@ -95,6 +110,10 @@ struct SqliteFunctionStore::Statements {
   Statement select_versions;
   Statement select_aliases;
   Statement select_configs;
+  Statement put_record;
+  Statement delete_record;
+  Statement delete_records_of;
+  Statement select_records;
 
   static Result<std::unique_ptr<Statements>> Prepare(Database& db) {
     auto s = std::make_unique<Statements>();
@@ -156,6 +175,21 @@ struct SqliteFunctionStore::Statements {
     LAMBDALITE_TRY(s->select_configs,
                    db.Prepare("SELECT account, region, function_name, qualifier, body "
                               "FROM event_invoke_configs"));
+    LAMBDALITE_TRY(s->put_record,
+                   db.Prepare("INSERT INTO records "
+                              "(account, region, kind, key, owner_function, body) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                              "ON CONFLICT (account, region, kind, key) DO UPDATE SET "
+                              "owner_function = excluded.owner_function, body = excluded.body"));
+    LAMBDALITE_TRY(s->delete_record,
+                   db.Prepare("DELETE FROM records WHERE account = ?1 AND region = ?2 AND "
+                              "kind = ?3 AND key = ?4"));
+    LAMBDALITE_TRY(s->delete_records_of,
+                   db.Prepare("DELETE FROM records WHERE account = ?1 AND region = ?2 AND "
+                              "owner_function = ?3 AND owner_function != ''"));
+    LAMBDALITE_TRY(s->select_records,
+                   db.Prepare("SELECT account, region, kind, key, owner_function, body "
+                              "FROM records ORDER BY account, region, kind, key"));
     return s;
   }
 };
@@ -183,7 +217,7 @@ class OpWriter {
 
   Status operator()(const DeleteFunction& op) {
     for (Statement* stmt : {&s_.delete_configs_of, &s_.delete_aliases_of, &s_.delete_versions_of,
-                            &s_.delete_function}) {
+                            &s_.delete_records_of, &s_.delete_function}) {
       LAMBDALITE_RETURN_IF_ERROR(BindFunctionKey(*stmt, op.scope, op.name).Run());
     }
     return Status::Ok();
@@ -229,6 +263,27 @@ class OpWriter {
   Status operator()(const DeleteEventInvokeConfig& op) {
     return BindFunctionKey(s_.delete_config, op.scope, op.function_name)
         .BindText(4, op.qualifier)
+        .Run();
+  }
+
+  Status operator()(const PutRecord& op) {
+    if (!op.owner_function.empty()) {
+      parents_->push_back({&op.scope, &op.owner_function, "PutRecord"});
+    }
+    return s_.put_record.BindText(1, op.scope.account)
+        .BindText(2, op.scope.region)
+        .BindText(3, op.kind)
+        .BindText(4, op.key)
+        .BindText(5, op.owner_function)
+        .BindText(6, op.body)
+        .Run();
+  }
+
+  Status operator()(const DeleteRecord& op) {
+    return s_.delete_record.BindText(1, op.scope.account)
+        .BindText(2, op.scope.region)
+        .BindText(3, op.kind)
+        .BindText(4, op.key)
         .Run();
   }
 
@@ -375,6 +430,23 @@ Result<std::vector<StoredFunction>> SqliteFunctionStore::LoadAll() {
   std::vector<StoredFunction> out;
   out.reserve(functions.size());
   for (auto& [key, stored] : functions) out.push_back(std::move(stored));
+  return out;
+}
+
+Result<std::vector<StoredRecord>> SqliteFunctionStore::LoadRecords() {
+  std::lock_guard lock(db_mu_);
+  Statement& select = stmts_->select_records;
+  std::vector<StoredRecord> out;
+  while (true) {
+    LAMBDALITE_TRY(bool row, select.Step());  // resets itself when done or failed
+    if (!row) break;
+    out.push_back(
+        StoredRecord{{std::string(select.ColumnText(0)), std::string(select.ColumnText(1))},
+                     std::string(select.ColumnText(2)),
+                     std::string(select.ColumnText(3)),
+                     std::string(select.ColumnText(4)),
+                     std::string(select.ColumnText(5))});
+  }
   return out;
 }
 

@@ -61,6 +61,7 @@ class SqliteFunctionStore final : public FunctionStore {
   ~SqliteFunctionStore() override;
 
   Result<std::vector<StoredFunction>> LoadAll() override;
+  Result<std::vector<StoredRecord>> LoadRecords() override;
   Status Apply(const WriteBatch& batch) override;
 
   Stats stats() const;

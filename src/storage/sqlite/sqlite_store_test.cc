@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/codec.h"
 #include "storage/sqlite/database.h"
 
 namespace lambdalite::storage::sqlite {
@@ -73,6 +74,29 @@ TEST_F(SqliteStoreTest, RecordsItsSchemaVersion) {
   auto version = (*db)->SchemaVersion("function_store");
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, static_cast<int>(SqliteFunctionStore::Migrations().size()));
+}
+
+// A data directory written by a binary that knew only schema version 1 opens with its functions
+// intact and gains the records table.
+TEST_F(SqliteStoreTest, UpgradesAVersionOneDatabase) {
+  {
+    auto db = Database::Open(path_);
+    ASSERT_TRUE(db.ok());
+    auto migrated = (*db)->Migrate("function_store", SqliteFunctionStore::Migrations().first(1));
+    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    domain::FunctionMeta meta;
+    meta.name = "old";
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO functions (account, region, name, meta) VALUES "
+                           "('123456789012', 'us-east-1', 'old', '" +
+                           EncodeFunctionMeta(meta) + "')")
+                    .ok());
+  }
+  auto store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(LoadNames(*store), std::set<std::string>{"old"});
+  ASSERT_TRUE(store->Apply(WriteBatch{{PutRecord{kScope, "kind", "key", "old", "body"}}}).ok());
+  EXPECT_EQ(store->LoadRecords().value().size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, RefusesANewerSchema) {
