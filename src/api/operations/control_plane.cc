@@ -350,19 +350,9 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
         return out;
       });
 
-  // --- code signing and function URLs ----------------------------------------------------------
-  // lambdalite has no code-signing configs or function URLs yet; these answer as AWS does for a
-  // function that has none, so tools that probe them work.
-  api.RegisterTyped<shapes::GetFunctionCodeSigningConfigRequest>(
-      "GetFunctionCodeSigningConfig",
-      [&fs](const RequestContext& ctx, const shapes::GetFunctionCodeSigningConfigRequest& in)
-          -> Result<shapes::GetFunctionCodeSigningConfigResponse> {
-        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, in.FunctionName, std::nullopt));
-        shapes::GetFunctionCodeSigningConfigResponse out;
-        out.CodeSigningConfigArn = "";
-        out.FunctionName = view.name;
-        return out;
-      });
+  // --- function URLs ---------------------------------------------------------------------------
+  // lambdalite has no function URLs yet; this answers as AWS does for a function that has none,
+  // so tools that probe it work.
   api.RegisterTyped<shapes::GetFunctionUrlConfigRequest>(
       "GetFunctionUrlConfig",
       [&fs](const RequestContext& ctx,
