@@ -29,6 +29,8 @@ static AwsError ToAwsErrorImpl(const Error& e) {
       }
       return {400, typed("InvalidRequestContentException"), e.message, true, false, {}};
     case ErrorCode::kNotFound:
+      // ProvisionedConcurrencyConfigNotFoundException comes with a lower-case "message" (PC9).
+      if (!e.detail.empty()) return {404, e.detail, e.message, true, false, {}};
       return {404, "ResourceNotFoundException", e.message, true, true, {}};
     case ErrorCode::kConflict:
       return {409, typed("ResourceConflictException"), e.message, true, false, {}};
