@@ -1012,7 +1012,12 @@ void EnvironmentPool::ProvisionerLoop() {
       LogWarn("executor: cannot start a provisioned environment of " + request.function_name +
               ": " + started.error().message);
     } else {
-      event = env->WaitForInit(env->init_started + options_.init_timeout);
+      // AWS's 10 s init limit does not apply to provisioned environments: they get 130 s or the
+      // function's timeout, whichever is longer (Lambda developer guide, execution environment
+      // lifecycle, Init phase).
+      const auto limit = std::max<std::chrono::milliseconds>(
+          std::chrono::seconds(130), std::chrono::seconds(request.version->config.timeout));
+      event = env->WaitForInit(env->init_started + limit);
     }
     if (event != Event::kReady) {
       // What the failed init wrote belongs in the environment's log.

@@ -61,6 +61,10 @@ Result<ProvisionedConfigView> FunctionService::PutProvisionedConcurrencyConfig(
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn || !QualifierExistsLocked(*fn, q)) return QualifierNotFound(scope, t.name, q);
   if (auto alias = fn->aliases.find(q); alias != fn->aliases.end()) {
+    // Not recorded; the text is AWS's as quoted in hashicorp/terraform#24957.
+    if (!alias->second.routing_weights.empty()) {
+      return InvalidParam("Alias with weights can not be used with Provisioned Concurrency");
+    }
     if (fn->provisioned.count(alias->second.function_version)) {  // PC27
       return Error::Make(ErrorCode::kConflict,
                          "Alias can't be used for Provisioned Concurrency configuration on an "

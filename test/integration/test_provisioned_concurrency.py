@@ -236,6 +236,14 @@ class ErrorsTest(ProvisionedBase):
             "Alias can't be used for Provisioned Concurrency configuration on an already "
             "Provisioned version")
 
+    def test_weighted_alias_refused(self):
+        self.update_code(self.fn, python_zip(ENV_SOURCE + "# 2\n"))
+        self.publish(self.fn)
+        self.client.create_alias(FunctionName=self.fn, Name="canary", FunctionVersion="1",
+                                 RoutingConfig={"AdditionalVersionWeights": {"2": 0.1}})
+        self.assertAwsError(lambda: self.put(1, "canary"), 400, IPVE,
+                            "Alias with weights can not be used with Provisioned Concurrency")
+
     def test_pc29_account_limit(self):
         limit = self.client.get_account_settings()["AccountLimit"]
         err = self.assertAwsError(
