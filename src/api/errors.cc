@@ -21,6 +21,11 @@ static AwsError ToAwsErrorImpl(const Error& e) {
     case ErrorCode::kValidation:
       return {400, typed("ValidationException"), e.message, false, false, {}};
     case ErrorCode::kInvalidParameter:
+      // The code signing refusals are modelled with "Message" (capital), like RNF.
+      if (e.detail == "CodeVerificationFailedException" ||
+          e.detail == "InvalidCodeSignatureException") {
+        return {400, e.detail, e.message, true, true, {}};
+      }
       return {400, typed("InvalidParameterValueException"), e.message, true, false, {}};
     case ErrorCode::kInvalidContent:
       // SerializationException (a value of the wrong JSON type) comes with "Message" and no Type.
@@ -30,8 +35,11 @@ static AwsError ToAwsErrorImpl(const Error& e) {
       return {400, typed("InvalidRequestContentException"), e.message, true, false, {}};
     case ErrorCode::kNotFound:
       // ProvisionedConcurrencyConfigNotFoundException comes with a lower-case "message" (PC9).
-      if (!e.detail.empty()) return {404, e.detail, e.message, true, false, {}};
-      return {404, "ResourceNotFoundException", e.message, true, true, {}};
+      if (e.detail == "ProvisionedConcurrencyConfigNotFoundException") {
+        return {404, e.detail, e.message, true, false, {}};
+      }
+      // detail: CodeSigningConfigNotFoundException (same body members, reference CS19).
+      return {404, typed("ResourceNotFoundException"), e.message, true, true, {}};
     case ErrorCode::kConflict:
       return {409, typed("ResourceConflictException"), e.message, true, false, {}};
     case ErrorCode::kPreconditionFailed:

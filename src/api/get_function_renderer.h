@@ -59,6 +59,7 @@ class GetFunctionRenderer {
     service::VersionPtr version;
     std::map<std::string, std::string> tags;
     std::optional<int> reserved_concurrency;
+    std::optional<std::string> runtime_version_arn;
     service::Phase phase = service::Phase::kSettled;
     std::string head;  // up to and including `"Location":`
     std::string tail;  // everything after Location's value

@@ -152,8 +152,11 @@ json::object ToFunctionConfiguration(const domain::Scope& scope, const service::
   o["SnapStart"] = json::object{{"ApplyOn", c.snap_start_apply_on},
                                 {"OptimizationStatus", snap_on ? "On" : "Off"}};
   if (detail == ConfigDetail::kFull && c.package_type == "Zip") {
+    // A Manual runtime management pin shows here (PutRuntimeManagementConfig).
     o["RuntimeVersionConfig"] =
-        json::object{{"RuntimeVersionArn", domain::RuntimeVersionArn(scope, c.runtime)}};
+        json::object{{"RuntimeVersionArn", view.runtime_version_arn
+                                               ? *view.runtime_version_arn
+                                               : domain::RuntimeVersionArn(scope, c.runtime)}};
   }
   json::object logging{{"LogFormat", c.logging.log_format}};
   if (c.logging.application_log_level) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "api/lambda_api.h"
+#include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
 #include "api/operations/policies.h"
@@ -207,6 +208,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   options.default_region = config.region;
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
+  api::RegisterCodeSigning(*p->api, *p->functions);
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterProvisionedConcurrency(*p->api, *p->functions);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {

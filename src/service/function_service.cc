@@ -10,6 +10,7 @@
 #include "domain/runtimes.h"
 #include "service/code_package.h"
 #include "service/paging.h"
+#include "storage/code_signing_codec.h"
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
 
@@ -76,6 +77,7 @@ Status FunctionService::Load() {
   }
   std::unique_lock lock(mu_);
   functions_ = std::move(loaded);
+  code_signing_configs_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
@@ -90,6 +92,11 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   // Each family of records adds its kind here: `if (record.kind == kXxxKind) return
   // LoadXxxLocked(record);`. A kind this binary does not know was written by a newer one: it
   // stays on disk untouched and is not served.
+  if (record.kind == storage::kCodeSigningConfigKind ||
+      record.kind == storage::kFunctionCodeSigningKind ||
+      record.kind == storage::kRuntimeManagementKind) {
+    return LoadCodeSigningRecordLocked(record);
+  }
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
   if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   return Status::Ok();
@@ -163,6 +170,11 @@ FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
   view.qualifier = std::move(qualifier);
   view.tags = fn.meta.tags;
   view.reserved_concurrency = fn.meta.reserved_concurrency;
+  if (view.version) {
+    auto rm = fn.runtime_management.find(view.version->version);
+    if (rm != fn.runtime_management.end())
+      view.runtime_version_arn = rm->second.runtime_version_arn;
+  }
   return view;
 }
 
@@ -288,12 +300,15 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   const std::string name = ref.name;
   if (in.config.logging.log_group.empty()) in.config.logging.log_group = "/aws/lambda/" + name;
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(in.config));
+  std::optional<std::string> csc_id;
   LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(in.config));
   {
     std::shared_lock lock(mu_);
     if (FindLocked(scope, name)) {
       return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
     }
+    LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
+    LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, csc_id, in.name));
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
 
@@ -301,6 +316,8 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   if (FindLocked(scope, name)) {
     return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
   }
+  // The config may have gone while the package was stored.
+  LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
   const int64_t now = clock_.NowMillis();
   FunctionState fn;
   fn.meta.name = name;
@@ -313,9 +330,14 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   latest->revision_id = NewUuid();
   latest->last_modified_ms = now;
   fn.latest = latest;
+  fn.code_signing_config_id = csc_id;
 
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutVersion{scope, name, *latest});
+  if (csc_id) {
+    batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kFunctionCodeSigningKind),
+                                           name, name, *csc_id});
+  }
   VersionPtr shown = latest;
   if (in.publish) {
     shown = PublishLocked(scope, fn, in.publish_description, batch);
@@ -352,7 +374,10 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
   LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
   {
     std::shared_lock lock(mu_);
-    if (!FindLocked(scope, t.name)) return FunctionNotFound(scope, t.name);
+    const FunctionState* fn = FindLocked(scope, t.name);
+    if (!fn) return FunctionNotFound(scope, t.name);
+    LAMBDALITE_RETURN_IF_ERROR(
+        CheckCodeSigningLocked(scope, fn->code_signing_config_id, function_name));
   }
   if (in.code.image_uri) {
     return InvalidParam(
@@ -402,6 +427,14 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
   if (latest->config.runtime != fn->latest->config.runtime) {
     LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
+  }
+  // A layer added to a function under code signing is a deployment of unverified code too
+  // (AWS: "any layers that you add to the function must also be signed"); AWS names the layer.
+  const auto& before = fn->latest->config.layers;
+  for (const std::string& layer : latest->config.layers) {
+    if (std::find(before.begin(), before.end(), layer) == before.end()) {
+      LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, fn->code_signing_config_id, layer));
+    }
   }
   latest->revision_id = NewUuid();
   latest->last_modified_ms = clock_.NowMillis();
@@ -460,6 +493,10 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
     batch.ops.push_back(storage::DeleteVersion{scope, t.name, *t.qualifier});
     if (fn->event_invoke_configs.erase(*t.qualifier) > 0) {
       batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, *t.qualifier});
+    }
+    if (fn->runtime_management.erase(*t.qualifier) > 0) {
+      batch.ops.push_back(storage::DeleteRecord{scope, std::string(storage::kRuntimeManagementKind),
+                                                t.name + ":" + *t.qualifier});
     }
     DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
     if (DropProvisionedLocked(scope, t.name, *fn, *t.qualifier, batch)) {

@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/code_signing.h"
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
@@ -72,6 +73,9 @@ struct FunctionView {
   // a reservation, on-demand invocations get only what the provisioned environments leave.
   int provisioned_concurrency = 0;
   Phase phase = Phase::kSettled;
+  // The runtime version pinned by PutRuntimeManagementConfig (UpdateRuntimeOn Manual) for this
+  // version; unset shows the runtime's own version ARN.
+  std::optional<std::string> runtime_version_arn;
 };
 
 struct CreateFunctionInput {
@@ -81,6 +85,8 @@ struct CreateFunctionInput {
   bool publish = false;
   std::optional<std::string> publish_description;
   std::map<std::string, std::string> tags;
+  // Binds a code signing configuration at creation (checked like PutFunctionCodeSigningConfig).
+  std::optional<std::string> code_signing_config_arn;
 };
 
 struct UpdateCodeInput {
@@ -154,6 +160,39 @@ template <typename T>
 struct Page {
   std::vector<T> items;
   std::optional<std::string> next_marker;
+};
+
+// CreateCodeSigningConfig's input, and UpdateCodeSigningConfig's (absent members unchanged).
+struct CodeSigningConfigInput {
+  std::optional<std::string> description;
+  std::optional<std::vector<std::string>> signing_profile_version_arns;
+  std::optional<std::string> untrusted_artifact_on_deployment;
+  std::map<std::string, std::string> tags;  // Create only
+};
+
+// A function's binding to a code signing configuration.
+struct FunctionCodeSigning {
+  std::string code_signing_config_arn;
+  std::string function_name;
+};
+
+struct RuntimeManagementView {
+  domain::RuntimeManagementConfig config;
+  std::string function_arn;  // qualified when the request named a qualifier
+};
+
+// How TagResource / UntagResource / ListTags reach the tags of one kind of resource that lives
+// outside this file's families (capacity providers, event source mappings): the family registers
+// one with SetTagHandler before serving. Both functions run under the service's state lock
+// (exclusive for Tag/Untag), so they must not call back into the service.
+struct TagHandler {
+  // The tags of the resource `id` (its name or UUID) in `scope`, or nullptr when it does not
+  // exist. The pointer is written through on Tag/Untag.
+  std::function<std::map<std::string, std::string>*(const domain::Scope&, const std::string& id)>
+      find;
+  // Appends to `batch` the write that stores the resource with the tags changed in place.
+  std::function<void(const domain::Scope&, const std::string& id, storage::WriteBatch& batch)>
+      persist;
 };
 
 struct AccountSettings {
@@ -279,6 +318,43 @@ class FunctionService {
                        const std::vector<std::string>& keys);
   Result<std::map<std::string, std::string>> ListTags(const domain::Scope& scope,
                                                       const std::string& resource_arn) const;
+  // Plugs a family's resources into the three tag operations (see TagHandler). Functions and
+  // code signing configs are built in; a kind without a handler has no resources, so its ARNs
+  // answer AWS's not-found text. Call before serving.
+  void SetTagHandler(domain::TaggableKind kind, TagHandler handler);
+
+  // --- Code signing configs (code_signing_ops.cc) ------------------------------------------------
+  Result<domain::CodeSigningConfig> CreateCodeSigningConfig(const domain::Scope& scope,
+                                                            CodeSigningConfigInput input);
+  Result<domain::CodeSigningConfig> GetCodeSigningConfig(const domain::Scope& scope,
+                                                         const std::string& arn) const;
+  Result<domain::CodeSigningConfig> UpdateCodeSigningConfig(const domain::Scope& scope,
+                                                            const std::string& arn,
+                                                            const CodeSigningConfigInput& input);
+  Status DeleteCodeSigningConfig(const domain::Scope& scope, const std::string& arn);
+  Result<Page<domain::CodeSigningConfig>> ListCodeSigningConfigs(
+      const domain::Scope& scope, const std::optional<std::string>& marker, int max_items) const;
+  // Unqualified ARNs of the functions bound to the config, by name.
+  Result<Page<std::string>> ListFunctionsByCodeSigningConfig(
+      const domain::Scope& scope, const std::string& arn, const std::optional<std::string>& marker,
+      int max_items) const;
+  Result<FunctionCodeSigning> PutFunctionCodeSigningConfig(const domain::Scope& scope,
+                                                           const std::string& function_name,
+                                                           const std::string& arn);
+  // nullopt for a function without a config.
+  Result<std::optional<FunctionCodeSigning>> GetFunctionCodeSigningConfig(
+      const domain::Scope& scope, const std::string& function_name) const;
+  Status DeleteFunctionCodeSigningConfig(const domain::Scope& scope,
+                                         const std::string& function_name);
+
+  // --- Runtime management (runtime_management_ops.cc) --------------------------------------------
+  // Qualifier: $LATEST (also when absent) or a published version number.
+  Result<RuntimeManagementView> PutRuntimeManagementConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier, domain::RuntimeManagementConfig config);
+  Result<RuntimeManagementView> GetRuntimeManagementConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier) const;
 
   // --- Resource policies (policy_ops.cc) ---------------------------------------------------------
   // One policy per qualifier: the unqualified function (which $LATEST shares), each published
@@ -342,6 +418,9 @@ class FunctionService {
     std::map<int64_t, VersionPtr> versions;
     std::map<std::string, domain::Alias> aliases;
     std::map<std::string, domain::EventInvokeConfig> event_invoke_configs;
+    std::optional<std::string> code_signing_config_id;  // bound config, if any
+    // Per version ("$LATEST", "1", ...); a version without an entry is in Auto mode.
+    std::map<std::string, domain::RuntimeManagementConfig> runtime_management;
     // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
     // version number or an alias name. Never holds an empty policy.
     std::map<std::string, domain::Policy> policies;
@@ -383,6 +462,24 @@ class FunctionService {
                                                       const std::string& qualifier,
                                                       domain::EventInvokeConfig config,
                                                       const EventInvokeConfigInput& input);
+  // The code signing config `arn` names in `scope`; nullptr when there is none.
+  const domain::CodeSigningConfig* FindCodeSigningConfigLocked(const domain::Scope& scope,
+                                                               const std::string& arn) const;
+  // Refuses a deployment of `fn` that the code signing config bound to it would refuse (under
+  // Enforce: every package, since lambdalite cannot verify AWS Signer signatures; see
+  // code_signing_ops.cc). Under Warn it logs and lets the deployment through.
+  Status CheckCodeSigningLocked(const domain::Scope& scope,
+                                const std::optional<std::string>& csc_id,
+                                const std::string& requested_name) const;
+  // The id of the config CreateFunction's CodeSigningConfigArn names (nullopt without one);
+  // CodeSigningConfigNotFoundException when it names none.
+  Result<std::optional<std::string>> CodeSigningForCreateLocked(
+      const domain::Scope& scope, const std::optional<std::string>& arn) const;
+  Status LoadCodeSigningRecordLocked(const storage::StoredRecord& record);
+  // The tags `resource_arn` names, and how to store them (tag_ops.cc; lock held).
+  struct TagTarget;
+  Result<TagTarget> FindTagTargetLocked(const domain::Scope& scope,
+                                        const std::string& resource_arn);
   // Restores one generic record (storage::PutRecord) of a family into memory, during Load()
   // (lock held, functions already loaded). Dispatches on record.kind.
   Status LoadRecordLocked(const storage::StoredRecord& record);
@@ -432,6 +529,9 @@ class FunctionService {
   // reservation or provisioned config (the only walk over the functions), so GetFunction, which an
   // Invoke resolves through, reads the unreserved pool in one look-up.
   std::map<domain::Scope, int> reserved_sum_;
+  // Code signing configs per scope, by id.
+  std::map<domain::Scope, std::map<std::string, domain::CodeSigningConfig>> code_signing_configs_;
+  std::map<domain::TaggableKind, TagHandler> tag_handlers_;
 };
 
 }  // namespace lambdalite::service

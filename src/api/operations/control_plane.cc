@@ -87,6 +87,7 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
                  }
                  input.publish = GetBool(in, "Publish").value_or(false);
                  input.tags = GetStringMap(in, "Tags");
+                 input.code_signing_config_arn = GetString(in, "CodeSigningConfigArn");
                  LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
                  // AWS answers Create with the unqualified ARN even when it published version 1.
                  view.qualifier.reset();
