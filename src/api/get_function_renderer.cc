@@ -56,7 +56,8 @@ GetFunctionRenderer::Entry GetFunctionRenderer::Build(const domain::Scope& scope
   // The members in the order GetFunction has always written them; boost::json::serialize writes
   // an object as {"name":value,...} with no spaces, which is what this text reproduces.
   entry.head = "{\"Configuration\":";
-  entry.head += json::serialize(ToFunctionConfiguration(scope, view, ConfigDetail::kFull));
+  entry.head +=
+      json::serialize(shapes::ToJson(ToFunctionConfiguration(scope, view, ConfigDetail::kFull)));
   entry.head += ",\"Code\":{\"RepositoryType\":\"S3\",\"Location\":";
   entry.tail.push_back('}');
   if (!view.tags.empty()) {

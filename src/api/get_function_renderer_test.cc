@@ -28,7 +28,7 @@ using service::FunctionView;
 // The renderer must give exactly these bytes.
 std::string Reference(const Scope& scope, const FunctionView& view, const std::string& location) {
   json::object out;
-  out["Configuration"] = ToFunctionConfiguration(scope, view, ConfigDetail::kFull);
+  out["Configuration"] = shapes::ToJson(ToFunctionConfiguration(scope, view, ConfigDetail::kFull));
   out["Code"] = json::object{{"RepositoryType", "S3"}, {"Location", location}};
   if (!view.tags.empty()) {
     json::object tags;
@@ -111,6 +111,63 @@ TEST(GetFunctionRendererTest, GivesTheBytesOfTheObjectItReplaces) {
         std::string("http://h\xc3\xa9ost/x"), std::string("http://a/b/c"), std::string()}) {
     EXPECT_EQ(renderer.Render(scope, view, location), Reference(scope, view, location)) << location;
   }
+}
+
+std::vector<std::string> KeysOf(const json::value& v) {
+  std::vector<std::string> keys;
+  for (const auto& kv : v.as_object()) keys.emplace_back(kv.key());
+  return keys;
+}
+
+// The response shapes are generated; tools/shapegen/wire_order.json keeps the key order
+// GetFunction answered with before they were. This pins it.
+TEST(GetFunctionRendererTest, KeepsTheKeyOrderGetFunctionAlwaysHad) {
+  GetFunctionRenderer renderer;
+  FunctionView view;
+  view.version = RichVersion();
+  view.name = "fn";
+  view.tags = {{"b", "2"}, {"a", "1"}};
+  view.reserved_concurrency = 3;
+  const json::value body = json::parse(renderer.Render({"123456789012", "us-east-1"}, view, "L"));
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(KeysOf(body), (Keys{"Configuration", "Code", "Tags", "Concurrency"}));
+  const json::value& c = body.at("Configuration");
+  EXPECT_EQ(KeysOf(c), (Keys{"FunctionName",
+                             "FunctionArn",
+                             "Runtime",
+                             "Handler",
+                             "Role",
+                             "CodeSize",
+                             "Description",
+                             "Timeout",
+                             "MemorySize",
+                             "LastModified",
+                             "CodeSha256",
+                             "Version",
+                             "VpcConfig",
+                             "Environment",
+                             "DeadLetterConfig",
+                             "KMSKeyArn",
+                             "TracingConfig",
+                             "RevisionId",
+                             "Layers",
+                             "State",
+                             "LastUpdateStatus",
+                             "FileSystemConfigs",
+                             "PackageType",
+                             "Architectures",
+                             "EphemeralStorage",
+                             "SnapStart",
+                             "RuntimeVersionConfig",
+                             "LoggingConfig"}));
+  EXPECT_EQ(KeysOf(c.at("VpcConfig")),
+            (Keys{"SubnetIds", "SecurityGroupIds", "Ipv6AllowedForDualStack", "VpcId"}));
+  EXPECT_EQ(KeysOf(c.at("LoggingConfig")),
+            (Keys{"LogFormat", "ApplicationLogLevel", "SystemLogLevel", "LogGroup"}));
+  EXPECT_EQ(KeysOf(c.at("SnapStart")), (Keys{"ApplyOn", "OptimizationStatus"}));
+  EXPECT_EQ(KeysOf(c.at("Layers").as_array().at(0)), (Keys{"Arn", "CodeSize"}));
+  EXPECT_EQ(KeysOf(body.at("Code")), (Keys{"RepositoryType", "Location"}));
+  EXPECT_EQ(KeysOf(body.at("Tags")), (Keys{"a", "b"}));
 }
 
 TEST(GetFunctionRendererTest, ReusesAnEntryOnlyForTheSameView) {
