@@ -1,85 +1,76 @@
 // Provisioned concurrency operations: member mapping only (the rules are in
-// service/provisioned_ops.cc).
+// service/provisioned_ops.cc). The success codes (Put 202, Delete 204) are the model's.
 #include "api/operations/provisioned_concurrency.h"
 
 #include <algorithm>
 
-#include "api/mapping.h"
+#include "api/shapes.h"
 #include "common/time_format.h"
 
 namespace lambdalite::api {
-
-namespace json = boost::json;
 
 namespace {
 
 constexpr int kDefaultMaxItems = 50;
 
-std::string Name(const json::object& in) { return GetString(in, "FunctionName").value_or(""); }
-
-// Get and Put's body; the list entries add the FunctionArn. StatusReason only when there is one
-// (PC1, PC5).
-json::object ToJson(const domain::ProvisionedConcurrencyConfig& c) {
-  json::object o;
-  o["RequestedProvisionedConcurrentExecutions"] = c.requested;
-  o["AvailableProvisionedConcurrentExecutions"] = c.available;
-  o["AllocatedProvisionedConcurrentExecutions"] = c.allocated;
-  o["Status"] = c.status;
-  if (!c.status_reason.empty()) o["StatusReason"] = c.status_reason;
-  o["LastModified"] = FormatLambdaTimestamp(c.last_modified_ms);
-  return o;
+// The members every answer shares; StatusReason only when there is one (PC1, PC5).
+template <class Shape>
+Shape ToShape(const domain::ProvisionedConcurrencyConfig& c) {
+  Shape out;
+  out.RequestedProvisionedConcurrentExecutions = c.requested;
+  out.AvailableProvisionedConcurrentExecutions = c.available;
+  out.AllocatedProvisionedConcurrentExecutions = c.allocated;
+  out.Status = c.status;
+  if (!c.status_reason.empty()) out.StatusReason = c.status_reason;
+  out.LastModified = FormatLambdaTimestamp(c.last_modified_ms);
+  return out;
 }
 
 }  // namespace
 
 void RegisterProvisionedConcurrency(LambdaApi& api, service::FunctionService& fs) {
-  api.Register("PutProvisionedConcurrencyConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 const int requested =
-                     static_cast<int>(GetInt(in, "ProvisionedConcurrentExecutions").value_or(0));
-                 LAMBDALITE_TRY(auto view,
-                                fs.PutProvisionedConcurrencyConfig(
-                                    ctx.scope, Name(in), GetString(in, "Qualifier"), requested));
-                 Reply r;
-                 r.status = 202;  // PC1
-                 r.json = ToJson(view.config);
-                 return r;
-               });
-  api.Register("GetProvisionedConcurrencyConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto view, fs.GetProvisionedConcurrencyConfig(
-                                               ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 Reply r;
-                 r.json = ToJson(view.config);
-                 return r;
-               });
-  api.Register("DeleteProvisionedConcurrencyConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(fs.DeleteProvisionedConcurrencyConfig(
-                     ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 Reply r;
-                 r.status = 204;
-                 return r;
-               });
-  api.Register("ListProvisionedConcurrencyConfigs",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 const int max_items =
-                     static_cast<int>(GetInt(in, "MaxItems").value_or(kDefaultMaxItems));
-                 LAMBDALITE_TRY(auto page, fs.ListProvisionedConcurrencyConfigs(
-                                               ctx.scope, Name(in), GetString(in, "Marker"),
-                                               std::min(max_items, kDefaultMaxItems)));
-                 json::array items;
-                 for (const auto& v : page.items) {
-                   json::object o = ToJson(v.config);
-                   o["FunctionArn"] = v.function_arn;
-                   items.push_back(std::move(o));
-                 }
-                 json::object out{{"ProvisionedConcurrencyConfigs", std::move(items)}};
-                 if (page.next_marker) out["NextMarker"] = *page.next_marker;
-                 Reply r;
-                 r.json = std::move(out);
-                 return r;
-               });
+  api.RegisterTyped<shapes::PutProvisionedConcurrencyConfigRequest>(
+      "PutProvisionedConcurrencyConfig",
+      [&fs](const RequestContext& ctx, const shapes::PutProvisionedConcurrencyConfigRequest& in)
+          -> Result<shapes::PutProvisionedConcurrencyConfigResponse> {
+        LAMBDALITE_TRY(auto view, fs.PutProvisionedConcurrencyConfig(
+                                      ctx.scope, in.FunctionName, in.Qualifier,
+                                      static_cast<int>(in.ProvisionedConcurrentExecutions)));
+        return ToShape<shapes::PutProvisionedConcurrencyConfigResponse>(view.config);
+      });
+  api.RegisterTyped<shapes::GetProvisionedConcurrencyConfigRequest>(
+      "GetProvisionedConcurrencyConfig",
+      [&fs](const RequestContext& ctx, const shapes::GetProvisionedConcurrencyConfigRequest& in)
+          -> Result<shapes::GetProvisionedConcurrencyConfigResponse> {
+        LAMBDALITE_TRY(auto view, fs.GetProvisionedConcurrencyConfig(ctx.scope, in.FunctionName,
+                                                                     in.Qualifier));
+        return ToShape<shapes::GetProvisionedConcurrencyConfigResponse>(view.config);
+      });
+  api.RegisterTyped<shapes::DeleteProvisionedConcurrencyConfigRequest>(
+      "DeleteProvisionedConcurrencyConfig",
+      [&fs](const RequestContext& ctx,
+            const shapes::DeleteProvisionedConcurrencyConfigRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(
+            fs.DeleteProvisionedConcurrencyConfig(ctx.scope, in.FunctionName, in.Qualifier));
+        return Reply{};  // the model's 204, no body
+      });
+  api.RegisterTyped<shapes::ListProvisionedConcurrencyConfigsRequest>(
+      "ListProvisionedConcurrencyConfigs",
+      [&fs](const RequestContext& ctx, const shapes::ListProvisionedConcurrencyConfigsRequest& in)
+          -> Result<shapes::ListProvisionedConcurrencyConfigsResponse> {
+        const int max_items = std::min(in.MaxItems.value_or(kDefaultMaxItems), kDefaultMaxItems);
+        LAMBDALITE_TRY(auto page, fs.ListProvisionedConcurrencyConfigs(ctx.scope, in.FunctionName,
+                                                                       in.Marker, max_items));
+        shapes::ListProvisionedConcurrencyConfigsResponse out;
+        out.ProvisionedConcurrencyConfigs.emplace();  // PC10: [] when there is none
+        for (const auto& v : page.items) {
+          auto item = ToShape<shapes::ProvisionedConcurrencyConfigListItem>(v.config);
+          item.FunctionArn = v.function_arn;
+          out.ProvisionedConcurrencyConfigs->push_back(std::move(item));
+        }
+        out.NextMarker = page.next_marker;
+        return out;
+      });
 }
 
 }  // namespace lambdalite::api
