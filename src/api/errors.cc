@@ -34,6 +34,10 @@ static AwsError ToAwsErrorImpl(const Error& e) {
       }
       return {400, typed("InvalidRequestContentException"), e.message, true, false, {}};
     case ErrorCode::kNotFound:
+      // ProvisionedConcurrencyConfigNotFoundException comes with a lower-case "message" (PC9).
+      if (e.detail == "ProvisionedConcurrencyConfigNotFoundException") {
+        return {404, e.detail, e.message, true, false, {}};
+      }
       // detail: CodeSigningConfigNotFoundException (same body members, reference CS19).
       return {404, typed("ResourceNotFoundException"), e.message, true, true, {}};
     case ErrorCode::kConflict:

@@ -12,6 +12,7 @@
 #include "service/paging.h"
 #include "storage/code_signing_codec.h"
 #include "storage/policy_codec.h"
+#include "storage/provisioned_codec.h"
 
 namespace lambdalite::service {
 
@@ -82,6 +83,8 @@ Status FunctionService::Load() {
   for (const storage::StoredRecord& record : records) {
     LAMBDALITE_RETURN_IF_ERROR(LoadRecordLocked(record));
   }
+  // Provisioned configs (records) take from the unreserved pool too.
+  for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   return Status::Ok();
 }
 
@@ -95,6 +98,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
     return LoadCodeSigningRecordLocked(record);
   }
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
+  if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   return Status::Ok();
 }
 
@@ -360,6 +364,7 @@ Result<FunctionView> FunctionService::GetFunction(
   if (!view.reserved_concurrency) {
     view.unreserved_concurrency = limits_.account_concurrency - ReservedSumLocked(scope);
   }
+  for (const auto& [q, config] : fn->provisioned) view.provisioned_concurrency += config.requested;
   return view;
 }
 
@@ -463,7 +468,9 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
     return FunctionNotFound(scope, t.name, t.qualifier);
   }
   storage::WriteBatch batch;
+  std::vector<std::string> released;  // provisioned configs that go
   if (!t.qualifier) {
+    for (const auto& [q, config] : fn->provisioned) released.push_back(q);
     batch.ops.push_back(storage::DeleteFunction{scope, t.name});
     functions_[scope].erase(t.name);
     RecountReservedLocked(scope);
@@ -492,8 +499,13 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
                                                 t.name + ":" + *t.qualifier});
     }
     DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
+    if (DropProvisionedLocked(scope, t.name, *fn, *t.qualifier, batch)) {
+      released.push_back(*t.qualifier);
+      RecountReservedLocked(scope);
+    }
   }
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  SyncProvisioned(scope, t.name, released);
   if (!t.qualifier) NotifyChanged(scope, t.name);
   return Status::Ok();
 }
@@ -574,7 +586,13 @@ Result<Page<FunctionView>> FunctionService::ListVersions(const Scope& scope,
 void FunctionService::RecountReservedLocked(const Scope& scope) {
   int sum = 0;
   if (auto s = functions_.find(scope); s != functions_.end()) {
-    for (const auto& [name, fn] : s->second) sum += fn.meta.reserved_concurrency.value_or(0);
+    for (const auto& [name, fn] : s->second) {
+      if (fn.meta.reserved_concurrency) {
+        sum += *fn.meta.reserved_concurrency;
+        continue;
+      }
+      for (const auto& [q, config] : fn.provisioned) sum += config.requested;
+    }
   }
   reserved_sum_[scope] = sum;
 }
@@ -593,8 +611,17 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   // Recorded: this operation alone names the function ":$LATEST" when it is missing.
   if (!fn) return FunctionNotFound(scope, t.name, std::string(kLatest));
+  int own_provisioned = 0;
+  for (const auto& [q, config] : fn->provisioned) own_provisioned += config.requested;
+  // PC31: the reservation must hold the function's provisioned concurrency (AWS's spacing).
+  if (reserved < own_provisioned) {
+    return InvalidParam(" ReservedConcurrentExecutions  " + std::to_string(reserved) +
+                        " should not be lower than function's total provisioned concurrency [" +
+                        std::to_string(own_provisioned) + "].")
+        .WithoutType();
+  }
   const int reserved_by_others =
-      ReservedSumLocked(scope) - fn->meta.reserved_concurrency.value_or(0);
+      ReservedSumLocked(scope) - fn->meta.reserved_concurrency.value_or(own_provisioned);
   if (limits_.account_concurrency - reserved_by_others - reserved <
       limits_.min_unreserved_concurrency) {
     return InvalidParam(

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,6 +26,7 @@
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
+#include "domain/provisioned_concurrency.h"
 #include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
@@ -67,6 +69,9 @@ struct FunctionView {
   // GetFunction only, for a function without a reservation: the concurrency its invocations share
   // with the others that have none (the account's limit less every reservation).
   int unreserved_concurrency = 0;
+  // GetFunction only: the provisioned concurrency of every config of the function added up. With
+  // a reservation, on-demand invocations get only what the provisioned environments leave.
+  int provisioned_concurrency = 0;
   Phase phase = Phase::kSettled;
   // The runtime version pinned by PutRuntimeManagementConfig (UpdateRuntimeOn Manual) for this
   // version; unset shows the runtime's own version ARN.
@@ -129,6 +134,26 @@ struct AddPermissionInput {
 struct PolicyView {
   std::string document;
   std::string revision_id;
+};
+
+// A provisioned concurrency config and the ARN it is shown with (qualified).
+struct ProvisionedConfigView {
+  domain::ProvisionedConcurrencyConfig config;
+  std::string function_arn;
+};
+
+// How the service asks the execution layer to keep provisioned environments (the service must
+// not depend on the executor: the wiring implements it). Provision says: keep `count`
+// environments of `version` initialized for the config (scope, function, qualifier), replacing
+// whatever was asked for that config before; count 0 (version null) releases them. It is called
+// after the change is durable, outside the service's lock, always with the config's current
+// state (so calls are idempotent), and must not block: the environments start in the background
+// and their progress comes back through FunctionService::ReportProvisioned.
+class ProvisionedConcurrencyListener {
+ public:
+  virtual ~ProvisionedConcurrencyListener() = default;
+  virtual void Provision(const domain::Scope& scope, const std::string& function,
+                         const std::string& qualifier, VersionPtr version, int count) = 0;
 };
 
 template <typename T>
@@ -347,6 +372,39 @@ class FunctionService {
                           const std::optional<std::string>& qualifier,
                           const std::optional<std::string>& revision_id);
 
+  // --- Provisioned concurrency (provisioned_ops.cc)
+  // ------------------------------------------------ One config per published version or alias
+  // (never $LATEST); answers follow aws-lambda-behaviour-2.md section 4 (PC1..PC35). Put answers
+  // IN_PROGRESS; the config becomes READY when the executor reports every requested environment
+  // initialized, FAILED (StatusReason FUNCTION_ERROR_INIT_FAILURE) when an init fails. Provisioned
+  // concurrency is carved from the function's reservation when it has one, else from the account's
+  // unreserved pool (which GetAccountSettings then shows smaller).
+  Result<ProvisionedConfigView> PutProvisionedConcurrencyConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier, int requested);
+  Result<ProvisionedConfigView> GetProvisionedConcurrencyConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier) const;
+  Status DeleteProvisionedConcurrencyConfig(const domain::Scope& scope,
+                                            const std::string& function_name,
+                                            const std::optional<std::string>& qualifier);
+  Result<Page<ProvisionedConfigView>> ListProvisionedConcurrencyConfigs(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& marker, int max_items) const;
+
+  // Set once, before serving. Without one, configs stay IN_PROGRESS.
+  void SetProvisionedListener(ProvisionedConcurrencyListener* listener) {
+    provisioned_listener_ = listener;
+  }
+  // Asks the listener for the environments of every stored config (after Load, at startup).
+  void StartProvisioned();
+  // The executor's progress for a config: `allocated` environments of `version` are initialized;
+  // `failed`: an init failed. Reports for a config that is gone or now targets another version
+  // are ignored. Thread-safe; never call it while holding a lock the listener takes.
+  void ReportProvisioned(const domain::Scope& scope, const std::string& function,
+                         const std::string& qualifier, const std::string& version, int allocated,
+                         bool failed);
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -366,6 +424,8 @@ class FunctionService {
     // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
     // version number or an alias name. Never holds an empty policy.
     std::map<std::string, domain::Policy> policies;
+    // Provisioned concurrency configs by qualifier (a version number or an alias name).
+    std::map<std::string, domain::ProvisionedConcurrencyConfig> provisioned;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -427,6 +487,14 @@ class FunctionService {
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
+  Status LoadProvisionedLocked(const storage::StoredRecord& record);
+  // Removes the provisioned config of `qualifier` (a deleted version or alias) from `fn` and
+  // `batch`; true when there was one (the caller then syncs the executor after the commit).
+  bool DropProvisionedLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
+                             const std::string& qualifier, storage::WriteBatch& batch);
+  // Tells the listener the current state of each named config (no lock held).
+  void SyncProvisioned(const domain::Scope& scope, const std::string& name,
+                       const std::vector<std::string>& qualifiers);
   // Refuses a runtime this host cannot run (runtime_available_).
   Status CheckRuntimeAvailable(const domain::FunctionConfig& config) const;
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
@@ -443,6 +511,9 @@ class FunctionService {
   }
 
   ChangeListener on_change_;
+  ProvisionedConcurrencyListener* provisioned_listener_ = nullptr;
+  // Orders SyncProvisioned's calls, so the listener's last call for a config is its latest state.
+  std::mutex provision_mu_;
   RuntimeAvailable runtime_available_;
   storage::FunctionStore& store_;
   storage::CodeStore& code_store_;
@@ -453,9 +524,10 @@ class FunctionService {
 
   mutable std::shared_mutex mu_;
   std::map<domain::Scope, FunctionMap> functions_;
-  // Per scope, the sum of every function's reserved concurrency: recounted on each change of a
-  // reservation (the only walk over the functions), so GetFunction, which an Invoke resolves
-  // through, reads the unreserved pool in one look-up.
+  // Per scope, the concurrency taken from the account's unreserved pool: every function's
+  // reservation, or its provisioned concurrency when it has none. Recounted on each change of a
+  // reservation or provisioned config (the only walk over the functions), so GetFunction, which an
+  // Invoke resolves through, reads the unreserved pool in one look-up.
   std::map<domain::Scope, int> reserved_sum_;
   // Code signing configs per scope, by id.
   std::map<domain::Scope, std::map<std::string, domain::CodeSigningConfig>> code_signing_configs_;
