@@ -94,7 +94,9 @@ size_t LambdaApi::BodyLimit(const std::string& method, const std::string& target
   auto match = MatchRoute(method, target);
   if (!match) return kDefaultLimit;
   std::string_view op = match->op->name;
-  if (op == "CreateFunction" || op == "UpdateFunctionCode") return kCreateFunctionLimit;
+  if (op == "CreateFunction" || op == "UpdateFunctionCode" || op == "PublishLayerVersion") {
+    return kCreateFunctionLimit;
+  }
   if (op == "Invoke") return kSyncInvokeLimit;
   return kDefaultLimit;
 }

@@ -194,10 +194,10 @@ shapes::FunctionConfiguration ToFunctionConfiguration(const domain::Scope& scope
   o.RevisionId = v.revision_id;
   if (!c.layers.empty()) {
     auto& layers = o.Layers.emplace();
-    for (const auto& arn : c.layers) {
+    for (size_t i = 0; i < c.layers.size(); ++i) {
       shapes::Layer& layer = layers.emplace_back();
-      layer.Arn = arn;
-      layer.CodeSize = 0;
+      layer.Arn = c.layers[i];
+      layer.CodeSize = i < c.layer_code.size() ? c.layer_code[i].size : 0;
     }
   }
   if (detail == ConfigDetail::kFull) {

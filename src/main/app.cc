@@ -7,6 +7,7 @@
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
+#include "api/operations/layers.h"
 #include "api/operations/policies.h"
 #include "api/operations/provisioned_concurrency.h"
 #include "aws/endpoints.h"
@@ -211,6 +212,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterCodeSigning(*p->api, *p->functions);
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterProvisionedConcurrency(*p->api, *p->functions);
+  api::RegisterLayers(*p->api, *p->functions, *p->signer);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
     http::HttpResponse resp;
     resp.SetHeader("Content-Type", "application/json");
