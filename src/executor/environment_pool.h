@@ -111,7 +111,8 @@ struct ProvisionRequest {
   std::string function_name;
   std::string qualifier;  // the config's version number or alias name
   std::shared_ptr<const domain::FunctionVersion> version;
-  std::string code_path;  // CodeStore::LocalPath of the version's package
+  std::string code_path;                 // CodeStore::LocalPath of the version's package
+  std::vector<std::string> layer_paths;  // its layers' packages, in order (InvokeRequest)
   int count = 0;
 };
 

@@ -48,6 +48,8 @@ struct ProcessSandboxOptions {
   // Host directories created (if missing) as mount points.
   std::string task_mount_point = "/var/task";
   std::string runtime_mount_point = "/var/runtime";
+  // Where SandboxSpec::opt_dir (the layers) is shown; it must exist (AWS: /opt).
+  std::string opt_mount_point = "/opt";
 };
 
 // Removes the environment cgroups that a server stopped without its clean-up (kill -9) left in

@@ -48,7 +48,14 @@ class PoolProvisioner final : public service::ProvisionedConcurrencyListener {
     request.scope = scope;
     request.function_name = function;
     request.qualifier = qualifier;
-    if (version) request.code_path = code_store_.LocalPath(version->code.blob_id);
+    if (version) {
+      request.code_path = code_store_.LocalPath(version->code.blob_id);
+      for (const domain::CodeInfo& layer : version->config.layer_code) {
+        if (!layer.blob_id.empty()) {
+          request.layer_paths.push_back(code_store_.LocalPath(layer.blob_id));
+        }
+      }
+    }
     request.version = std::move(version);
     request.count = count;
     pool_.Provision(request);
