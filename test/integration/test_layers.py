@@ -28,6 +28,16 @@ def larn(name, account=DEFAULT_ACCOUNT, region=DEFAULT_REGION):
     return f"arn:aws:lambda:{region}:{account}:layer:{name}"
 
 
+# LY13: the set AWS prints for ListLayers' CompatibleRuntime, in its order.
+HISTORIC_RUNTIMES = (
+    "ruby3.5, ruby2.6, dotnetcore1.0, python3.7, nodejs8.10, nasa, ruby2.7, python2.7-greengrass, "
+    "dotnetcore2.0, python3.8, java21, dotnet6, dotnetcore2.1, python3.9, java11, nodejs6.10, "
+    "provided, dotnetcore3.1, dotnet8, java25, java17, nodejs, nodejs4.3, java8.al2, go1.x, "
+    "dotnet10, nodejs20.x, go1.9, byol, nodejs10.x, provided.al2023, nodejs22.x, python3.10, "
+    "java8, nodejs12.x, python3.11, nodejs24.x, nodejs8.x, python3.12, nodejs14.x, nodejs8.9, "
+    "nodejs26.x, python3.13, python3.14, nodejs16.x, python3.15, provided.al2, nodejs4.3-edge, "
+    "nodejs18.x, ruby3.2, python3.4, ruby3.3, ruby3.4, ruby2.5, python3.6, python2.7").split(", ")
+
 LAYER_ZIP = make_zip({"python/layer_mod.py": "VALUE = 'from-layer'\n"})
 
 
@@ -100,9 +110,23 @@ class PublishAndGetTest(LayerTestBase):
 
     def test_ly13_list_layers_bad_runtime(self):
         self.assertAwsError(lambda: self.raw.list_layers(CompatibleRuntime="runtimedoesnotexist"),
-                            400, VE, message_prefix="1 validation error detected: Value "
-                            "'runtimedoesnotexist' at 'compatibleRuntime' failed to satisfy "
-                            "constraint: Member must satisfy enum value set: [")
+                            400, VE, "1 validation error detected: Value 'runtimedoesnotexist' at "
+                            "'compatibleRuntime' failed to satisfy constraint: Member must satisfy "
+                            "enum value set: [" + ", ".join(HISTORIC_RUNTIMES) + "]")
+
+    def test_ly21_publish_bad_runtime_and_architecture(self):
+        self.assertAwsError(lambda: self.raw.publish_layer_version(
+            LayerName=self.unique("ly"), Content={"ZipFile": LAYER_ZIP},
+            CompatibleRuntimes=["invalidruntime"], CompatibleArchitectures=["invalidarch"]),
+            400, VE,
+            "2 validation errors detected: Value '[invalidruntime]' at 'compatibleRuntimes' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [nodejs20.x, python3.14, "
+            "provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, java25, python3.10, "
+            "python3.11, java21, ruby3.3, ruby3.4, ruby3.2, python3.8, python3.9, java17, "
+            "nodejs16.x, dotnet10, dotnet8, java11, dotnet6, nodejs18.x, provided.al2, java8.al2]; "
+            "Value '[invalidarch]' at 'compatibleArchitectures' failed to satisfy constraint: "
+            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
+            "Member must not be null]")
 
     def test_publish_without_content(self):
         self.assertAwsError(lambda: self.raw.publish_layer_version(
