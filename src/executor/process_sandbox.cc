@@ -1216,6 +1216,10 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   for (const std::string& a : spec.argv) argv_storage.push_back(localize(a));
   std::vector<std::string> env_storage;
   for (const auto& [k, v] : spec.env) env_storage.push_back(k + "=" + localize(v));
+  // No AWS variable names /opt, so a runtime client that looks for layer directories itself
+  // (runtimes/python/bootstrap.py) is told where they are when they are not at /opt; it removes
+  // the variable before the function runs.
+  if (!mount_ns && !spec.opt_dir.empty()) env_storage.push_back("_LAMBDALITE_OPT=" + spec.opt_dir);
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);

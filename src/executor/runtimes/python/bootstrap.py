@@ -649,7 +649,10 @@ def main():
     execution_env = env.get("AWS_EXECUTION_ENV", "")
     if execution_env.startswith("AWS_Lambda_python"):
         version = execution_env[len("AWS_Lambda_python"):]
-    for layer_path in ("/opt/python/lib/python%s/site-packages" % version, "/opt/python"):
+    # Layers are at /opt, or where the sandbox says when it could not mount them there.
+    opt_root = env.pop("_LAMBDALITE_OPT", None) or "/opt"
+    for layer_path in (opt_root + "/python/lib/python%s/site-packages" % version,
+                       opt_root + "/python"):
         if os.path.isdir(layer_path):
             paths.append(layer_path)
     if sys.path and sys.path[0] == os.path.dirname(_BOOTSTRAP_FILE):
