@@ -676,12 +676,18 @@ AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {
   std::shared_lock lock(mu_);
   out.concurrent_executions = limits_.account_concurrency;
   out.unreserved_concurrent_executions = limits_.account_concurrency - ReservedSumLocked(scope);
-  auto s = functions_.find(scope);
-  if (s == functions_.end()) return out;
-  for (const auto& [name, fn] : s->second) {
-    ++out.function_count;
-    out.total_code_size += fn.latest->code.size;
-    for (const auto& [n, v] : fn.versions) out.total_code_size += v->code.size;
+  if (auto s = functions_.find(scope); s != functions_.end()) {
+    for (const auto& [name, fn] : s->second) {
+      ++out.function_count;
+      out.total_code_size += fn.latest->code.size;
+      for (const auto& [n, v] : fn.versions) out.total_code_size += v->code.size;
+    }
+  }
+  // AWS: "storage ... used by deployment packages and layer archives" (AccountUsage).
+  if (auto l = layers_.find(scope); l != layers_.end()) {
+    for (const auto& [name, layer] : l->second) {
+      for (const auto& [n, v] : layer.versions) out.total_code_size += v.code.size;
+    }
   }
   return out;
 }

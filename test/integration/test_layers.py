@@ -134,6 +134,18 @@ class PublishAndGetTest(LayerTestBase):
             "Please provide a source for function code.")
 
 
+class LayerAccountUsageTest(LayerTestBase):
+    def test_total_code_size_counts_layer_archives(self):
+        before = self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+        name = self.unique("lusage")
+        self.publish_layer(name)
+        after = self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+        self.assertEqual(after - before, len(LAYER_ZIP))
+        self.client.delete_layer_version(LayerName=name, VersionNumber=1)
+        self.assertEqual(self.client.get_account_settings()["AccountUsage"]["TotalCodeSize"],
+                         before)
+
+
 class ListAndDeleteTest(LayerTestBase):
     def test_ly8_ly9_ly10_ly11_ly12_versions_newest_first_and_counter(self):
         name = self.unique("ly")
