@@ -8,6 +8,7 @@
 #include "aws/sigv4.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "domain/names.h"
 
 namespace lambdalite::api {
 
@@ -47,6 +48,15 @@ http::HttpResponse Render(Result<Reply> result, int success_status, const std::s
 
 }  // namespace
 
+Error InvalidRegionError(std::string_view region) {
+  // AWS's answer to a credential scope naming no region it serves
+  // (docs/research/aws-error-messages.md, section 18).
+  return Error::Make(
+      ErrorCode::kAccessDenied,
+      "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ",
+      "InvalidSignatureException");
+}
+
 void ReplySink::Status(int status) { reply_.status = status; }
 void ReplySink::Header(std::string_view name, std::string&& value) {
   reply_.headers.push_back({std::string(name), std::move(value)});
@@ -79,13 +89,19 @@ void LambdaApi::RegisterInternal(std::string prefix,
   internal_.emplace_back(std::move(prefix), std::move(h));
 }
 
-domain::Scope LambdaApi::ScopeOf(const http::HttpRequest& request) const {
+Result<domain::Scope> LambdaApi::ScopeOf(const http::HttpRequest& request) const {
   domain::Scope scope{options_.default_account, options_.default_region};
+  std::optional<aws::CredentialScope> cred;
   if (const std::string* auth = request.FindHeader("Authorization")) {
-    if (auto cred = aws::ParseAuthorizationScope(*auth)) {
-      if (!cred->region.empty()) scope.region = cred->region;
-      if (auto account = aws::AccountFromAccessKey(cred->access_key_id)) scope.account = *account;
-    }
+    cred = aws::ParseAuthorizationScope(*auth);
+  } else if (auto credential = aws::QueryParameter(request.target, "X-Amz-Credential")) {
+    cred = aws::ParseCredential(*credential);
+  }
+  if (cred) {
+    // The region ends up in file names (logs): only a real region name may scope a request.
+    if (!domain::IsValidRegion(cred->region)) return InvalidRegionError(cred->region);
+    scope.region = cred->region;
+    if (auto account = aws::AccountFromAccessKey(cred->access_key_id)) scope.account = *account;
   }
   return scope;
 }
@@ -144,8 +160,10 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   auto input = DecodeInput(*match, request);
   if (!input.ok()) return Finish(RenderError(ToAwsError(input.error())), request_id);
 
+  auto scope = ScopeOf(request);
+  if (!scope.ok()) return Finish(RenderError(ToAwsError(scope.error())), request_id);
   RequestContext ctx;
-  ctx.scope = ScopeOf(request);
+  ctx.scope = std::move(scope).value();
   ctx.request_id = request_id;
   if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
   ctx.request = &request;
@@ -169,8 +187,10 @@ bool LambdaApi::HandleAsync(const http::HttpRequest& request,
   auto input = DecodeInput(*match, request);
   if (!input.ok()) return false;
 
+  auto scope = ScopeOf(request);
+  if (!scope.ok()) return false;  // Handle answers the refusal
   RequestContext ctx;
-  ctx.scope = ScopeOf(request);
+  ctx.scope = std::move(scope).value();
   ctx.request_id = NewUuid();
   if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
   ctx.request = &request;

@@ -90,6 +90,9 @@ Result<Reply> AsReply(Result<Resp>&& r) {
 }
 }  // namespace internal
 
+// The refusal of a request whose credential scope names no AWS region (domain::IsValidRegion).
+Error InvalidRegionError(std::string_view region);
+
 struct ApiOptions {
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
@@ -146,7 +149,7 @@ class LambdaApi : public http::RequestHandler {
   http::HttpResponse OnBodyTooLarge(const std::string& method, const std::string& target) override;
 
  private:
-  domain::Scope ScopeOf(const http::HttpRequest& request) const;
+  Result<domain::Scope> ScopeOf(const http::HttpRequest& request) const;
 
   ApiOptions options_;
   std::unordered_map<std::string, OperationHandler> handlers_;

@@ -287,6 +287,17 @@ std::optional<CredentialScope> ParseAuthorizationScope(std::string_view header) 
   return std::nullopt;
 }
 
+std::optional<std::string> QueryParameter(std::string_view target, std::string_view name) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  for (std::string_view pair : Split(target.substr(q + 1), '&')) {
+    const size_t eq = pair.find('=');
+    if (PercentDecode(pair.substr(0, eq)) != name) continue;
+    return eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> AccountFromAccessKey(std::string_view access_key_id) {
   if (access_key_id.size() != 12) return std::nullopt;
   if (!std::all_of(access_key_id.begin(), access_key_id.end(),

@@ -1232,7 +1232,8 @@ void EnvironmentPool::OpenLog(Environment& env, const InvokeRequest& request) {
   format.info_records = config.logging.system_log_level.value_or("INFO") != "WARN";
   env.SetLog(std::make_unique<EnvironmentLog>(
       log_sink_,
-      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      LogFilePath(options_.data_dir, request.scope.account, request.scope.region,
+                  request.function_name, env.log_stream),
       clock_, format, domain::FunctionArn(request.scope, request.function_name)));
   if (config.package_type != "Zip") return;  // images have no runtime version
   InitStartReport init;

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <functional>
 
+#include "aws/sigv4.h"
+#include "domain/names.h"
+
 namespace lambdalite::app {
 namespace {
 
@@ -26,7 +29,7 @@ std::string UsageText() {
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
          "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
          "                        [--idle-keep-alive SECONDS]\n"
-         "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
+         "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
@@ -65,12 +68,21 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
          return Status::Ok();
        }},
       {"--account", "LAMBDALITE_ACCOUNT",
-       [&](const std::string& v) {
+       [&](const std::string& v) -> Status {
+         // The account names directories (logs): 12 digits, as AWS's account ids.
+         if (!aws::AccountFromAccessKey(v)) {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --account: " + v + " (12 digits)");
+         }
          c.account = v;
          return Status::Ok();
        }},
       {"--region", "LAMBDALITE_REGION",
-       [&](const std::string& v) {
+       [&](const std::string& v) -> Status {
+         if (!domain::IsValidRegion(v)) {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --region: " + v + " (an AWS region name)");
+         }
          c.region = v;
          return Status::Ok();
        }},

@@ -28,6 +28,14 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c->prestarted_runtimes, 1);
 }
 
+TEST(ConfigTest, RegionAndAccountMustBeNamesNotPaths) {
+  EXPECT_TRUE(ParseServeArgs({"--region", "eu-west-1", "--account", "210987654321"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--region", ".."}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--region", "us-east-1/x"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--account", "../etc"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--account", "12345"}).ok());
+}
+
 TEST(ConfigTest, FlagsInBothSpellings) {
   auto c = ParseServeArgs(
       {"--concurrency-limit", "10", "--idle-keep-alive=2", "--port", "0", "--io-threads=3"});

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aws/http_client.h"
+#include "common/file.h"
 
 namespace lambdalite::app {
 
@@ -17,14 +18,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Log files of one function: <data>/logs/<region>/<function>/<yyyy>/<mm>/<dd>/<stream>.log.
-std::vector<fs::path> LogFiles(const fs::path& dir) {
+// Log files of one function:
+// <data>/logs/<account>/<region>/<function>/<yyyy>/<mm>/<dd>/<stream>.log (log_sink.h), and for the
+// default account also the layout before accounts had a level, <data>/logs/<region>/<function>/...,
+// so logs written by an older lambdalite stay readable.
+std::vector<fs::path> LogFiles(const std::vector<fs::path>& dirs) {
   std::vector<fs::path> files;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".log") files.push_back(it->path());
+  for (const fs::path& dir : dirs) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) continue;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".log") {
+        files.push_back(it->path());
+      }
+    }
   }
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     std::error_code e1, e2;
@@ -36,33 +44,41 @@ std::vector<fs::path> LogFiles(const fs::path& dir) {
 }  // namespace
 
 int RunLogsCommand(const std::vector<std::string>& args) {
-  std::string function, region, data_dir;
+  const char* usage =
+      "usage: lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n";
+  std::string function, region, data_dir, account;
   bool follow = false;
   if (const char* v = std::getenv("LAMBDALITE_REGION")) region = v;
   if (const char* v = std::getenv("LAMBDALITE_DATA_DIR")) data_dir = v;
+  if (const char* v = std::getenv("LAMBDALITE_ACCOUNT")) account = v;
   if (region.empty()) region = "us-east-1";
+  const std::string default_account = account.empty() ? "123456789012" : account;
   if (data_dir.empty()) data_dir = ".lambdalite";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--follow" || a == "-f") {
       follow = true;
-    } else if ((a == "--region" || a == "--data-dir") && i + 1 < args.size()) {
-      (a == "--region" ? region : data_dir) = args[++i];
+    } else if ((a == "--region" || a == "--data-dir" || a == "--account") && i + 1 < args.size()) {
+      (a == "--region" ? region : a == "--account" ? account : data_dir) = args[++i];
     } else if (!a.empty() && a[0] != '-' && function.empty()) {
       function = a;
     } else {
-      std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+      std::cerr << usage;
       return 2;
     }
   }
-  if (function.empty()) {
-    std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+  if (account.empty()) account = default_account;
+  const std::string logs = (fs::path(data_dir) / "logs").string();
+  auto dir = JoinUnder(logs, {account, region, function});
+  if (function.empty() || !dir) {
+    std::cerr << usage;
     return 2;
   }
-  const fs::path dir = fs::path(data_dir) / "logs" / region / function;
+  std::vector<fs::path> dirs{*dir};
+  if (account == default_account) dirs.push_back(*JoinUnder(logs, {region, function}));
   std::map<fs::path, std::uintmax_t> printed;  // bytes already shown per file
   while (true) {
-    for (const auto& file : LogFiles(dir)) {
+    for (const auto& file : LogFiles(dirs)) {
       std::ifstream in(file, std::ios::binary);
       in.seekg(static_cast<std::streamoff>(printed[file]));
       std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
