@@ -46,6 +46,12 @@ http::HttpResponse Render(Result<Reply> result, int success_status, const std::s
   return Finish(std::move(resp), request_id);
 }
 
+// A body in aws-chunked encoding, whose chunks the verifier checks and decodes.
+bool IsStreamingPayload(const http::HttpRequest& request) {
+  const std::string* content = request.FindHeader("x-amz-content-sha256");
+  return content != nullptr && *content == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+}
+
 }  // namespace
 
 Error InvalidRegionError(std::string_view region) {
@@ -106,6 +112,13 @@ Result<domain::Scope> LambdaApi::ScopeOf(const http::HttpRequest& request) const
   return scope;
 }
 
+Result<domain::Scope> LambdaApi::Authenticate(const http::HttpRequest& request,
+                                              std::string* decoded_body) const {
+  if (!options_.verifier) return ScopeOf(request);
+  LAMBDALITE_TRY(auth::Caller caller, options_.verifier->Verify(request, decoded_body));
+  return domain::Scope{std::move(caller.account), std::move(caller.region)};
+}
+
 size_t LambdaApi::BodyLimit(const std::string& method, const std::string& target) const {
   auto match = MatchRoute(method, target);
   if (!match) return kDefaultLimit;
@@ -133,13 +146,23 @@ http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const st
   return Finish(RenderError(ToAwsError(e)), request_id);
 }
 
-http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
+http::HttpResponse LambdaApi::Handle(const http::HttpRequest& original) {
   const std::string request_id = NewUuid();
   for (const auto& [prefix, handler] : internal_) {
-    if (request.target.compare(0, prefix.size(), prefix) == 0) {
-      return Finish(handler(request), request_id);
+    if (original.target.compare(0, prefix.size(), prefix) == 0) {
+      return Finish(handler(original), request_id);
     }
   }
+  std::string decoded_body;
+  auto scope = Authenticate(original, &decoded_body);
+  if (!scope.ok()) return Finish(RenderError(ToAwsError(scope.error())), request_id);
+  // An aws-chunked body, verified and decoded: the operation sees the payload.
+  std::optional<http::HttpRequest> decoded;
+  if (options_.verifier && IsStreamingPayload(original)) {
+    decoded = original;
+    decoded->body = std::move(decoded_body);
+  }
+  const http::HttpRequest& request = decoded ? *decoded : original;
   auto match = MatchRoute(request.method, request.target);
   if (!match) {
     // AWS answers a path that maps to no operation from its authorization layer, before any
@@ -160,8 +183,6 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   auto input = DecodeInput(*match, request);
   if (!input.ok()) return Finish(RenderError(ToAwsError(input.error())), request_id);
 
-  auto scope = ScopeOf(request);
-  if (!scope.ok()) return Finish(RenderError(ToAwsError(scope.error())), request_id);
   RequestContext ctx;
   ctx.scope = std::move(scope).value();
   ctx.request_id = request_id;
@@ -187,8 +208,10 @@ bool LambdaApi::HandleAsync(const http::HttpRequest& request,
   auto input = DecodeInput(*match, request);
   if (!input.ok()) return false;
 
-  auto scope = ScopeOf(request);
-  if (!scope.ok()) return false;  // Handle answers the refusal
+  std::string decoded_body;
+  auto scope = Authenticate(request, &decoded_body);
+  // Handle answers a refusal, and serves a decoded aws-chunked body.
+  if (!scope.ok() || (options_.verifier && IsStreamingPayload(request))) return false;
   RequestContext ctx;
   ctx.scope = std::move(scope).value();
   ctx.request_id = NewUuid();

@@ -1,5 +1,6 @@
 #include "main/app.h"
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +10,7 @@
 #include "api/operations/invoke.h"
 #include "api/operations/policies.h"
 #include "api/operations/provisioned_concurrency.h"
+#include "auth/sigv4_verifier.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
 #include "aws/s3_client.h"
@@ -105,6 +107,7 @@ struct App::Parts {
   std::unique_ptr<S3CodeFetcher> fetcher;
   std::unique_ptr<service::FunctionService> functions;
   std::unique_ptr<service::CodeUrlSigner> signer;
+  std::shared_ptr<const auth::SigV4Verifier> verifier;
   std::unique_ptr<api::LambdaApi> api;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<executor::ProcessSandbox> sandbox;
@@ -206,17 +209,39 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::ApiOptions options;
   options.default_account = config.account;
   options.default_region = config.region;
+  if (!config.auth_keys_file.empty()) {
+    LAMBDALITE_TRY(auto keys, auth::KeyRing::Load(config.auth_keys_file));
+    LogInfo("auth: SigV4 signatures are verified (" + std::to_string(keys.size()) +
+            " access keys from " + config.auth_keys_file + ")");
+    options.verifier = std::make_shared<const auth::SigV4Verifier>(std::move(keys), p->clock);
+  }
+  // Anyone who can reach an unauthenticated server can run code on it as any account.
+  std::string exposure_warning;
+  if (config.auth_keys_file.empty() && !IsLoopbackHost(config.host)) {
+    exposure_warning = "lambdalite listens on " +
+                       (config.host.empty() ? std::string("*") : config.host) +
+                       " without --auth-keys: anyone who can reach the port can deploy and run "
+                       "code as any account";
+    LogWarn("WARNING: " + exposure_warning);
+  }
+  p->verifier = options.verifier;
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
   api::RegisterCodeSigning(*p->api, *p->functions);
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterProvisionedConcurrency(*p->api, *p->functions);
-  p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
-    http::HttpResponse resp;
-    resp.SetHeader("Content-Type", "application/json");
-    resp.body = std::string("{\"status\":\"ok\",\"version\":\"") + LAMBDALITE_VERSION + "\"}";
-    return resp;
-  });
+  p->api->RegisterInternal(
+      "/_lambdalite/health",
+      [exposure_warning, auth = !config.auth_keys_file.empty()](const http::HttpRequest&) {
+        http::HttpResponse resp;
+        resp.SetHeader("Content-Type", "application/json");
+        boost::json::object body{
+            {"status", "ok"}, {"version", LAMBDALITE_VERSION}, {"auth", auth ? "sigv4" : "none"}};
+        if (!exposure_warning.empty())
+          body["warnings"] = boost::json::array{boost::json::value(exposure_warning)};
+        resp.body = boost::json::serialize(body);
+        return resp;
+      });
 
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
@@ -242,6 +267,15 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   }
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
+  if (p->verifier) {
+    pool_options.account_credentials =
+        [verifier = p->verifier](
+            const std::string& account) -> std::optional<std::pair<std::string, std::string>> {
+      const auth::AccessKey* key = verifier->keys().FirstOfAccount(account);
+      if (key == nullptr) return std::nullopt;
+      return std::make_pair(key->access_key_id, key->secret_access_key);
+    };
+  }
   pool_options.prestarted_per_runtime = config.prestarted_runtimes;
   pool_options.idle_keep_alive = std::chrono::seconds(config.idle_keep_alive_seconds);
   p->pool = std::make_unique<executor::EnvironmentPool>(*p->server, *p->sandbox, *runtimes,

@@ -169,5 +169,256 @@ class ForgedRegionTest(LambdaliteTestCase):
         self.assertIn("START RequestId: old", proc.stdout)
 
 
+# --------------------------------------------------------------------------------------------
+# Item 2: SigV4 verification (--auth-keys FILE)
+# --------------------------------------------------------------------------------------------
+
+ALICE = ("AKIAALICEEXAMPLE", "alice/secret+Key", "111111111111")
+ALICE2 = ("AKIAALICE2EXAMPLE", "alice-second-secret", "111111111111")
+BOB = ("AKIABOBEXAMPLE", "bob-secret", "222222222222")
+KEYS_FILE = Path(__import__("tempfile").mkdtemp(prefix="lambdalite-keys-")) / "keys"
+KEYS_FILE.write_text("# access key id, secret access key, account id\n"
+                     + "\n".join(" ".join(k) for k in (ALICE, ALICE2, BOB)) + "\n")
+MISMATCH = ("The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service "
+            "documentation for details.")
+ENV_HANDLER = ("import os\n"
+               "def handler(event, context):\n"
+               "    return {k: os.environ.get(k) for k in ('AWS_ACCESS_KEY_ID', "
+               "'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN')}\n")
+
+
+def keyed_client(endpoint: str, key: tuple[str, str, str], secret: str | None = None):
+    return lambda_client(endpoint, access_key=key[0], secret_key=secret or key[1])
+
+
+def cli(endpoint: str, key: tuple[str, str, str], *args: str, secret: str | None = None):
+    import shutil
+    exe = shutil.which("aws")
+    if not exe:
+        raise unittest.SkipTest("the AWS CLI (aws) is not installed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": secret or key[1],
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": "", "AWS_MAX_ATTEMPTS": "1",
+                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                "AWS_EC2_METADATA_DISABLED": "true"})
+    return subprocess.run([exe, "--endpoint-url", endpoint, "lambda", *args, "--output", "json"],
+                          capture_output=True, text=True, env=env, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+class AuthTest(LambdaliteTestCase):
+    SERVER_ARGS = ("--auth-keys", str(KEYS_FILE))
+
+    @classmethod
+    def _make_clients(cls):
+        cls.endpoint = cls.server.endpoint
+        cls.client = keyed_client(cls.endpoint, ALICE)
+        cls.raw = cls.client
+        cls.bob = keyed_client(cls.endpoint, BOB)
+
+    def refused(self, call, code: str, message: str | None = None, *, regex: str | None = None):
+        # (These types are not in the Lambda model: botocore keeps only Error.Code/Message; the raw
+        # body shape {"message": ...} is checked by the raw-request tests.)
+        err = self.assertAwsError(call, 403, code, message, message_regex=regex, type_user=None,
+                                  message_key=None)
+        return err
+
+    def test_health_reports_auth(self):
+        status, body = self.server.health()
+        self.assertEqual(status, 200)
+        self.assertEqual(body.get("auth"), "sigv4")
+        self.assertNotIn("warnings", body)
+
+    def test_signed_requests_act_for_the_keys_account(self):
+        name = unique_name("authfn")
+        resp = self.create_function(name)
+        self.assertEqual(resp["FunctionArn"], f"arn:aws:lambda:us-east-1:111111111111:function:{name}")
+        # Another key of the same account sees it; the other account does not.
+        alice2 = keyed_client(self.endpoint, ALICE2)
+        self.assertEqual(alice2.get_function(FunctionName=name)["Configuration"]["FunctionName"],
+                         name)
+        self.assertAwsError(lambda: self.bob.get_function(FunctionName=name), 404,
+                            "ResourceNotFoundException",
+                            f"Function not found: arn:aws:lambda:us-east-1:222222222222:function:{name}")
+        self.assertNotIn(name, [f["FunctionName"] for f in self.bob.list_functions()["Functions"]])
+        self.assertAwsError(lambda: self.bob.invoke(FunctionName=name, Payload=b"{}"), 404,
+                            "ResourceNotFoundException")
+        self.assertAwsError(lambda: self.bob.delete_function(FunctionName=name), 404,
+                            "ResourceNotFoundException")
+        # Naming the function by its ARN does not cross accounts either.
+        with self.assertRaises(ClientError) as cm:
+            self.bob.get_function(FunctionName=resp["FunctionArn"])
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertEqual(self.client.get_function(FunctionName=name)["Configuration"]["FunctionName"], name)
+
+    def test_wrong_secret(self):
+        wrong = keyed_client(self.endpoint, ALICE, secret="not-the-secret")
+        self.refused(lambda: wrong.list_functions(), "InvalidSignatureException", MISMATCH)
+
+    def test_unknown_key_and_digits_key(self):
+        for key in (("AKIANOBODY", "x", ""), ("111111111111", "test", "")):
+            client = lambda_client(self.endpoint, access_key=key[0], secret_key=key[1])
+            self.refused(lambda: client.list_functions(), "UnrecognizedClientException",
+                         "The security token included in the request is invalid.")
+
+    def test_tampered_body(self):
+        body = CREATE_BODY(unique_name("tamper"))
+        req = AWSRequest(method="POST", url=self.endpoint + "/2015-03-31/functions", data=body,
+                         headers={"Content-Type": "application/json"})
+        SigV4Auth(Credentials(ALICE[0], ALICE[1]), "lambda", "us-east-1").add_auth(req)
+        tampered = body.replace(b'"Handler": "handler.handler"', b'"Handler": "evil.handler"')
+        self.assertNotEqual(tampered, body)
+        headers = {k: v for k, v in req.prepare().headers.items() if k.lower() != "content-length"}
+        resp = raw_request(self.endpoint, "POST", "/2015-03-31/functions", tampered, headers)
+        self.assertEqual(resp.status, 403)
+        self.assertEqual(resp.header("x-amzn-ErrorType"), "InvalidSignatureException")
+        self.assertEqual(resp.json(), {"message": MISMATCH})
+        # The untampered request goes through.
+        resp = raw_request(self.endpoint, "POST", "/2015-03-31/functions", body, headers)
+        self.assertEqual(resp.status, 201, resp.body)
+
+    def test_expired_and_future_signatures(self):
+        real = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        for delta, regex in ((-10, r"^Signature expired: \d{8}T\d{6}Z is now earlier than "
+                                   r"\d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$"),
+                             (10, r"^Signature not yet current: \d{8}T\d{6}Z is still later than "
+                                  r"\d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$")):
+            with self.subTest(minutes=delta), mock.patch.object(
+                    botocore.auth, "get_current_datetime",
+                    return_value=real + datetime.timedelta(minutes=delta)):
+                self.refused(lambda: self.client.list_functions(), "InvalidSignatureException",
+                             regex=regex)
+        # Within the window (4 minutes off) it is fine.
+        with mock.patch.object(botocore.auth, "get_current_datetime",
+                               return_value=real - datetime.timedelta(minutes=4)):
+            self.client.list_functions()
+
+    def test_missing_authentication(self):
+        for method, path in (("GET", "/2015-03-31/functions/"), ("POST", "/2015-03-31/functions"),
+                             ("GET", "/no/such/path")):
+            resp = raw_request(self.endpoint, method, path, b"{}" if method == "POST" else None)
+            self.assertEqual(resp.status, 403, resp.body)
+            self.assertEqual(resp.header("x-amzn-ErrorType"), "MissingAuthenticationTokenException")
+            self.assertEqual(resp.json(), {"message": "Missing Authentication Token"})
+            self.assertTrue(resp.header("x-amzn-RequestId"))
+        resp = raw_request(self.endpoint, "GET", "/2015-03-31/functions/",
+                           headers={"Authorization": "Bearer abc", "X-Amz-Date": "20260101T000000Z"})
+        self.assertEqual(resp.status, 403)
+        self.assertEqual(resp.header("x-amzn-ErrorType"), "IncompleteSignatureException")
+        self.assertEqual(resp.json()["message"],
+                         "Authorization header requires 'Credential' parameter. Authorization "
+                         "header requires 'Signature' parameter. Authorization header requires "
+                         "'SignedHeaders' parameter. Authorization=Bearer abc")
+
+    def test_presigned_query_url(self):
+        name = unique_name("presign")
+        self.create_function(name)
+        req = AWSRequest(method="GET", url=f"{self.endpoint}/2015-03-31/functions/{name}")
+        SigV4QueryAuth(Credentials(ALICE[0], ALICE[1]), "lambda", "us-east-1",
+                       expires=60).add_auth(req)
+        path = req.url[len(self.endpoint):]
+        resp = raw_request(self.endpoint, "GET", path)
+        self.assertEqual(resp.status, 200, resp.body)
+        self.assertEqual(resp.json()["Configuration"]["FunctionName"], name)
+        # A changed parameter breaks it.
+        resp = raw_request(self.endpoint, "GET", path.replace(name, name + "x"))
+        self.assertEqual(resp.status, 403)
+        self.assertEqual(resp.header("x-amzn-ErrorType"), "InvalidSignatureException")
+        # So does the wrong secret.
+        req = AWSRequest(method="GET", url=f"{self.endpoint}/2015-03-31/functions/{name}")
+        SigV4QueryAuth(Credentials(ALICE[0], "wrong"), "lambda", "us-east-1").add_auth(req)
+        resp = raw_request(self.endpoint, "GET", req.url[len(self.endpoint):])
+        self.assertEqual(resp.json(), {"message": MISMATCH})
+
+    def test_unsigned_payload(self):
+        body = b"{}"
+        req = AWSRequest(method="GET", url=self.endpoint + "/2015-03-31/functions/",
+                         headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+        SigV4Auth(Credentials(ALICE[0], ALICE[1]), "lambda", "us-east-1").add_auth(req)
+        # botocore hashes the body even when the header says otherwise; sign by hand instead.
+        self.assertIsNotNone(body)
+        from botocore.auth import UNSIGNED_PAYLOAD  # noqa: F401
+
+        class Unsigned(SigV4Auth):
+            def payload(self, request):
+                return "UNSIGNED-PAYLOAD"
+        req = AWSRequest(method="GET", url=self.endpoint + "/2015-03-31/functions/",
+                         headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+        Unsigned(Credentials(ALICE[0], ALICE[1]), "lambda", "us-east-1").add_auth(req)
+        resp = raw_request(self.endpoint, "GET", "/2015-03-31/functions/",
+                           headers=dict(req.prepare().headers))
+        self.assertEqual(resp.status, 200, resp.body)
+
+    def test_aws_cli(self):
+        name = unique_name("authcli")
+        zip_path = Path(self.server.tmp) / f"{name}.zip"
+        zip_path.write_bytes(python_zip())
+        ok = cli(self.endpoint, BOB, "create-function", "--function-name", name, "--runtime",
+                 "python3.12", "--handler", "handler.handler", "--role", ROLE, "--zip-file",
+                 f"fileb://{zip_path}")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertIn(":222222222222:function:", json.loads(ok.stdout)["FunctionArn"])
+        listed = cli(self.endpoint, BOB, "list-functions")
+        self.assertIn(name, listed.stdout)
+        self.assertNotIn(name, cli(self.endpoint, ALICE, "list-functions").stdout)
+        bad = cli(self.endpoint, BOB, "list-functions", secret="wrong")
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("An error occurred (InvalidSignatureException) when calling the "
+                      f"ListFunctions operation: {MISMATCH}", bad.stderr)
+        unknown = cli(self.endpoint, ("AKIANOBODY", "x", ""), "list-functions")
+        self.assertIn("(UnrecognizedClientException) when calling the ListFunctions operation: "
+                      "The security token included in the request is invalid.", unknown.stderr)
+
+    def test_function_gets_a_key_of_its_account(self):
+        for key in (ALICE, BOB):
+            name = unique_name("envkey")
+            client = keyed_client(self.endpoint, key)
+            self.create_function(name, client=client,
+                                 zip_bytes=python_zip(ENV_HANDLER))
+            out = json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
+            first = ALICE if key is ALICE else BOB
+            self.assertEqual(out["AWS_ACCESS_KEY_ID"], first[0])
+            self.assertEqual(out["AWS_SECRET_ACCESS_KEY"], first[1])
+            self.assertIsNone(out["AWS_SESSION_TOKEN"])
+
+    def test_restart_keeps_accounts_apart(self):
+        name = unique_name("authpersist")
+        self.create_function(name)
+        self.server.restart()
+        type(self)._make_clients()
+        self.assertEqual(self.client.get_function(FunctionName=name)["Configuration"]["FunctionName"],
+                         name)
+        self.assertAwsError(lambda: self.bob.get_function(FunctionName=name), 404,
+                            "ResourceNotFoundException")
+
+
+class ExposedWithoutAuthTest(LambdaliteTestCase):
+    """--host other than loopback without --auth-keys: a warning at start and in health."""
+
+    @classmethod
+    def setUpClass(cls):
+        unittest.TestCase.setUpClass()
+        cls.moto = None
+        cls.server = LambdaliteServer(host="0.0.0.0")
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            raise
+        cls._make_clients()
+
+    def test_warning(self):
+        status, body = self.server.health()
+        self.assertEqual(status, 200)
+        self.assertEqual(body.get("auth"), "none")
+        self.assertEqual(len(body.get("warnings", [])), 1)
+        self.assertIn("without --auth-keys", body["warnings"][0])
+        self.assertIn("WARNING: lambdalite listens on 0.0.0.0 without --auth-keys",
+                      self.server.log_tail(200))
+        # Still the zero-config emulator: any key works.
+        self.client.list_functions()
+
+
 if __name__ == "__main__":
     unittest.main()
