@@ -245,7 +245,10 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
 
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
-  LAMBDALITE_RETURN_IF_ERROR(p->server->Start());
+  // Bound (the port is taken) but not listening: no request is served before every route, the
+  // dispatcher and the pool are wired (Open below), so a client that sees the port answer, or
+  // health say ok, finds the whole API.
+  LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
   const executor::ProcessSandboxOptions sandbox_options;
@@ -343,6 +346,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->provisioner = std::make_unique<PoolProvisioner>(*p->pool, *p->code_store);
   p->functions->SetProvisionedListener(p->provisioner.get());
   p->functions->StartProvisioned();  // the stored configs' environments start again
+  LAMBDALITE_RETURN_IF_ERROR(p->server->Open());
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
     {

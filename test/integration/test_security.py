@@ -420,5 +420,49 @@ class ExposedWithoutAuthTest(LambdaliteTestCase):
         self.client.list_functions()
 
 
+# --------------------------------------------------------------------------------------------
+# Item 6: no startup race
+# --------------------------------------------------------------------------------------------
+
+class StartupOrderTest(unittest.TestCase):
+    """From the first connection the server accepts, every route is there: the first answer to
+    an Invoke of a missing function is its 404, never a 501 from a route not yet registered, and
+    the first health answer is ok. The port is refused (not accepted and left hanging) before."""
+
+    def test_first_answers_come_from_a_fully_wired_server(self):
+        import socket
+        from harness import _server_env, free_port
+        for attempt in range(3):
+            tmp = Path(__import__("tempfile").mkdtemp(prefix="lambdalite-startup-"))
+            port = free_port()
+            proc = subprocess.Popen([str(find_binary()), "serve", "--port", str(port),
+                                     "--data-dir", str(tmp / "data")],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    env=_server_env(None), start_new_session=True)
+            try:
+                endpoint = f"http://127.0.0.1:{port}"
+                first = None
+                deadline = time.time() + 30
+                while time.time() < deadline and first is None:
+                    try:
+                        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                            pass
+                    except OSError:
+                        time.sleep(0.001)
+                        continue
+                    first = signed(endpoint, "POST", "/2015-03-31/functions/nope/invocations",
+                                   b"{}")
+                self.assertIsNotNone(first, "server never accepted a connection")
+                self.assertEqual(first.status, 404, first.body)
+                self.assertEqual(first.header("x-amzn-ErrorType"), "ResourceNotFoundException")
+                health = raw_request(endpoint, "GET", "/_lambdalite/health")
+                self.assertEqual(health.status, 200)
+                self.assertEqual(health.json()["status"], "ok")
+            finally:
+                os.killpg(proc.pid, 15)
+                proc.wait(timeout=30)
+                __import__("shutil").rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main()
