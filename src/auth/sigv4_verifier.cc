@@ -1,6 +1,9 @@
 #include "auth/sigv4_verifier.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -44,11 +47,67 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// `lower` is already lower case (a SignedHeaders name).
+bool EqualsLowerCase(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (AsciiLower(name[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// Lower-case hex SHA-256. The one-shot SHA256() looks the algorithm up on every call, a good part
+// of a verification's cost; this keeps the fetched algorithm and a context per thread.
+std::string Sha256Hex(std::string_view data) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (md == nullptr || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) {
+    return HexEncode(Sha256(data));
+  }
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+// Most Lambda API requests (every GET and DELETE) have no body.
+std::string BodyHash(std::string_view body) {
+  static const std::string kEmpty = Sha256Hex("");
+  return body.empty() ? kEmpty : Sha256Hex(body);
+}
+
+// "YYYYMMDDTHHMMSSZ" to epoch milliseconds, without sscanf/timegm (a lock and a locale each).
+bool ParseBasicDate(std::string_view t, int64_t* epoch_ms) {
+  if (t.size() != 16 || t[8] != 'T' || t[15] != 'Z') return false;
+  int v[6];
+  const int offsets[6] = {0, 4, 6, 9, 11, 13};
+  const int widths[6] = {4, 2, 2, 2, 2, 2};
+  for (int f = 0; f < 6; ++f) {
+    v[f] = 0;
+    for (int i = 0; i < widths[f]; ++i) {
+      const char c = t[static_cast<size_t>(offsets[f] + i)];
+      if (c < '0' || c > '9') return false;
+      v[f] = v[f] * 10 + (c - '0');
+    }
+  }
+  const int y0 = v[0], m = v[1], d = v[2];
+  if (m < 1 || m > 12 || d < 1 || d > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60) return false;
+  // Days from 1970-01-01 (H. Hinnant's days_from_civil).
+  const int y = y0 - (m <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
+  *epoch_ms = ((days * 24 + v[3]) * 60 + v[4]) * 60'000 + int64_t{v[5]} * 1000;
+  return true;
 }
 
 // botocore's _header_value: ' '.join(value.split()).
@@ -220,7 +279,7 @@ Result<std::string> DecodeChunks(std::string_view body, const HmacSha256Key& key
     const std::string_view chunk = body.substr(data, size);
     const std::string string_to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date + "\n" + scope +
                                        "\n" + previous + "\n" + kEmptyHash + "\n" +
-                                       HexEncode(Sha256(chunk));
+                                       Sha256Hex(chunk);
     const std::string expected = HexEncode(key.Mac(string_to_sign));
     if (!ConstantTimeEquals(expected, signature)) return SignatureMismatch();
     previous = expected;
@@ -293,12 +352,38 @@ const AccessKey* KeyRing::FirstOfAccount(std::string_view account) const {
 
 // ---- SigV4Verifier ------------------------------------------------------------------------------
 
+namespace {
+uint64_t NextId() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+}  // namespace
+
 SigV4Verifier::SigV4Verifier(KeyRing keys, const Clock& clock, std::string service)
-    : keys_(std::move(keys)), clock_(clock), service_(std::move(service)) {}
+    : keys_(std::move(keys)), clock_(clock), service_(std::move(service)), id_(NextId()) {}
 
 std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyFor(const AccessKey& key,
                                                                   const std::string& date,
                                                                   const std::string& region) const {
+  // Most requests of a thread repeat the previous one's key, day and region: remember it without
+  // taking the lock.
+  struct Last {
+    uint64_t owner = 0;  // id_ of the verifier (an address may be reused by a later one)
+    const AccessKey* key = nullptr;
+    std::string date, region;
+    std::shared_ptr<const HmacSha256Key> mac;
+  };
+  thread_local Last last;
+  if (last.owner == id_ && last.key == &key && last.date == date && last.region == region) {
+    return last.mac;
+  }
+  auto mac = SigningKeyLocked(key, date, region);
+  last = Last{id_, &key, date, region, mac};
+  return mac;
+}
+
+std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyLocked(
+    const AccessKey& key, const std::string& date, const std::string& region) const {
   const std::string cache_key = key.access_key_id + '/' + date + '/' + region;
   {
     std::lock_guard lock(mu_);
@@ -347,7 +432,7 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
                   "Credential should be scoped to correct service: '" + service_ + "'. ");
   }
   int64_t signed_ms = 0;
-  if (!ParseAmzDate(in.amz_date, &signed_ms)) {
+  if (!ParseBasicDate(in.amz_date, &signed_ms)) {
     return Refuse("IncompleteSignatureException",
                   "Date must be in ISO-8601 'basic format'. Got '" + in.amz_date +
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
@@ -360,18 +445,20 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
                       "'.");
   }
   const int64_t now = clock_.NowMillis();
-  const std::string now_text = FormatAmzDate(now);
   if (signed_ms > now + kMaxSkewMs) {
+    const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
                   "Signature not yet current: " + in.amz_date + " is still later than " +
                       FormatAmzDate(now + kMaxSkewMs) + " (" + now_text + " + 5 min.)");
   }
   if (!in.expires_s && signed_ms < now - kMaxSkewMs) {
+    const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
                   "Signature expired: " + in.amz_date + " is now earlier than " +
                       FormatAmzDate(now - kMaxSkewMs) + " (" + now_text + " - 5 min.)");
   }
   if (in.expires_s && now > signed_ms + *in.expires_s * 1000) {
+    const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
                   "Signature expired: " + in.amz_date + " is now earlier than " +
                       FormatAmzDate(now - *in.expires_s * 1000) + " (" + now_text + " - " +
@@ -393,11 +480,11 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
       payload_hash = *content;
       streaming = true;
     } else {
-      payload_hash = HexEncode(Sha256(req.body));
+      payload_hash = BodyHash(req.body);
       if (*content != payload_hash) return SignatureMismatch();
     }
   } else {
-    payload_hash = HexEncode(Sha256(req.body));
+    payload_hash = BodyHash(req.body);
   }
 
   // Canonical request.
@@ -406,8 +493,9 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   const std::string_view path = target.substr(0, q);
   const std::string_view query =
       q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-  std::string canonical;
-  canonical.reserve(512);
+  // A buffer per thread: building the canonical request then costs no allocation.
+  thread_local std::string canonical;
+  canonical.clear();
   canonical += req.method;
   canonical += '\n';
   canonical += aws::CanonicalUri(path, aws::SigningOptions::ForService(service_));
@@ -419,7 +507,7 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
     canonical += ':';
     bool first = true;
     for (const auto& header : req.headers) {
-      if (!EqualsIgnoreCase(header.name, name)) continue;
+      if (!EqualsLowerCase(header.name, name)) continue;
       if (!first) canonical += ',';
       first = false;
       AppendCanonicalValue(header.value, &canonical);
@@ -432,8 +520,8 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   canonical += payload_hash;
 
   const std::string scope = scope_date + "/" + region + "/" + service_ + "/aws4_request";
-  const std::string string_to_sign = std::string(kAlgorithm) + "\n" + in.amz_date + "\n" + scope +
-                                     "\n" + HexEncode(Sha256(canonical));
+  const std::string string_to_sign =
+      std::string(kAlgorithm) + "\n" + in.amz_date + "\n" + scope + "\n" + Sha256Hex(canonical);
   const auto signing_key = SigningKeyFor(*key, scope_date, region);
   const std::string expected = HexEncode(signing_key->Mac(string_to_sign));
   if (!ConstantTimeEquals(expected, in.signature)) return SignatureMismatch();

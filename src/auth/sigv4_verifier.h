@@ -89,10 +89,14 @@ class SigV4Verifier {
   // The cached k_signing of (key, date, region); never null.
   std::shared_ptr<const HmacSha256Key> SigningKeyFor(const AccessKey& key, const std::string& date,
                                                      const std::string& region) const;
+  std::shared_ptr<const HmacSha256Key> SigningKeyLocked(const AccessKey& key,
+                                                        const std::string& date,
+                                                        const std::string& region) const;
 
   KeyRing keys_;
   const Clock& clock_;
   std::string service_;
+  const uint64_t id_;  // unique per verifier, for the per-thread signing key cache
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, std::shared_ptr<const HmacSha256Key>> signing_keys_;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -309,6 +311,27 @@ TEST(SigV4VerifierTest, PayloadHashHeader) {
   http::HttpRequest hashed = sign("{}", std::nullopt);
   hashed.body = "{\"changed\":1}";  // the signed hash no longer matches the body
   ExpectRefused(verifier.Verify(hashed, nullptr), "InvalidSignatureException", kMismatch);
+}
+
+// The check must be cheap next to serving a request (tens of microseconds): prints the cost of
+// one verification of a Lambda-shaped request, and fails only when it is absurd.
+TEST(SigV4VerifierTest, VerifyIsCheap) {
+  FakeClock clock(kSuiteTime);
+  const Vector* lambda = nullptr;
+  for (const Vector& v : Vectors()) {
+    if (std::string(v.name) == "lambda-invoke-arn-qualifier") lambda = &v;
+  }
+  ASSERT_NE(lambda, nullptr);
+  SigV4Verifier verifier(Ring(), clock, "lambda");
+  const http::HttpRequest req = ToRequest(*lambda);
+  constexpr int kRounds = 20000;  // about 0.1 s
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(verifier.Verify(req, nullptr).ok());
+  const double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      kRounds;
+  std::printf("SigV4 verification: %.2f us per request\n", us);
+  EXPECT_LT(us, 200.0);
 }
 
 TEST(KeyRingTest, FileFormat) {
