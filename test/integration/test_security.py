@@ -350,6 +350,56 @@ class AuthTest(LambdaliteTestCase):
                            headers=dict(req.prepare().headers))
         self.assertEqual(resp.status, 200, resp.body)
 
+    def test_streaming_chunked_payload(self):
+        """x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the seed signature and each
+        chunk's are checked (computed here in Python, independently of the server's code) and
+        the operation sees the decoded payload."""
+        import hashlib
+        import hmac
+        name = unique_name("chunked")
+        self.create_function(name)
+        payload = json.dumps({"n": 1, "pad": "x" * 70000}).encode()
+        chunks = [payload[:65536], payload[65536:], b""]
+
+        class Streaming(SigV4Auth):
+            def payload(self, request):
+                return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+
+        path = f"/2015-03-31/functions/{name}/invocations"
+
+        def build(tamper: bool) -> tuple[dict, bytes]:
+            req = AWSRequest(method="POST", url=self.endpoint + path, headers={
+                "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                "Content-Encoding": "aws-chunked",
+                "x-amz-decoded-content-length": str(len(payload))})
+            Streaming(Credentials(ALICE[0], ALICE[1]), "lambda", "us-east-1").add_auth(req)
+            amz_date = req.headers["X-Amz-Date"]
+            seed = req.headers["Authorization"].rsplit("Signature=", 1)[1]
+            key = ("AWS4" + ALICE[1]).encode()
+            for part in (amz_date[:8], "us-east-1", "lambda", "aws4_request"):
+                key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+            scope = f"{amz_date[:8]}/us-east-1/lambda/aws4_request"
+            body, previous = b"", seed
+            for chunk in chunks:
+                sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous,
+                                 hashlib.sha256(b"").hexdigest(),
+                                 hashlib.sha256(chunk).hexdigest()])
+                previous = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
+                data = chunk.replace(b"x", b"y", 1) if tamper and chunk else chunk
+                body += f"{len(chunk):x};chunk-signature={previous}\r\n".encode() + data + b"\r\n"
+            headers = {k: v for k, v in req.prepare().headers.items()
+                       if k.lower() != "content-length"}
+            return headers, body
+
+        headers, body = build(False)
+        resp = raw_request(self.endpoint, "POST", path, body, headers)
+        self.assertEqual(resp.status, 200, resp.body)
+        self.assertEqual(json.loads(resp.body)["event"]["n"], 1)
+        headers, body = build(True)
+        resp = raw_request(self.endpoint, "POST", path, body, headers)
+        self.assertEqual(resp.status, 403, resp.body)
+        self.assertEqual(resp.json(), {"message": MISMATCH})
+
     def test_aws_cli(self):
         name = unique_name("authcli")
         zip_path = Path(self.server.tmp) / f"{name}.zip"
