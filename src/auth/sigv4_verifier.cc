@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <fstream>
@@ -127,12 +128,21 @@ void AppendCanonicalValue(std::string_view value, std::string* out) {
 }
 
 // The request's signature inputs, from the Authorization header or the presigned query.
+// The views point into the request, or (presigned: percent-decoded) into `decoded`.
 struct SignatureInput {
-  std::string credential;
-  std::string signed_headers;
-  std::string signature;
-  std::string amz_date;
+  void BindDecoded() {
+    credential = decoded[0];
+    signed_headers = decoded[1];
+    signature = decoded[2];
+    amz_date = decoded[3];
+  }
+
+  std::string_view credential;
+  std::string_view signed_headers;
+  std::string_view signature;
+  std::string_view amz_date;
   std::optional<int64_t> expires_s;  // presigned only
+  std::array<std::string, 4> decoded;
 };
 
 Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::string& header) {
@@ -164,7 +174,7 @@ Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::strin
                           header + "'.");
       }
       const std::string_view key = component.substr(0, eq);
-      const std::string value(component.substr(eq + 1));
+      const std::string_view value = component.substr(eq + 1);
       if (key == "Credential") {
         in.credential = value;
         has_credential = true;
@@ -193,7 +203,7 @@ Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::strin
   }
   // Only X-Amz-Date is read: every AWS SDK and the CLI send it (a Date-only request is refused
   // below as an unparsable date).
-  in.amz_date = date != nullptr ? *date : std::string();
+  if (date != nullptr) in.amz_date = *date;
   return in;
 }
 
@@ -210,10 +220,10 @@ Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
       !signature) {
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
-  in.credential = *credential;
-  in.signed_headers = *signed_headers;
-  in.signature = *signature;
-  in.amz_date = *date;
+  in.decoded = {std::move(*credential), std::move(*signed_headers), std::move(*signature),
+                std::move(*date)};
+  // The views are set by BindDecoded once the value is in its final place (a move would leave
+  // views into short, in-place strings dangling).
   int64_t seconds = 3600;  // botocore's default; AWS's maximum is 7 days
   if (expires) {
     try {
@@ -412,13 +422,25 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
   LAMBDALITE_TRY(SignatureInput in, presigned ? FromQuery(req) : FromHeader(req, *authorization));
+  if (presigned) in.BindDecoded();
 
   // Credential scope: AKID/YYYYMMDD/region/service/aws4_request.
-  const std::vector<std::string_view> scope_parts = Split(in.credential, '/');
-  if (scope_parts.size() != 5 || scope_parts[4] != "aws4_request") {
-    return Refuse("InvalidSignatureException",
-                  "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-                      std::string(scope_parts.back()) + "'. ");
+  std::array<std::string_view, 5> scope_parts;
+  size_t parts = 0;
+  for (size_t start = 0;;) {
+    const size_t slash = in.credential.find('/', start);
+    const std::string_view part = in.credential.substr(start, slash - start);
+    if (parts < scope_parts.size()) scope_parts[parts] = part;
+    ++parts;
+    if (slash == std::string_view::npos) {
+      if (parts != 5 || part != "aws4_request") {
+        return Refuse("InvalidSignatureException",
+                      "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+                          std::string(part) + "'. ");
+      }
+      break;
+    }
+    start = slash + 1;
   }
   const std::string access_key_id(scope_parts[0]);
   const std::string scope_date(scope_parts[1]);
@@ -434,33 +456,34 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   int64_t signed_ms = 0;
   if (!ParseBasicDate(in.amz_date, &signed_ms)) {
     return Refuse("IncompleteSignatureException",
-                  "Date must be in ISO-8601 'basic format'. Got '" + in.amz_date +
+                  "Date must be in ISO-8601 'basic format'. Got '" + std::string(in.amz_date) +
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
   if (scope_date != in.amz_date.substr(0, 8)) {
     return Refuse("InvalidSignatureException",
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                   "from HTTP: '" +
-                      scope_date + "' != '" + in.amz_date.substr(0, 8) + "', from '" + in.amz_date +
-                      "'.");
+                      scope_date + "' != '" + std::string(in.amz_date.substr(0, 8)) + "', from '" +
+                      std::string(in.amz_date) + "'.");
   }
   const int64_t now = clock_.NowMillis();
   if (signed_ms > now + kMaxSkewMs) {
     const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
-                  "Signature not yet current: " + in.amz_date + " is still later than " +
-                      FormatAmzDate(now + kMaxSkewMs) + " (" + now_text + " + 5 min.)");
+                  "Signature not yet current: " + std::string(in.amz_date) +
+                      " is still later than " + FormatAmzDate(now + kMaxSkewMs) + " (" + now_text +
+                      " + 5 min.)");
   }
   if (!in.expires_s && signed_ms < now - kMaxSkewMs) {
     const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
-                  "Signature expired: " + in.amz_date + " is now earlier than " +
+                  "Signature expired: " + std::string(in.amz_date) + " is now earlier than " +
                       FormatAmzDate(now - kMaxSkewMs) + " (" + now_text + " - 5 min.)");
   }
   if (in.expires_s && now > signed_ms + *in.expires_s * 1000) {
     const std::string now_text = FormatAmzDate(now);
     return Refuse("InvalidSignatureException",
-                  "Signature expired: " + in.amz_date + " is now earlier than " +
+                  "Signature expired: " + std::string(in.amz_date) + " is now earlier than " +
                       FormatAmzDate(now - *in.expires_s * 1000) + " (" + now_text + " - " +
                       std::to_string(*in.expires_s) + " sec.)");
   }
@@ -502,7 +525,11 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   canonical += '\n';
   canonical += CanonicalQuery(query, presigned);
   canonical += '\n';
-  for (std::string_view name : Split(in.signed_headers, ';')) {
+  for (size_t start = 0; start <= in.signed_headers.size();) {
+    size_t semi = in.signed_headers.find(';', start);
+    if (semi == std::string_view::npos) semi = in.signed_headers.size();
+    const std::string_view name = in.signed_headers.substr(start, semi - start);
+    start = semi + 1;
     canonical += name;
     canonical += ':';
     bool first = true;
@@ -520,15 +547,15 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   canonical += payload_hash;
 
   const std::string scope = scope_date + "/" + region + "/" + service_ + "/aws4_request";
-  const std::string string_to_sign =
-      std::string(kAlgorithm) + "\n" + in.amz_date + "\n" + scope + "\n" + Sha256Hex(canonical);
+  const std::string string_to_sign = std::string(kAlgorithm) + "\n" + std::string(in.amz_date) +
+                                     "\n" + scope + "\n" + Sha256Hex(canonical);
   const auto signing_key = SigningKeyFor(*key, scope_date, region);
   const std::string expected = HexEncode(signing_key->Mac(string_to_sign));
   if (!ConstantTimeEquals(expected, in.signature)) return SignatureMismatch();
 
   if (streaming) {
     LAMBDALITE_TRY(std::string decoded,
-                   DecodeChunks(req.body, *signing_key, in.amz_date, scope, expected));
+                   DecodeChunks(req.body, *signing_key, std::string(in.amz_date), scope, expected));
     if (const std::string* length = req.FindHeader("x-amz-decoded-content-length")) {
       if (*length != std::to_string(decoded.size())) return SignatureMismatch();
     }

@@ -1,6 +1,7 @@
 #include "auth/sigv4_verifier.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -325,12 +326,16 @@ TEST(SigV4VerifierTest, VerifyIsCheap) {
   SigV4Verifier verifier(Ring(), clock, "lambda");
   const http::HttpRequest req = ToRequest(*lambda);
   constexpr int kRounds = 20000;  // about 0.1 s
-  const auto start = std::chrono::steady_clock::now();
+  // CPU time of this thread, so a busy shared machine does not count other processes' time.
+  auto cpu_us = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+  };
+  const double start = cpu_us();
   for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(verifier.Verify(req, nullptr).ok());
-  const double us =
-      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
-      kRounds;
-  std::printf("SigV4 verification: %.2f us per request\n", us);
+  const double us = (cpu_us() - start) / kRounds;
+  std::printf("SigV4 verification: %.2f us of CPU per request\n", us);
   EXPECT_LT(us, 200.0);
 }
 
