@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/errors.h"
 #include "api/lambda_api.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
@@ -129,7 +130,8 @@ namespace {
 // GET /_lambdalite/async?function=NAME[&region=R][&account=A]: per-function queue counts and the
 // most recent finished events (lambdalite-specific introspection; `lambdalite events` reads it).
 http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string& default_account,
-                               const std::string& default_region, const http::HttpRequest& req) {
+                               const std::string& default_region, const http::HttpRequest& req,
+                               std::optional<domain::Scope> caller) {
   auto param = [&](const std::string& key) -> std::string {
     size_t q = req.target.find('?');
     if (q == std::string::npos) return {};
@@ -149,6 +151,7 @@ http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string&
   domain::Scope scope{param("account"), param("region")};
   if (scope.account.empty()) scope.account = default_account;
   if (scope.region.empty()) scope.region = default_region;
+  if (caller) scope = *caller;
   const std::string function = param("function");
   http::HttpResponse resp;
   resp.SetHeader("Content-Type", "application/json");
@@ -329,8 +332,17 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->dispatcher->Start();
   p->api->RegisterInternal(
       "/_lambdalite/async",
-      [store = p->event_queue.get(), account = config.account, region = config.region](
-          const http::HttpRequest& req) { return AsyncStatus(*store, account, region, req); });
+      [store = p->event_queue.get(), account = config.account, region = config.region,
+       verifier = p->verifier](const http::HttpRequest& req) {
+        if (!verifier) return AsyncStatus(*store, account, region, req, std::nullopt);
+        // With --auth-keys the introspection is a signed request too, and shows only the
+        // caller's own account and region.
+        std::string decoded;
+        auto caller = verifier->Verify(req, &decoded);
+        if (!caller.ok()) return api::RenderError(api::ToAwsError(caller.error()));
+        return AsyncStatus(*store, account, region, req,
+                           domain::Scope{caller->account, caller->region});
+      });
 
   p->functions->SetChangeListener(
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {

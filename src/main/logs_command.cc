@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "aws/http_client.h"
+#include "aws/sigv4.h"
+#include "common/clock.h"
 #include "common/file.h"
 
 namespace lambdalite::app {
@@ -97,7 +99,7 @@ int RunLogsCommand(const std::vector<std::string>& args) {
 int RunEventsCommand(const std::vector<std::string>& args) {
   const char* usage =
       "usage: lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n";
-  std::string function, endpoint = "http://127.0.0.1:9001", query;
+  std::string function, endpoint = "http://127.0.0.1:9001", query, region;
   if (const char* port = std::getenv("LAMBDALITE_PORT")) {
     endpoint = std::string("http://127.0.0.1:") + port;
   }
@@ -106,6 +108,7 @@ int RunEventsCommand(const std::vector<std::string>& args) {
     if (a == "--endpoint" && i + 1 < args.size()) {
       endpoint = args[++i];
     } else if ((a == "--region" || a == "--account") && i + 1 < args.size()) {
+      if (a == "--region") region = args[i + 1];
       query += "&" + a.substr(2) + "=" + args[++i];
     } else if (!a.empty() && a[0] != '-' && function.empty()) {
       function = a;
@@ -121,6 +124,21 @@ int RunEventsCommand(const std::vector<std::string>& args) {
   aws::HttpClient http;
   aws::ClientRequest req;
   req.url = endpoint + "/_lambdalite/async?function=" + function + query;
+  // A server started with --auth-keys answers only signed requests: sign with the environment's
+  // key when there is one (the account is then the key's; --account is ignored by the server).
+  const char* key_id = std::getenv("AWS_ACCESS_KEY_ID");
+  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+  if (key_id != nullptr && secret != nullptr && *key_id != '\0') {
+    aws::SigningParams params;
+    params.credentials = {key_id, secret, ""};
+    params.region = region.empty() ? "us-east-1" : region;
+    params.service = "lambda";
+    params.time_ms = SystemClock().NowMillis();
+    if (Status signed_ok = aws::SignRequest(params, &req); !signed_ok.ok()) {
+      std::cerr << "lambdalite events: " << signed_ok.error().message << "\n";
+      return 1;
+    }
+  }
   auto resp = http.Send(req);
   if (!resp.ok()) {
     std::cerr << "lambdalite events: " << resp.error().message << "\n";

@@ -432,6 +432,21 @@ class AuthTest(LambdaliteTestCase):
             self.assertEqual(out["AWS_SECRET_ACCESS_KEY"], first[1])
             self.assertIsNone(out["AWS_SESSION_TOKEN"])
 
+    def test_async_introspection_needs_a_signature(self):
+        resp = raw_request(self.endpoint, "GET", "/_lambdalite/async?function=x&account=111111111111")
+        self.assertEqual(resp.status, 403)
+        self.assertEqual(resp.header("x-amzn-ErrorType"), "MissingAuthenticationTokenException")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        cmd = [str(find_binary()), "events", "x", "--endpoint", self.endpoint]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("Missing Authentication Token", proc.stdout)
+        env.update({"AWS_ACCESS_KEY_ID": BOB[0], "AWS_SECRET_ACCESS_KEY": BOB[1]})
+        proc = subprocess.run(cmd + ["--account", "111111111111"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["function"], "x")
+
     def test_restart_keeps_accounts_apart(self):
         name = unique_name("authpersist")
         self.create_function(name)
