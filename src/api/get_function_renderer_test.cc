@@ -1,7 +1,6 @@
 #include "api/get_function_renderer.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -14,6 +13,7 @@
 #include "api/operations/control_plane.h"
 #include "service/code_url.h"
 #include "service/function_service.h"
+#include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
 
@@ -22,6 +22,7 @@ namespace {
 
 namespace json = boost::json;
 using domain::Scope;
+using lambdalite::testing::MakeZip;
 using service::FunctionView;
 
 // GetFunction's body as it was built before the renderer existed: one json::object, serialized.
@@ -39,27 +40,6 @@ std::string Reference(const Scope& scope, const FunctionView& view, const std::s
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *view.reserved_concurrency}};
   }
   return json::serialize(out);
-}
-
-// A minimal valid zip with one file, built with libzip.
-std::string MakeZip(const std::string& content) {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  zip_source_t* file = zip_source_buffer(z, content.data(), content.size(), 0);
-  zip_file_add(z, "index.py", file, ZIP_FL_OVERWRITE);
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
 }
 
 // A version snapshot with most optional members set, so the rendering covers them.

@@ -284,7 +284,10 @@ Status ApplyConfigMembers(const shapes::UpdateFunctionConfigurationRequest& in, 
   return Status::Ok();
 }
 
-service::CodeSource ToCodeSource(shapes::FunctionCode&& in) {
+namespace {
+// FunctionCode and UpdateFunctionCodeRequest name their code members alike.
+template <class Shape>
+service::CodeSource CodeSourceOf(Shape&& in) {
   service::CodeSource src;
   src.zip_file = std::move(in.ZipFile);
   src.s3_bucket = std::move(in.S3Bucket);
@@ -293,15 +296,12 @@ service::CodeSource ToCodeSource(shapes::FunctionCode&& in) {
   src.image_uri = std::move(in.ImageUri);
   return src;
 }
+}  // namespace
+
+service::CodeSource ToCodeSource(shapes::FunctionCode&& in) { return CodeSourceOf(std::move(in)); }
 
 service::CodeSource ToCodeSource(shapes::UpdateFunctionCodeRequest&& in) {
-  service::CodeSource src;
-  src.zip_file = std::move(in.ZipFile);
-  src.s3_bucket = std::move(in.S3Bucket);
-  src.s3_key = std::move(in.S3Key);
-  src.s3_object_version = std::move(in.S3ObjectVersion);
-  src.image_uri = std::move(in.ImageUri);
-  return src;
+  return CodeSourceOf(std::move(in));
 }
 
 service::EventInvokeConfigInput ToEventInvokeConfigInput(

@@ -1,8 +1,8 @@
 // Rules of code_signing_ops.cc, runtime_management_ops.cc and the tag dispatch of tag_ops.cc.
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include "service/function_service.h"
+#include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
 
@@ -10,27 +10,7 @@ namespace lambdalite::service {
 namespace {
 
 using domain::Scope;
-
-std::string MakeZip() {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  static const std::string kContent = "def handler(e, c): return e";
-  zip_file_add(z, "index.py", zip_source_buffer(z, kContent.data(), kContent.size(), 0),
-               ZIP_FL_OVERWRITE);
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
-}
+using lambdalite::testing::MakeZip;
 
 class CodeSigningOpsTest : public ::testing::Test {
  protected:

@@ -1,12 +1,12 @@
 // Provisioned concurrency rules of FunctionService (provisioned_ops.cc), with a recording
 // listener in place of the executor.
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <mutex>
 #include <tuple>
 
 #include "service/function_service.h"
+#include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
 
@@ -14,27 +14,7 @@ namespace lambdalite::service {
 namespace {
 
 using domain::Scope;
-
-std::string OneFileZip() {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  static const std::string content = "def handler(e, c): return e";
-  zip_source_t* file = zip_source_buffer(z, content.data(), content.size(), 0);
-  zip_file_add(z, "index.py", file, ZIP_FL_OVERWRITE);
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
-}
+using lambdalite::testing::MakeZip;
 
 class RecordingListener final : public ProvisionedConcurrencyListener {
  public:
@@ -70,7 +50,7 @@ class ProvisionedServiceTest : public ::testing::Test {
     in.config.runtime = "python3.12";
     in.config.handler = "index.handler";
     in.config.role = "arn:aws:iam::123456789012:role/r";
-    in.code.zip_file = OneFileZip();
+    in.code.zip_file = MakeZip();
     in.publish = true;
     if (!service_->GetFunction(scope_, "fn", std::nullopt).ok()) {
       ASSERT_TRUE(service_->CreateFunction(scope_, std::move(in)).ok());
@@ -180,7 +160,7 @@ TEST_F(ProvisionedServiceTest, AliasConflictMoveAndDelete) {
   ASSERT_TRUE(service_->PublishVersion(scope_, "fn", std::nullopt, std::nullopt, std::nullopt)
                   .ok());  // nothing changed: still version 1
   UpdateCodeInput code;
-  code.code.zip_file = OneFileZip();
+  code.code.zip_file = MakeZip();
   code.publish = true;
   ASSERT_TRUE(service_->UpdateFunctionCode(scope_, "fn", code).ok());  // version 2
   EXPECT_EQ(Get("live")->config.status, "READY") << "a new version changes nothing";

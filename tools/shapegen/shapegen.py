@@ -54,20 +54,8 @@ LOCATIONS = {
 }
 
 
-def cpp_string(text):
-    out = ['"']
-    for byte in text.encode("utf-8"):
-        ch = chr(byte)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif 0x20 <= byte < 0x7F:
-            out.append(ch)
-        else:
-            out.append("\\%03o" % byte)
-    out.append('"')
-    return "".join(out)
+# One C++ string-literal escaper for both generated files.
+cpp_string = typed_shapes.cpp_string
 
 
 def cpp_double(value):
