@@ -177,6 +177,7 @@ ALICE = ("AKIAALICEEXAMPLE", "alice/secret+Key", "111111111111")
 ALICE2 = ("AKIAALICE2EXAMPLE", "alice-second-secret", "111111111111")
 BOB = ("AKIABOBEXAMPLE", "bob-secret", "222222222222")
 KEYS_FILE = Path(__import__("tempfile").mkdtemp(prefix="lambdalite-keys-")) / "keys"
+__import__("atexit").register(__import__("shutil").rmtree, KEYS_FILE.parent, True)
 KEYS_FILE.write_text("# access key id, secret access key, account id\n"
                      + "\n".join(" ".join(k) for k in (ALICE, ALICE2, BOB)) + "\n")
 MISMATCH = ("The request signature we calculated does not match the signature you provided. "
