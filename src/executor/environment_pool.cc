@@ -1255,11 +1255,20 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   vars["_HANDLER"] = config.handler;
   vars["LAMBDA_TASK_ROOT"] = std::string(kTaskRoot);
   vars["LAMBDA_RUNTIME_DIR"] = std::string(kRuntimeRoot);
-  // Credentials are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls
-  // the function makes back to lambdalite land in its own account.
-  vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
-  vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";
-  vars["AWS_SESSION_TOKEN"] = "lambdalite-fake-session-token";
+  // With --auth-keys, a key of the function's account from the keys file. Otherwise the credentials
+  // are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls the function
+  // makes back to lambdalite land in its own account.
+  std::optional<std::pair<std::string, std::string>> key;
+  if (options_.account_credentials) key = options_.account_credentials(request.scope.account);
+  if (key) {
+    vars["AWS_ACCESS_KEY_ID"] = key->first;
+    vars["AWS_SECRET_ACCESS_KEY"] = key->second;
+    vars.erase("AWS_SESSION_TOKEN");
+  } else {
+    vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
+    vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";
+    vars["AWS_SESSION_TOKEN"] = "lambdalite-fake-session-token";
+  }
   return {vars.begin(), vars.end()};
 }
 
@@ -1275,7 +1284,8 @@ void EnvironmentPool::OpenLog(Environment& env, const InvokeRequest& request) {
   format.info_records = config.logging.system_log_level.value_or("INFO") != "WARN";
   env.SetLog(std::make_unique<EnvironmentLog>(
       log_sink_,
-      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      LogFilePath(options_.data_dir, request.scope.account, request.scope.region,
+                  request.function_name, env.log_stream),
       clock_, format, domain::FunctionArn(request.scope, request.function_name)));
   if (config.package_type != "Zip") return;  // images have no runtime version
   InitStartReport init;

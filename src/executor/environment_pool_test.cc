@@ -624,7 +624,8 @@ TEST_F(EnvironmentPoolTest, LogsAreWrittenPerEnvironmentStream) {
 
   const auto environments = pool_->ListEnvironments();
   ASSERT_EQ(environments.size(), 1u);
-  const std::string path = LogFilePath(data_dir_, "us-east-1", "fn", environments[0].log_stream);
+  const std::string path =
+      LogFilePath(data_dir_, "123456789012", "us-east-1", "fn", environments[0].log_stream);
   pool_.reset();  // flushes the log sink
   const std::string file = ReadFileOrEmpty(path);
   EXPECT_NE(file.find("Z init done\n"), std::string::npos) << file;
