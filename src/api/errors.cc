@@ -21,6 +21,10 @@ static AwsError ToAwsErrorImpl(const Error& e) {
     case ErrorCode::kValidation:
       return {400, typed("ValidationException"), e.message, false, false, {}};
     case ErrorCode::kInvalidParameter:
+      // The model gives RecursiveInvocationException capitalized members (Type, Message).
+      if (e.detail == "RecursiveInvocationException") {
+        return {400, e.detail, e.message, true, true, {}};
+      }
       return {400, typed("InvalidParameterValueException"), e.message, true, false, {}};
     case ErrorCode::kInvalidContent:
       // SerializationException (a value of the wrong JSON type) comes with "Message" and no Type.

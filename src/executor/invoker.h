@@ -32,6 +32,8 @@ struct InvokeRequest {
   // less every function's reservation), per account and region.
   int unreserved_concurrency = 1000;
   bool tail_log = false;  // X-Amz-Log-Type: Tail
+  // The Lineage field of the invocation's trace id (domain/recursion.h); empty: none.
+  std::string lineage;
 };
 
 struct InvocationResult {

@@ -7,6 +7,7 @@
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
 #include "api/operations/policies.h"
+#include "api/operations/recursion.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
 #include "aws/s3_client.h"
@@ -184,6 +185,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
   api::RegisterPolicies(*p->api, *p->functions);
+  api::RegisterRecursion(*p->api, *p->functions);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
     http::HttpResponse resp;
     resp.SetHeader("Content-Type", "application/json");
@@ -236,6 +238,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     event.function_name = function_name;
     event.qualifier = input.qualifier;
     event.payload = input.payload;
+    event.lineage = input.lineage;
     event.accepted_ms = raw->clock.NowMillis();
     event.visible_at_ms = event.accepted_ms;
     return raw->dispatcher->Submit(event);

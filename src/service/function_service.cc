@@ -11,6 +11,7 @@
 #include "service/code_package.h"
 #include "service/paging.h"
 #include "storage/policy_codec.h"
+#include "storage/recursion_codec.h"
 
 namespace lambdalite::service {
 
@@ -88,6 +89,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   // LoadXxxLocked(record);`. A kind this binary does not know was written by a newer one: it
   // stays on disk untouched and is not served.
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
+  if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
   return Status::Ok();
 }
 
@@ -159,6 +161,7 @@ FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
   view.qualifier = std::move(qualifier);
   view.tags = fn.meta.tags;
   view.reserved_concurrency = fn.meta.reserved_concurrency;
+  view.recursive_loop = fn.recursive_loop;
   return view;
 }
 

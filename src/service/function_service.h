@@ -24,6 +24,7 @@
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
+#include "domain/recursion.h"
 #include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
@@ -67,6 +68,8 @@ struct FunctionView {
   // with the others that have none (the account's limit less every reservation).
   int unreserved_concurrency = 0;
   Phase phase = Phase::kSettled;
+  // The function's recursive loop detection setting (Invoke stops loops under Terminate).
+  domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
 };
 
 struct CreateFunctionInput {
@@ -271,6 +274,16 @@ class FunctionService {
                           const std::optional<std::string>& qualifier,
                           const std::optional<std::string>& revision_id);
 
+  // --- Recursion config (recursion_ops.cc) ------------------------------------------------------
+  // Per function (unqualified names only: the model refuses a qualifier), durable; a function
+  // that never had one set answers AWS's default, Terminate (RC1). A missing function is 404
+  // "Function not found: <arn>".
+  Result<domain::RecursiveLoop> PutFunctionRecursionConfig(const domain::Scope& scope,
+                                                           const std::string& function_name,
+                                                           domain::RecursiveLoop loop);
+  Result<domain::RecursiveLoop> GetFunctionRecursionConfig(const domain::Scope& scope,
+                                                           const std::string& function_name) const;
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -287,6 +300,7 @@ class FunctionService {
     // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
     // version number or an alias name. Never holds an empty policy.
     std::map<std::string, domain::Policy> policies;
+    domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -327,6 +341,7 @@ class FunctionService {
   // (lock held, functions already loaded). Dispatches on record.kind.
   Status LoadRecordLocked(const storage::StoredRecord& record);
   Status LoadPolicyLocked(const storage::StoredRecord& record);
+  Status LoadRecursionLocked(const storage::StoredRecord& record);
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
