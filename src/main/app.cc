@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "api/lambda_api.h"
+#include "api/operations/capacity_providers.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
 #include "api/operations/policies.h"
@@ -186,6 +187,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterRecursion(*p->api, *p->functions);
+  api::RegisterCapacityProviders(*p->api, *p->functions);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
     http::HttpResponse resp;
     resp.SetHeader("Content-Type", "application/json");

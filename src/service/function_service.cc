@@ -10,6 +10,7 @@
 #include "domain/runtimes.h"
 #include "service/code_package.h"
 #include "service/paging.h"
+#include "storage/capacity_provider_codec.h"
 #include "storage/policy_codec.h"
 #include "storage/recursion_codec.h"
 
@@ -76,6 +77,7 @@ Status FunctionService::Load() {
   }
   std::unique_lock lock(mu_);
   functions_ = std::move(loaded);
+  capacity_providers_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
@@ -90,6 +92,9 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   // stays on disk untouched and is not served.
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
   if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
+  if (record.kind == storage::kCapacityProviderRecordKind) {
+    return LoadCapacityProviderLocked(record);
+  }
   return Status::Ok();
 }
 

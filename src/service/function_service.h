@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/capacity_provider.h"
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
@@ -126,6 +127,13 @@ struct AddPermissionInput {
 struct PolicyView {
   std::string document;
   std::string revision_id;
+};
+
+// A capacity provider as the API shows it.
+struct CapacityProviderView {
+  domain::CapacityProvider provider;
+  std::string arn;
+  domain::CapacityProviderState state = domain::CapacityProviderState::kActive;
 };
 
 template <typename T>
@@ -284,6 +292,36 @@ class FunctionService {
   Result<domain::RecursiveLoop> GetFunctionRecursionConfig(const domain::Scope& scope,
                                                            const std::string& function_name) const;
 
+  // --- Capacity providers (capacity_provider_ops.cc) ---------------------------------------------
+  // Configuration only (domain/capacity_provider.h): stored per account and region, durable.
+  // Names may be given as ARNs. A missing one is 404 "Capacity provider not found: <arn>".
+  Result<CapacityProviderView> CreateCapacityProvider(const domain::Scope& scope,
+                                                      const std::string& name_or_arn,
+                                                      domain::CapacityProvider provider);
+  Result<CapacityProviderView> GetCapacityProvider(const domain::Scope& scope,
+                                                   const std::string& name_or_arn) const;
+  Result<Page<CapacityProviderView>> ListCapacityProviders(
+      const domain::Scope& scope, std::optional<domain::CapacityProviderState> state,
+      const std::optional<std::string>& marker, int max_items) const;
+  // Replaces the scaling config when one is given.
+  Result<CapacityProviderView> UpdateCapacityProvider(
+      const domain::Scope& scope, const std::string& name_or_arn,
+      const std::optional<domain::CapacityProviderScalingConfig>& scaling_config);
+  Result<CapacityProviderView> DeleteCapacityProvider(const domain::Scope& scope,
+                                                      const std::string& name_or_arn);
+  // The function versions attached to the capacity provider (their qualified ARNs). lambdalite
+  // does not attach functions yet, so the list is empty; the provider must exist.
+  Result<Page<std::string>> ListFunctionVersionsByCapacityProvider(
+      const domain::Scope& scope, const std::string& name_or_arn,
+      const std::optional<std::string>& marker, int max_items) const;
+  // For TagResource / UntagResource / ListTags on a capacity-provider ARN (whose dispatch lives
+  // in tag_ops.cc): whether it exists, and its tags (kNotFound with CP1's text otherwise).
+  bool CapacityProviderExists(const domain::Scope& scope, const std::string& arn) const;
+  Result<std::map<std::string, std::string>> CapacityProviderTags(const domain::Scope& scope,
+                                                                  const std::string& arn) const;
+  Status SetCapacityProviderTags(const domain::Scope& scope, const std::string& arn,
+                                 std::map<std::string, std::string> tags);
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -342,6 +380,7 @@ class FunctionService {
   Status LoadRecordLocked(const storage::StoredRecord& record);
   Status LoadPolicyLocked(const storage::StoredRecord& record);
   Status LoadRecursionLocked(const storage::StoredRecord& record);
+  Status LoadCapacityProviderLocked(const storage::StoredRecord& record);
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
@@ -375,6 +414,8 @@ class FunctionService {
   // reservation (the only walk over the functions), so GetFunction, which an Invoke resolves
   // through, reads the unreserved pool in one look-up.
   std::map<domain::Scope, int> reserved_sum_;
+  // Capacity providers per scope, by name.
+  std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
 };
 
 }  // namespace lambdalite::service
