@@ -21,8 +21,11 @@ static AwsError ToAwsErrorImpl(const Error& e) {
     case ErrorCode::kValidation:
       return {400, typed("ValidationException"), e.message, false, false, {}};
     case ErrorCode::kInvalidParameter:
-      // The model gives RecursiveInvocationException capitalized members (Type, Message).
-      if (e.detail == "RecursiveInvocationException") {
+      // The code signing refusals and RecursiveInvocationException are modelled with capitalized
+      // members ("Message"), like RNF.
+      if (e.detail == "CodeVerificationFailedException" ||
+          e.detail == "InvalidCodeSignatureException" ||
+          e.detail == "RecursiveInvocationException") {
         return {400, e.detail, e.message, true, true, {}};
       }
       return {400, typed("InvalidParameterValueException"), e.message, true, false, {}};
@@ -33,7 +36,12 @@ static AwsError ToAwsErrorImpl(const Error& e) {
       }
       return {400, typed("InvalidRequestContentException"), e.message, true, false, {}};
     case ErrorCode::kNotFound:
-      return {404, "ResourceNotFoundException", e.message, true, true, {}};
+      // ProvisionedConcurrencyConfigNotFoundException comes with a lower-case "message" (PC9).
+      if (e.detail == "ProvisionedConcurrencyConfigNotFoundException") {
+        return {404, e.detail, e.message, true, false, {}};
+      }
+      // detail: CodeSigningConfigNotFoundException (same body members, reference CS19).
+      return {404, typed("ResourceNotFoundException"), e.message, true, true, {}};
     case ErrorCode::kConflict:
       return {409, typed("ResourceConflictException"), e.message, true, false, {}};
     case ErrorCode::kPreconditionFailed:

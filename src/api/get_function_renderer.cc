@@ -41,7 +41,8 @@ void AppendKeyField(std::string& key, std::string_view field) {
 
 bool GetFunctionRenderer::Matches(const Entry& entry, const service::FunctionView& view) {
   return entry.version == view.version && entry.phase == view.phase &&
-         entry.reserved_concurrency == view.reserved_concurrency && entry.tags == view.tags;
+         entry.reserved_concurrency == view.reserved_concurrency && entry.tags == view.tags &&
+         entry.runtime_version_arn == view.runtime_version_arn;
 }
 
 GetFunctionRenderer::Entry GetFunctionRenderer::Build(const domain::Scope& scope,
@@ -50,11 +51,13 @@ GetFunctionRenderer::Entry GetFunctionRenderer::Build(const domain::Scope& scope
   entry.version = view.version;
   entry.tags = view.tags;
   entry.reserved_concurrency = view.reserved_concurrency;
+  entry.runtime_version_arn = view.runtime_version_arn;
   entry.phase = view.phase;
   // The members in the order GetFunction has always written them; boost::json::serialize writes
   // an object as {"name":value,...} with no spaces, which is what this text reproduces.
   entry.head = "{\"Configuration\":";
-  entry.head += json::serialize(ToFunctionConfiguration(scope, view, ConfigDetail::kFull));
+  entry.head +=
+      json::serialize(shapes::ToJson(ToFunctionConfiguration(scope, view, ConfigDetail::kFull)));
   entry.head += ",\"Code\":{\"RepositoryType\":\"S3\",\"Location\":";
   entry.tail.push_back('}');
   if (!view.tags.empty()) {

@@ -23,7 +23,8 @@
 // ages out.
 //
 // Output: byte for byte what boost::json::serialize gives for the object built member by member
-// with ToFunctionConfiguration (the way GetFunction used to answer; the tests compare both).
+// from the generated shapes::ToJson(ToFunctionConfiguration(...)) (the way GetFunction used to
+// answer; the tests compare both).
 //
 // Thread-safe. Bounded: at most kMaxEntries entries; inserting into a full cache empties it first
 // (entries are rebuilt on demand), so memory stays small whatever clients ask for.
@@ -59,6 +60,7 @@ class GetFunctionRenderer {
     service::VersionPtr version;
     std::map<std::string, std::string> tags;
     std::optional<int> reserved_concurrency;
+    std::optional<std::string> runtime_version_arn;
     service::Phase phase = service::Phase::kSettled;
     std::string head;  // up to and including `"Location":`
     std::string tail;  // everything after Location's value

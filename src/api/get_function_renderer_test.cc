@@ -1,7 +1,6 @@
 #include "api/get_function_renderer.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -14,6 +13,7 @@
 #include "api/operations/control_plane.h"
 #include "service/code_url.h"
 #include "service/function_service.h"
+#include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
 
@@ -22,13 +22,14 @@ namespace {
 
 namespace json = boost::json;
 using domain::Scope;
+using lambdalite::testing::MakeZip;
 using service::FunctionView;
 
 // GetFunction's body as it was built before the renderer existed: one json::object, serialized.
 // The renderer must give exactly these bytes.
 std::string Reference(const Scope& scope, const FunctionView& view, const std::string& location) {
   json::object out;
-  out["Configuration"] = ToFunctionConfiguration(scope, view, ConfigDetail::kFull);
+  out["Configuration"] = shapes::ToJson(ToFunctionConfiguration(scope, view, ConfigDetail::kFull));
   out["Code"] = json::object{{"RepositoryType", "S3"}, {"Location", location}};
   if (!view.tags.empty()) {
     json::object tags;
@@ -39,27 +40,6 @@ std::string Reference(const Scope& scope, const FunctionView& view, const std::s
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *view.reserved_concurrency}};
   }
   return json::serialize(out);
-}
-
-// A minimal valid zip with one file, built with libzip.
-std::string MakeZip(const std::string& content) {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  zip_source_t* file = zip_source_buffer(z, content.data(), content.size(), 0);
-  zip_file_add(z, "index.py", file, ZIP_FL_OVERWRITE);
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
 }
 
 // A version snapshot with most optional members set, so the rendering covers them.
@@ -111,6 +91,63 @@ TEST(GetFunctionRendererTest, GivesTheBytesOfTheObjectItReplaces) {
         std::string("http://h\xc3\xa9ost/x"), std::string("http://a/b/c"), std::string()}) {
     EXPECT_EQ(renderer.Render(scope, view, location), Reference(scope, view, location)) << location;
   }
+}
+
+std::vector<std::string> KeysOf(const json::value& v) {
+  std::vector<std::string> keys;
+  for (const auto& kv : v.as_object()) keys.emplace_back(kv.key());
+  return keys;
+}
+
+// The response shapes are generated; tools/shapegen/wire_order.json keeps the key order
+// GetFunction answered with before they were. This pins it.
+TEST(GetFunctionRendererTest, KeepsTheKeyOrderGetFunctionAlwaysHad) {
+  GetFunctionRenderer renderer;
+  FunctionView view;
+  view.version = RichVersion();
+  view.name = "fn";
+  view.tags = {{"b", "2"}, {"a", "1"}};
+  view.reserved_concurrency = 3;
+  const json::value body = json::parse(renderer.Render({"123456789012", "us-east-1"}, view, "L"));
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(KeysOf(body), (Keys{"Configuration", "Code", "Tags", "Concurrency"}));
+  const json::value& c = body.at("Configuration");
+  EXPECT_EQ(KeysOf(c), (Keys{"FunctionName",
+                             "FunctionArn",
+                             "Runtime",
+                             "Handler",
+                             "Role",
+                             "CodeSize",
+                             "Description",
+                             "Timeout",
+                             "MemorySize",
+                             "LastModified",
+                             "CodeSha256",
+                             "Version",
+                             "VpcConfig",
+                             "Environment",
+                             "DeadLetterConfig",
+                             "KMSKeyArn",
+                             "TracingConfig",
+                             "RevisionId",
+                             "Layers",
+                             "State",
+                             "LastUpdateStatus",
+                             "FileSystemConfigs",
+                             "PackageType",
+                             "Architectures",
+                             "EphemeralStorage",
+                             "SnapStart",
+                             "RuntimeVersionConfig",
+                             "LoggingConfig"}));
+  EXPECT_EQ(KeysOf(c.at("VpcConfig")),
+            (Keys{"SubnetIds", "SecurityGroupIds", "Ipv6AllowedForDualStack", "VpcId"}));
+  EXPECT_EQ(KeysOf(c.at("LoggingConfig")),
+            (Keys{"LogFormat", "ApplicationLogLevel", "SystemLogLevel", "LogGroup"}));
+  EXPECT_EQ(KeysOf(c.at("SnapStart")), (Keys{"ApplyOn", "OptimizationStatus"}));
+  EXPECT_EQ(KeysOf(c.at("Layers").as_array().at(0)), (Keys{"Arn", "CodeSize"}));
+  EXPECT_EQ(KeysOf(body.at("Code")), (Keys{"RepositoryType", "Location"}));
+  EXPECT_EQ(KeysOf(body.at("Tags")), (Keys{"a", "b"}));
 }
 
 TEST(GetFunctionRendererTest, ReusesAnEntryOnlyForTheSameView) {

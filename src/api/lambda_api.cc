@@ -47,6 +47,13 @@ http::HttpResponse Render(Result<Reply> result, int success_status, const std::s
 
 }  // namespace
 
+void ReplySink::Status(int status) { reply_.status = status; }
+void ReplySink::Header(std::string_view name, std::string&& value) {
+  reply_.headers.push_back({std::string(name), std::move(value)});
+}
+void ReplySink::RawBody(std::string&& bytes) { reply_.raw_body = std::move(bytes); }
+void ReplySink::Json(boost::json::object&& body) { reply_.json = std::move(body); }
+
 LambdaApi::LambdaApi(ApiOptions options) : options_(std::move(options)) {}
 
 void LambdaApi::Register(std::string_view operation, OperationHandler handler) {

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/shapes_support.h"
 #include "common/result.h"
 #include "domain/function.h"
 #include "http/handler.h"
@@ -50,6 +51,45 @@ using AsyncReplyDone = std::function<void(Result<Reply>)>;
 using AsyncOperationHandler = std::function<bool(
     const RequestContext&, const boost::json::object& input, AsyncReplyDone done)>;
 
+// Typed handlers include api/shapes.h (the generated shapes); this header needs only the support
+// templates, so files that register untyped handlers do not compile the generated header.
+//
+// Renders a typed response (a generated shapes::XxxResponse) into `reply`: header members become
+// headers (appended), a statusCode member the status, a blob payload the raw body, the body
+// members the JSON body. Strings are moved, not copied.
+class ReplySink final : public shapes::WireSink {
+ public:
+  explicit ReplySink(Reply& reply) : reply_(reply) {}
+  void Status(int status) override;
+  void Header(std::string_view name, std::string&& value) override;
+  void RawBody(std::string&& bytes) override;
+  void Json(boost::json::object&& body) override;
+
+ private:
+  Reply& reply_;
+};
+
+template <class Resp>
+void ToReply(Resp&& resp, Reply& reply) {
+  ReplySink sink(reply);
+  ToWire(std::forward<Resp>(resp), sink);  // the generated overload, by argument-dependent look-up
+}
+template <class Resp>
+Reply ToReply(Resp&& resp) {
+  Reply reply;
+  ToReply(std::forward<Resp>(resp), reply);
+  return reply;
+}
+
+namespace internal {
+inline Result<Reply> AsReply(Result<Reply>&& r) { return std::move(r); }
+template <class Resp>
+Result<Reply> AsReply(Result<Resp>&& r) {
+  if (!r.ok()) return std::move(r).error();
+  return ToReply(std::move(r).value());
+}
+}  // namespace internal
+
 struct ApiOptions {
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
@@ -63,6 +103,36 @@ class LambdaApi : public http::RequestHandler {
   void Register(std::string_view operation, OperationHandler handler);
   // Adds a non-blocking path to an operation that also has an OperationHandler.
   void RegisterAsync(std::string_view operation, AsyncOperationHandler handler);
+
+  // The typed form of Register: the decoded input arrives as the operation's generated input
+  // shape (shapes::FromJson<Req>, so a body blob that is not base64 is answered before the
+  // handler runs), as an rvalue so the handler may take its strings. The handler is
+  //   Result<shapes::XxxResponse>(const RequestContext&, const Req&)   (or Req&&)
+  // and its response is rendered with ToReply; or, where the answer is not a plain shape (a
+  // cached rendering, a status AWS answers unlike the model, an added header), it returns
+  // Result<Reply> itself.
+  template <class Req, class Handler>
+  void RegisterTyped(std::string_view operation, Handler handler) {
+    Register(operation, [handler = std::move(handler)](const RequestContext& ctx,
+                                                       const boost::json::object& in) mutable {
+      auto req = shapes::FromJson<Req>(in);
+      if (!req.ok()) return Result<Reply>(std::move(req).error());
+      return internal::AsReply(handler(ctx, std::move(req).value()));
+    });
+  }
+  // The typed form of RegisterAsync: `handler` is bool(const RequestContext&, Req&&,
+  // AsyncReplyDone), with RegisterAsync's contract. An input that fails to decode is declined
+  // (the blocking handler then answers the error).
+  template <class Req, class Handler>
+  void RegisterTypedAsync(std::string_view operation, Handler handler) {
+    RegisterAsync(operation, [handler = std::move(handler)](const RequestContext& ctx,
+                                                            const boost::json::object& in,
+                                                            AsyncReplyDone done) mutable {
+      auto req = shapes::FromJson<Req>(in);
+      if (!req.ok()) return false;
+      return handler(ctx, std::move(req).value(), std::move(done));
+    });
+  }
   // Handles a lambdalite-specific path prefix ("/_lambdalite/...") outside the AWS model.
   void RegisterInternal(std::string prefix,
                         std::function<http::HttpResponse(const http::HttpRequest&)> handler);

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "api/shapes.h"
+
 namespace lambdalite::api {
 namespace {
 
@@ -110,6 +112,67 @@ TEST_F(LambdaApiAsyncTest, DeclinedAndOtherRequestsGoToHandle) {
   EXPECT_FALSE(api_.HandleAsync(
       Post("/2015-03-31/functions/fn/invocations?Qualifier=%20bad%20", "x"), unused));
   EXPECT_FALSE(pending_.has_value());
+}
+
+// Typed operations: the handler gets the generated input shape and answers with the output shape.
+TEST(LambdaApiTypedTest, DecodesTheInputShapeAndRendersTheOutputShape) {
+  LambdaApi api{ApiOptions{}};
+  std::string seen_name;
+  api.RegisterTyped<shapes::GetFunctionConcurrencyRequest>(
+      "GetFunctionConcurrency",
+      [&](const RequestContext&, const shapes::GetFunctionConcurrencyRequest& in)
+          -> Result<shapes::GetFunctionConcurrencyResponse> {
+        seen_name = in.FunctionName;
+        shapes::GetFunctionConcurrencyResponse out;
+        if (in.FunctionName == "reserved") out.ReservedConcurrentExecutions = 5;
+        return out;
+      });
+  http::HttpRequest get;
+  get.method = "GET";
+  get.target = "/2019-09-30/functions/reserved/concurrency";
+  http::HttpResponse resp = api.Handle(get);
+  EXPECT_EQ(seen_name, "reserved");
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, R"({"ReservedConcurrentExecutions":5})");
+  get.target = "/2019-09-30/functions/other/concurrency";
+  EXPECT_EQ(api.Handle(get).body, "{}");  // absent optionals are omitted
+}
+
+TEST(LambdaApiTypedTest, AnInputThatDoesNotDecodeIsAnsweredBeforeTheHandler) {
+  LambdaApi api{ApiOptions{}};
+  int calls = 0;
+  api.RegisterTyped<shapes::UpdateFunctionCodeRequest>(
+      "UpdateFunctionCode",
+      [&](const RequestContext&, const shapes::UpdateFunctionCodeRequest&) -> Result<Reply> {
+        ++calls;
+        return Reply{};
+      });
+  http::HttpRequest put = Post("/2015-03-31/functions/f/code", R"({"ZipFile":"%%%"})");
+  put.method = "PUT";
+  http::HttpResponse resp = api.Handle(put);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(resp.status, 400);
+  ASSERT_NE(Header(resp, "x-amzn-ErrorType"), nullptr);
+  EXPECT_EQ(*Header(resp, "x-amzn-ErrorType"), "InvalidParameterValueException");
+}
+
+TEST(LambdaApiTypedTest, HeaderStatusAndPayloadMembersGoWhereTheModelSays) {
+  LambdaApi api{ApiOptions{}};
+  api.RegisterTyped<shapes::InvocationRequest>(
+      "Invoke",
+      [](const RequestContext&,
+         shapes::InvocationRequest&& in) -> Result<shapes::InvocationResponse> {
+        shapes::InvocationResponse out;
+        out.StatusCode = 200;
+        out.Payload = std::move(in.Payload);  // echo
+        out.ExecutedVersion = in.Qualifier.value_or("$LATEST");
+        return out;
+      });
+  http::HttpResponse resp = api.Handle(Post("/2015-03-31/functions/fn/invocations", "[1,2]"));
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, "[1,2]");
+  ASSERT_NE(Header(resp, "X-Amz-Executed-Version"), nullptr);
+  EXPECT_EQ(*Header(resp, "X-Amz-Executed-Version"), "$LATEST");
 }
 
 }  // namespace

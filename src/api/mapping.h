@@ -1,12 +1,13 @@
 #pragma once
 
-// Pure conversions between AWS shapes (JSON objects keyed by the model's member names) and the
-// domain / service values. No I/O.
+// Pure conversions between the AWS shapes (the generated api/shapes.h types) and the domain /
+// service values. No I/O. The domain keeps its own types; only api/ knows the shapes.
 
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
 
+#include "api/shapes.h"
 #include "common/result.h"
 #include "domain/function.h"
 #include "service/function_service.h"
@@ -17,23 +18,37 @@ namespace lambdalite::api {
 // (AWS: "ListFunctions returns a subset of the FunctionConfiguration fields").
 enum class ConfigDetail { kFull, kList };
 
-boost::json::object ToFunctionConfiguration(const domain::Scope& scope,
-                                            const service::FunctionView& view, ConfigDetail detail);
-boost::json::object ToAliasConfiguration(const domain::Scope& scope, const std::string& function,
-                                         const domain::Alias& alias);
-boost::json::object ToEventInvokeConfig(const service::EventInvokeConfigView& view);
+// Domain / service values -> the generated response shapes (api/shapes.h).
+shapes::FunctionConfiguration ToFunctionConfiguration(const domain::Scope& scope,
+                                                      const service::FunctionView& view,
+                                                      ConfigDetail detail);
+shapes::AliasConfiguration ToAliasConfiguration(const domain::Scope& scope,
+                                                const std::string& function,
+                                                const domain::Alias& alias);
+shapes::FunctionEventInvokeConfig ToEventInvokeConfig(const service::EventInvokeConfigView& view);
 
-// Applies the configuration members present in `in` (CreateFunction or
-// UpdateFunctionConfiguration input) to `config`. Members absent from `in` are left alone.
-Status ApplyConfigMembers(const boost::json::object& in, domain::FunctionConfig& config);
+// Generated request shapes -> domain / service values.
+//
+// Applies the configuration members present in the request to `config`; members absent from it
+// are left alone. CreateFunction also carries PackageType and Architectures.
+Status ApplyConfigMembers(const shapes::CreateFunctionRequest& in, domain::FunctionConfig& config);
+Status ApplyConfigMembers(const shapes::UpdateFunctionConfigurationRequest& in,
+                          domain::FunctionConfig& config);
 
-// Reads Code / ZipFile / S3* / ImageUri members into a CodeSource (base64 already decoded).
-Result<service::CodeSource> ToCodeSource(const boost::json::object& code);
+// The code of CreateFunction's Code member or of an UpdateFunctionCode request (ZipFile is already
+// base64-decoded by the shape's decoder). Moves the bytes out of `in`.
+service::CodeSource ToCodeSource(shapes::FunctionCode&& in);
+service::CodeSource ToCodeSource(shapes::UpdateFunctionCodeRequest&& in);
 
-service::EventInvokeConfigInput ToEventInvokeConfigInput(const boost::json::object& in);
-service::AliasInput ToAliasInput(const boost::json::object& in);
+service::EventInvokeConfigInput ToEventInvokeConfigInput(
+    const shapes::PutFunctionEventInvokeConfigRequest& in);
+service::EventInvokeConfigInput ToEventInvokeConfigInput(
+    const shapes::UpdateFunctionEventInvokeConfigRequest& in);
+service::AliasInput ToAliasInput(const shapes::CreateAliasRequest& in);
+service::AliasInput ToAliasInput(const shapes::UpdateAliasRequest& in);
 
-// Member accessors for decoded inputs (types already validated against the model).
+// Json-object handlers (LambdaApi::Register) that have not moved to the typed shapes read their
+// decoded input with these (types already validated against the model).
 std::optional<std::string> GetString(const boost::json::object& o, std::string_view key);
 std::optional<int64_t> GetInt(const boost::json::object& o, std::string_view key);
 std::optional<bool> GetBool(const boost::json::object& o, std::string_view key);

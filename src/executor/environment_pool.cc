@@ -233,6 +233,10 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   // pool
   State state = State::kStarting;
   bool retire = false;
+  // A provisioned environment of the config (key.scope, key.function, provisioned_for): set
+  // before it enters all_.
+  bool provisioned = false;
+  std::string provisioned_for;
   int64_t idle_since_ms = 0;
   int invocations = 0;
 
@@ -514,6 +518,7 @@ EnvironmentPool::EnvironmentPool(http::Server& server, Sandbox& sandbox, Runtime
             "isolated from each other");
   }
   reaper_ = std::thread([this] { ReaperLoop(); });
+  provisioner_ = std::thread([this] { ProvisionerLoop(); });
 }
 
 EnvironmentPool::~EnvironmentPool() { Shutdown(); }
@@ -531,11 +536,17 @@ void EnvironmentPool::Shutdown() {
     for (auto& [argv, slot] : prestarted_)
       idle.insert(idle.end(), slot.ready.begin(), slot.ready.end());
     prestarted_.clear();
+    for (auto& [key, envs] : provisioned_idle_) idle.insert(idle.end(), envs.begin(), envs.end());
+    provisioned_idle_.clear();
+    provisioned_.clear();
+    provision_cv_.notify_all();
     for (auto& env : idle) Discard(env);
     cv_.notify_all();
     // Asynchronous invocations end (as aborted) on the timer thread, so it stops only after.
     cv_.wait(lock, [&] { return total_in_flight_ == 0; });
   }
+  provision_cv_.notify_all();
+  provisioner_.join();
   timers_.Stop();
   cv_.notify_all();
   reaper_.join();
@@ -603,11 +614,35 @@ Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& req
     return Error::Make(ErrorCode::kUnavailable, "the execution layer is shutting down");
   }
   Lease lease;
+  // An idle provisioned environment of this version comes first, whatever the limits: its
+  // concurrency was set aside when it was provisioned. One test when nothing is provisioned.
+  if (!provisioned_idle_.empty()) {
+    if (auto it = provisioned_idle_.find(key); it != provisioned_idle_.end()) {
+      auto& envs = it->second;
+      while (!envs.empty() && !lease.env) {
+        std::shared_ptr<Environment> env = std::move(envs.back());
+        envs.pop_back();
+        if (env->exited()) {
+          DropProvisionedLocked(env);  // died while idle: the provisioner replaces it
+        } else {
+          lease.env = std::move(env);
+        }
+      }
+      if (envs.empty()) provisioned_idle_.erase(it);
+      if (lease.env) {
+        lease.env->state = Environment::State::kBusy;
+        lease.provisioned = true;
+        ++total_in_flight_;
+        return lease;
+      }
+    }
+  }
   if (request.reserved_concurrency) {
-    // Reserved concurrency is both a guarantee and a cap; 0 stops the function entirely.
+    // Reserved concurrency is both a guarantee and a cap; 0 stops the function entirely. The
+    // function's provisioned concurrency is carved from it (PC33).
     auto it = in_flight_.find(function);
     const int running = it == in_flight_.end() ? 0 : it->second;
-    if (running >= *request.reserved_concurrency) {
+    if (running >= *request.reserved_concurrency - request.provisioned_concurrency) {
       return Error::Make(ErrorCode::kTooManyRequests, "Rate Exceeded.",
                          "ReservedFunctionConcurrentInvocationLimitExceeded");
     }
@@ -675,6 +710,18 @@ Result<EnvironmentPool::Lease> EnvironmentPool::Acquire(const InvokeRequest& req
 }
 
 void EnvironmentPool::Release(const Lease& lease, bool keep) {
+  if (lease.provisioned) {
+    std::vector<Report> reports;
+    {
+      std::lock_guard lock(mu_);
+      --total_in_flight_;
+      ++lease.env->invocations;
+      ReleaseProvisionedLocked(lease.env, keep, &reports);
+      if (stopping_ && total_in_flight_ == 0) cv_.notify_all();
+    }
+    SendReports(reports);
+    return;
+  }
   std::lock_guard lock(mu_);
   const std::shared_ptr<Environment>& env = lease.env;
   const FunctionKey function{env->key.scope, env->key.function};
@@ -739,8 +786,12 @@ void EnvironmentPool::RetireFunction(const domain::Scope& scope, const std::stri
     }
   }
   // Busy (or starting) environments finish their invocation first.
+  // Provisioned environments run a published version, which no update changes: they stay until
+  // their config releases them.
   for (auto& [id, env] : all_) {
-    if (env->key.scope == scope && env->key.function == function_name) env->retire = true;
+    if (env->key.scope == scope && env->key.function == function_name && !env->provisioned) {
+      env->retire = true;
+    }
   }
   for (auto it = latest_revision_.begin(); it != latest_revision_.end();) {
     const bool match = it->first.scope == scope && it->first.function == function_name;
@@ -767,6 +818,20 @@ int EnvironmentPool::ReapIdle() {
     it = envs.empty() ? idle_.erase(it) : std::next(it);
   }
   ReapPrestarted(now);
+  // Provisioned environments are never reaped for idleness, only when they died.
+  for (auto it = provisioned_idle_.begin(); it != provisioned_idle_.end();) {
+    auto& envs = it->second;
+    for (auto e = envs.begin(); e != envs.end();) {
+      if ((*e)->exited()) {
+        std::shared_ptr<Environment> env = *e;
+        e = envs.erase(e);
+        DropProvisionedLocked(env);
+      } else {
+        ++e;
+      }
+    }
+    it = envs.empty() ? provisioned_idle_.erase(it) : std::next(it);
+  }
   return reaped;
 }
 
@@ -795,6 +860,206 @@ void EnvironmentPool::ReaperLoop() {
       lock.lock();
       next_reap = SteadyClock::now() + options_.reap_interval;
     }
+  }
+}
+
+// ---- Provisioned concurrency --------------------------------------------------------------
+
+void EnvironmentPool::Provision(const ProvisionRequest& request) {
+  const ProvisionKey key{request.scope, request.function_name, request.qualifier};
+  std::vector<Report> reports;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    auto it = provisioned_.find(key);
+    if (it == provisioned_.end()) {
+      if (request.count <= 0 || !request.version) return;
+      it = provisioned_.emplace(key, ProvisionedSet{}).first;
+    }
+    ProvisionedSet& set = it->second;
+    const bool moved = set.request.version && request.version &&
+                       set.request.version->version != request.version->version;
+    set.request = request;
+    set.failed = false;  // a new request tries again
+    if (!request.version) set.request.count = 0;
+    // Release what is no longer wanted: every environment of an old version, the surplus of a
+    // shrink (idle ones now, busy ones when their invocation ends).
+    std::vector<std::shared_ptr<Environment>> drop;
+    for (const auto& env : set.envs) {
+      const bool surplus = static_cast<int>(set.envs.size() - drop.size()) > set.request.count;
+      if ((moved || surplus) && env->state == Environment::State::kIdle) drop.push_back(env);
+    }
+    for (const auto& env : drop) {
+      auto idle = provisioned_idle_.find(env->key);
+      if (idle != provisioned_idle_.end()) {
+        std::erase(idle->second, env);
+        if (idle->second.empty()) provisioned_idle_.erase(idle);
+      }
+      std::erase(set.envs, env);
+      Discard(env);
+    }
+    if (moved) {
+      for (const auto& env : set.envs) env->provisioned_for.clear();  // busy: discarded at release
+      set.envs.clear();
+    }
+    if (set.request.count <= 0) {
+      for (const auto& env : set.envs) env->provisioned_for.clear();
+      if (set.starting == 0)
+        provisioned_.erase(it);
+      else
+        set.envs.clear();
+    } else {
+      reports.push_back(ReportLocked(key, set));
+      provision_cv_.notify_all();
+    }
+  }
+  SendReports(reports);
+}
+
+int EnvironmentPool::CountProvisioned() const {
+  std::lock_guard lock(mu_);
+  int count = 0;
+  for (const auto& [key, set] : provisioned_) count += static_cast<int>(set.envs.size());
+  return count;
+}
+
+EnvironmentPool::Report EnvironmentPool::ReportLocked(const ProvisionKey& key,
+                                                      const ProvisionedSet& set) const {
+  Report report;
+  report.key = key;
+  report.version = set.request.version ? set.request.version->version : std::string();
+  report.allocated = std::min(static_cast<int>(set.envs.size()), set.request.count);
+  report.failed = set.failed;
+  return report;
+}
+
+void EnvironmentPool::SendReports(const std::vector<Report>& reports) const {
+  if (!progress_) return;
+  for (const Report& r : reports) {
+    progress_(r.key.scope, r.key.function, r.key.qualifier, r.version, r.allocated, r.failed);
+  }
+}
+
+bool EnvironmentPool::WantsProvisioning() const {
+  if (stopping_) return false;
+  for (const auto& [key, set] : provisioned_) {
+    if (!set.failed && static_cast<int>(set.envs.size()) + set.starting < set.request.count) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// An environment that left its config (it died): out of the set, discarded; the provisioner
+// starts a replacement.
+void EnvironmentPool::DropProvisionedLocked(const std::shared_ptr<Environment>& env) {
+  auto it =
+      provisioned_.find(ProvisionKey{env->key.scope, env->key.function, env->provisioned_for});
+  if (it != provisioned_.end()) std::erase(it->second.envs, env);
+  if (env->state != Environment::State::kDiscarded) Discard(env);
+  provision_cv_.notify_all();
+}
+
+void EnvironmentPool::ReleaseProvisionedLocked(const std::shared_ptr<Environment>& env, bool keep,
+                                               std::vector<Report>* reports) {
+  auto it =
+      provisioned_.find(ProvisionKey{env->key.scope, env->key.function, env->provisioned_for});
+  const bool member =
+      !env->provisioned_for.empty() && it != provisioned_.end() &&
+      std::find(it->second.envs.begin(), it->second.envs.end(), env) != it->second.envs.end();
+  const bool surplus =
+      member && static_cast<int>(it->second.envs.size()) > it->second.request.count;
+  if (member && keep && !surplus && !stopping_ && env->state != Environment::State::kDiscarded) {
+    env->state = Environment::State::kIdle;
+    env->idle_since_ms = clock_.NowMillis();
+    provisioned_idle_[env->key].push_back(env);
+    return;
+  }
+  if (member) {
+    std::erase(it->second.envs, env);
+    reports->push_back(ReportLocked(it->first, it->second));
+    provision_cv_.notify_all();  // a crashed environment is replaced
+  }
+  if (env->state != Environment::State::kDiscarded) Discard(env);
+}
+
+void EnvironmentPool::ProvisionerLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    provision_cv_.wait(lock, [&] { return stopping_ || WantsProvisioning(); });
+    if (stopping_) return;
+    // One environment at a time, of the first config that misses one.
+    ProvisionKey key;
+    ProvisionRequest request;
+    for (auto& [k, set] : provisioned_) {
+      if (!set.failed && static_cast<int>(set.envs.size()) + set.starting < set.request.count) {
+        key = k;
+        request = set.request;
+        ++set.starting;
+        break;
+      }
+    }
+    InvokeRequest invoke;
+    invoke.scope = request.scope;
+    invoke.function_name = request.function_name;
+    invoke.version = request.version;
+    invoke.code_path = request.code_path;
+    auto env = std::make_shared<Environment>(
+        RandomHex(16), EnvKey{request.scope, request.function_name, request.version->version,
+                              request.version->revision_id});
+    env->provisioned = true;
+    env->provisioned_for = request.qualifier;
+    all_[env->id] = env;
+    lock.unlock();
+
+    Event event = Event::kExit;
+    const RuntimeCommand* command = registry_.Find(request.version->config.runtime);
+    if (command == nullptr) {
+      LogWarn("executor: the runtime of " + request.function_name + " is not available");
+    } else if (Status started = StartEnvironment(*env, invoke, *command); !started.ok()) {
+      LogWarn("executor: cannot start a provisioned environment of " + request.function_name +
+              ": " + started.error().message);
+    } else {
+      // AWS's 10 s init limit does not apply to provisioned environments: they get 130 s or the
+      // function's timeout, whichever is longer (Lambda developer guide, execution environment
+      // lifecycle, Init phase).
+      const auto limit = std::max<std::chrono::milliseconds>(
+          std::chrono::seconds(130), std::chrono::seconds(request.version->config.timeout));
+      event = env->WaitForInit(env->init_started + limit);
+    }
+    if (event != Event::kReady) {
+      // What the failed init wrote belongs in the environment's log.
+      if (SandboxProcess* process = env->process()) process->FlushOutput();
+    }
+
+    std::vector<Report> reports;
+    lock.lock();
+    auto it = provisioned_.find(key);
+    const bool wanted = it != provisioned_.end() && !stopping_ && it->second.request.version &&
+                        it->second.request.version->version == request.version->version &&
+                        static_cast<int>(it->second.envs.size()) < it->second.request.count;
+    if (it != provisioned_.end()) --it->second.starting;
+    if (event == Event::kReady && wanted) {
+      env->state = Environment::State::kIdle;
+      env->idle_since_ms = clock_.NowMillis();
+      it->second.envs.push_back(env);
+      provisioned_idle_[env->key].push_back(env);
+      reports.push_back(ReportLocked(key, it->second));
+    } else {
+      if (wanted && event != Event::kAborted) {
+        it->second.failed = true;  // PC5: the function's init fails
+        reports.push_back(ReportLocked(key, it->second));
+      }
+      env->provisioned_for.clear();
+      Discard(env);
+    }
+    if (it != provisioned_.end() && it->second.request.count <= 0 && it->second.starting == 0 &&
+        it->second.envs.empty()) {
+      provisioned_.erase(it);
+    }
+    lock.unlock();
+    SendReports(reports);
+    lock.lock();
   }
 }
 
@@ -942,7 +1207,8 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
                                           : config.logging.log_group;
   vars["AWS_LAMBDA_LOG_STREAM_NAME"] = env.log_stream;
   vars["AWS_LAMBDA_RUNTIME_API"] = options_.runtime_api_host + ":" + std::to_string(env.port);
-  vars["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+  vars["AWS_LAMBDA_INITIALIZATION_TYPE"] =
+      env.provisioned ? "provisioned-concurrency" : "on-demand";
   vars["AWS_REGION"] = request.scope.region;
   vars["AWS_DEFAULT_REGION"] = request.scope.region;
   if (command.managed) vars["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + config.runtime;

@@ -37,10 +37,21 @@
 //                                payload size (6291556 bytes).","errorType":
 //                                "Function.ResponseSizeTooLarge"}; the environment stays warm
 // A timed-out, crashed or failed-to-initialize environment is discarded.
+//
+// Provisioned concurrency: Provision asks for N environments of a published version kept
+// initialized for a config (function, qualifier). A background thread starts them (never the
+// caller's thread) and reports progress through the ProvisionedProgress callback; they are never
+// reaped for idleness, survive RetireFunction (versions are immutable) and run with
+// AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency. An invocation of that version (directly
+// or through an alias) takes an idle provisioned environment first: it is warm, not limited by
+// the function's or the account's on-demand concurrency, and its REPORT has no Init Duration.
+// When all are busy it spills over to on-demand environments. A crashed provisioned environment
+// is replaced; a failed init stops the config's allocation (reported as failed).
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -93,6 +104,23 @@ struct EnvironmentInfo {
   int invocations = 0;
 };
 
+// What Provision asks for: `count` environments of `version` for the config (scope,
+// function_name, qualifier). count 0 releases them.
+struct ProvisionRequest {
+  domain::Scope scope;
+  std::string function_name;
+  std::string qualifier;  // the config's version number or alias name
+  std::shared_ptr<const domain::FunctionVersion> version;
+  std::string code_path;  // CodeStore::LocalPath of the version's package
+  int count = 0;
+};
+
+// Progress of a config: `allocated` environments of `version` are initialized; `failed`: an
+// init failed and no more are started until the next Provision.
+using ProvisionedProgress = std::function<void(
+    const domain::Scope& scope, const std::string& function_name, const std::string& qualifier,
+    const std::string& version, int allocated, bool failed)>;
+
 class EnvironmentPool final : public Invoker {
  public:
   // `server` must be started and, like `sandbox` and `clock`, outlive the pool. The pool adds one
@@ -122,6 +150,14 @@ class EnvironmentPool final : public Invoker {
   bool TryInvokeAsync(InvokeRequest& request, Done& done) override;
   // Idle environments of the function go now, busy ones when their invocation ends.
   void RetireFunction(const domain::Scope& scope, const std::string& function_name) override;
+
+  // Provisioned concurrency. Never blocks; replaces the config's previous request. A changed
+  // version (an alias moved) releases the old environments and starts new ones.
+  void Provision(const ProvisionRequest& request);
+  // Set once, before the first Provision. Called without the pool's lock held.
+  void SetProvisionedProgress(ProvisionedProgress progress) { progress_ = std::move(progress); }
+  // Initialized provisioned environments (idle or busy), over all configs.
+  int CountProvisioned() const;
 
   // Kills the environments idle for longer than idle_keep_alive; returns how many. The background
   // thread calls it every reap_interval; exposed for tests driving a FakeClock.
@@ -153,8 +189,28 @@ class EnvironmentPool final : public Invoker {
   struct Lease {
     std::shared_ptr<Environment> env;
     bool cold = false;
-    bool prestarted = false;  // cold, on a pre-started runtime process
-    bool reserved = false;    // counted against the function's reservation, not the account pool
+    bool prestarted = false;   // cold, on a pre-started runtime process
+    bool reserved = false;     // counted against the function's reservation, not the account pool
+    bool provisioned = false;  // a provisioned environment: counted against neither
+  };
+  struct ProvisionKey {
+    domain::Scope scope;
+    std::string function;
+    std::string qualifier;
+    friend auto operator<=>(const ProvisionKey&, const ProvisionKey&) = default;
+  };
+  // The environments of one provisioned config.
+  struct ProvisionedSet {
+    ProvisionRequest request;
+    std::vector<std::shared_ptr<Environment>> envs;  // initialized: idle or busy
+    int starting = 0;
+    bool failed = false;
+  };
+  struct Report {
+    ProvisionKey key;
+    std::string version;
+    int allocated = 0;
+    bool failed = false;
   };
   // The pre-started processes of one runtime command (its argv).
   struct PrestartSlot {
@@ -209,6 +265,14 @@ class EnvironmentPool final : public Invoker {
   void Discard(std::shared_ptr<Environment> env);  // pool lock held
   void Destroy(Environment& env);                  // no lock held
   void ReaperLoop();
+  void ProvisionerLoop();
+  // Provisioned environment handling, pool lock held.
+  bool WantsProvisioning() const;
+  void DropProvisionedLocked(const std::shared_ptr<Environment>& env);
+  void ReleaseProvisionedLocked(const std::shared_ptr<Environment>& env, bool keep,
+                                std::vector<Report>* reports);
+  Report ReportLocked(const ProvisionKey& key, const ProvisionedSet& set) const;
+  void SendReports(const std::vector<Report>& reports) const;  // no lock held
 
   http::Server& server_;
   Sandbox& sandbox_;
@@ -235,11 +299,18 @@ class EnvironmentPool final : public Invoker {
   int destroying_ = 0;
   std::map<std::string, std::shared_ptr<CodeEntry>> code_;
   std::map<std::vector<std::string>, PrestartSlot> prestarted_;  // by runtime argv
+  // Provisioned concurrency: the configs, and their idle initialized environments by key (what
+  // Acquire looks at first; empty when nothing is provisioned, so the warm path pays one test).
+  std::map<ProvisionKey, ProvisionedSet> provisioned_;
+  std::map<EnvKey, std::vector<std::shared_ptr<Environment>>> provisioned_idle_;
+  ProvisionedProgress progress_;
+  std::condition_variable provision_cv_;  // provisioner wake-ups
 
   // Timeouts of asynchronous invocations, and the ends of those noticed on threads that may
   // not finish them (see Environment::ExpectOutcomeAsync).
   TimerQueue timers_;
   std::thread reaper_;
+  std::thread provisioner_;
 };
 
 }  // namespace lambdalite::executor

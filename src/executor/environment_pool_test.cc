@@ -920,3 +920,135 @@ TEST_F(EnvironmentPoolTest, NoPrestartedRuntimesWhenDisabled) {
 
 }  // namespace
 }  // namespace lambdalite::executor
+
+namespace lambdalite::executor {
+namespace {
+
+// What the pool reported for provisioned configs, waited for without sleeping.
+class ProgressLog {
+ public:
+  ProvisionedProgress Callback() {
+    return [this](const domain::Scope&, const std::string&, const std::string& qualifier,
+                  const std::string& version, int allocated, bool failed) {
+      std::lock_guard lock(mu_);
+      last_ = {qualifier, version, allocated, failed};
+      cv_.notify_all();
+    };
+  }
+  struct Entry {
+    std::string qualifier;
+    std::string version;
+    int allocated = -1;
+    bool failed = false;
+  };
+  // Waits (up to 20 s: real runtimes start) until `done` holds for the last report.
+  template <typename Pred>
+  Entry WaitFor(Pred done) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(20), [&] { return done(last_); });
+    return last_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Entry last_;
+};
+
+class ProvisionedPoolTest : public EnvironmentPoolTest {
+ protected:
+  ProvisionRequest Provision(std::shared_ptr<const domain::FunctionVersion> version, int count) {
+    ProvisionRequest request;
+    request.scope = domain::Scope{"123456789012", "us-east-1"};
+    request.function_name = "fn";
+    request.qualifier = "live";
+    request.version = std::move(version);
+    request.code_path = zip_;
+    request.count = count;
+    return request;
+  }
+  std::shared_ptr<domain::FunctionVersion> Version1(std::map<std::string, std::string> env = {}) {
+    auto version = Scripted(3, 128, std::move(env));
+    version->version = "1";
+    return version;
+  }
+  ProgressLog progress_;
+};
+
+TEST_F(ProvisionedPoolTest, EnvironmentsStartInTheBackgroundAndServeFirst) {
+  pool_->SetProvisionedProgress(progress_.Callback());
+  auto version = Version1();
+  pool_->Provision(Provision(version, 2));
+  auto ready = progress_.WaitFor([](const auto& e) { return e.allocated == 2; });
+  EXPECT_EQ(ready.qualifier, "live");
+  EXPECT_EQ(ready.version, "1");
+  EXPECT_FALSE(ready.failed);
+  EXPECT_EQ(pool_->CountProvisioned(), 2);
+  EXPECT_EQ(pool_->ListEnvironments().size(), 2u);
+
+  // Warm, with the provisioned initialization type and no Init Duration, not limited by the
+  // function's on-demand concurrency (all of the reservation is provisioned).
+  InvokeRequest request = Request(version, {{"action", "env"}});
+  request.tail_log = true;
+  request.reserved_concurrency = 2;
+  request.provisioned_concurrency = 2;
+  InvocationResult result = MustInvoke(request);
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  EXPECT_EQ(json::parse(result.payload).at("AWS_LAMBDA_INITIALIZATION_TYPE"),
+            "provisioned-concurrency");
+  std::string log;
+  ASSERT_TRUE(Base64Decode(result.log_result, &log));
+  EXPECT_EQ(log.find("Init Duration"), std::string::npos) << log;
+  EXPECT_EQ(pool_->ListEnvironments().size(), 2u) << "no on-demand environment was started";
+
+  // On-demand invocations of another version get what the provisioned ones leave: nothing.
+  InvokeRequest on_demand = Request(Scripted(), {});
+  on_demand.reserved_concurrency = 2;
+  on_demand.provisioned_concurrency = 2;
+  auto refused = pool_->Invoke(on_demand);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().detail, "ReservedFunctionConcurrentInvocationLimitExceeded");
+
+  // Never reaped for idleness, untouched by a code update of the function.
+  clock_.Advance(24LL * 3600 * 1000);
+  pool_->ReapIdle();
+  pool_->RetireFunction(domain::Scope{"123456789012", "us-east-1"}, "fn");
+  EXPECT_EQ(pool_->CountProvisioned(), 2);
+
+  // Shrink, then release.
+  pool_->Provision(Provision(version, 1));
+  EXPECT_EQ(pool_->CountProvisioned(), 1);
+  EXPECT_EQ(progress_.WaitFor([](const auto& e) { return e.allocated == 1; }).allocated, 1);
+  pool_->Provision(Provision(version, 0));
+  EXPECT_EQ(pool_->CountProvisioned(), 0);
+  pool_->WaitForCleanup();
+}
+
+TEST_F(ProvisionedPoolTest, InitFailureIsReportedAndNothingIsRetried) {
+  pool_->SetProvisionedProgress(progress_.Callback());
+  pool_->Provision(Provision(Version1({{"INIT_ERROR", "1"}}), 1));
+  auto failed = progress_.WaitFor([](const auto& e) { return e.failed; });
+  EXPECT_TRUE(failed.failed);
+  EXPECT_EQ(failed.allocated, 0);
+  EXPECT_EQ(pool_->CountProvisioned(), 0);
+}
+
+TEST_F(ProvisionedPoolTest, AMovedAliasReplacesTheEnvironments) {
+  pool_->SetProvisionedProgress(progress_.Callback());
+  pool_->Provision(Provision(Version1(), 1));
+  progress_.WaitFor([](const auto& e) { return e.allocated == 1; });
+  auto version2 = Scripted();
+  version2->version = "2";
+  version2->revision_id = "rev-2";
+  pool_->Provision(Provision(version2, 1));
+  auto moved =
+      progress_.WaitFor([](const auto& e) { return e.version == "2" && e.allocated == 1; });
+  EXPECT_EQ(moved.version, "2");
+  pool_->WaitForCleanup();
+  const auto environments = pool_->ListEnvironments();
+  ASSERT_EQ(environments.size(), 1u);
+  EXPECT_EQ(environments[0].version, "2");
+}
+
+}  // namespace
+}  // namespace lambdalite::executor

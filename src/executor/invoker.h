@@ -31,6 +31,10 @@ struct InvokeRequest {
   // Without a reservation: the concurrency the account's unreserved functions share (its limit
   // less every function's reservation), per account and region.
   int unreserved_concurrency = 1000;
+  // The function's provisioned concurrency (every config added up). With a reservation, on-demand
+  // invocations may use only the reservation less this; invocations served by a provisioned
+  // environment are not limited by either.
+  int provisioned_concurrency = 0;
   bool tail_log = false;  // X-Amz-Log-Type: Tail
   // The Lineage field of the invocation's trace id (domain/recursion.h); empty: none.
   std::string lineage;

@@ -5,9 +5,11 @@
 
 #include "api/lambda_api.h"
 #include "api/operations/capacity_providers.h"
+#include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
 #include "api/operations/policies.h"
+#include "api/operations/provisioned_concurrency.h"
 #include "api/operations/recursion.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
@@ -36,6 +38,28 @@ namespace lambdalite::app {
 namespace {
 
 // Adapts the SigV4 S3 client to the service's CodeFetcher port.
+// The service's provisioned concurrency requests, carried out by the environment pool.
+class PoolProvisioner final : public service::ProvisionedConcurrencyListener {
+ public:
+  PoolProvisioner(executor::EnvironmentPool& pool, storage::CodeStore& code_store)
+      : pool_(pool), code_store_(code_store) {}
+  void Provision(const domain::Scope& scope, const std::string& function,
+                 const std::string& qualifier, service::VersionPtr version, int count) override {
+    executor::ProvisionRequest request;
+    request.scope = scope;
+    request.function_name = function;
+    request.qualifier = qualifier;
+    if (version) request.code_path = code_store_.LocalPath(version->code.blob_id);
+    request.version = std::move(version);
+    request.count = count;
+    pool_.Provision(request);
+  }
+
+ private:
+  executor::EnvironmentPool& pool_;
+  storage::CodeStore& code_store_;
+};
+
 class S3CodeFetcher final : public service::CodeFetcher {
  public:
   explicit S3CodeFetcher(aws::Config config)
@@ -88,6 +112,7 @@ struct App::Parts {
   std::unique_ptr<executor::ProcessSandbox> sandbox;
   std::unique_ptr<executor::EnvironmentPool> pool;
   std::unique_ptr<service::InvokeService> invoke;
+  std::unique_ptr<service::ProvisionedConcurrencyListener> provisioner;
   // The asynchronous pipeline. Declared after what it uses, so it is destroyed first.
   std::unique_ptr<queue::SqliteEventQueue> event_queue;
   std::unique_ptr<aws::HttpClient> outbound_http;
@@ -185,7 +210,9 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   options.default_region = config.region;
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
+  api::RegisterCodeSigning(*p->api, *p->functions);
   api::RegisterPolicies(*p->api, *p->functions);
+  api::RegisterProvisionedConcurrency(*p->api, *p->functions);
   api::RegisterRecursion(*p->api, *p->functions);
   api::RegisterCapacityProviders(*p->api, *p->functions);
   p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
@@ -277,6 +304,16 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {
         pool->RetireFunction(scope, name);
       });
+  // Provisioned concurrency: the service asks, the pool starts environments and reports back.
+  p->pool->SetProvisionedProgress(
+      [functions = p->functions.get()](const domain::Scope& scope, const std::string& function,
+                                       const std::string& qualifier, const std::string& version,
+                                       int allocated, bool failed) {
+        functions->ReportProvisioned(scope, function, qualifier, version, allocated, failed);
+      });
+  p->provisioner = std::make_unique<PoolProvisioner>(*p->pool, *p->code_store);
+  p->functions->SetProvisionedListener(p->provisioner.get());
+  p->functions->StartProvisioned();  // the stored configs' environments start again
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
     {

@@ -128,10 +128,22 @@ Result<domain::Alias> FunctionService::UpdateAlias(const Scope& scope,
     }
   }
   alias.revision_id = NewUuid();
+  // A provisioned alias moved to another version: AWS allocates the new version's environments
+  // (IN_PROGRESS until they are up) and releases the old ones.
+  auto provisioned = fn->provisioned.find(alias_name);
+  const bool moved =
+      provisioned != fn->provisioned.end() && alias.function_version != it->second.function_version;
+  if (moved) {
+    provisioned->second.status = domain::kProvisionedInProgress;
+    provisioned->second.status_reason.clear();
+    provisioned->second.allocated = 0;
+    provisioned->second.available = 0;
+  }
   it->second = alias;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutAlias{scope, t.name, alias});
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  if (moved) SyncProvisioned(scope, t.name, {alias_name});
   return alias;
 }
 
@@ -152,7 +164,11 @@ Status FunctionService::DeleteAlias(const Scope& scope, const std::string& funct
     batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, alias_name});
   }
   DropPolicyLocked(scope, t.name, *fn, alias_name, batch);
-  return CommitAndRelease(lock, std::move(batch));
+  const bool provisioned = DropProvisionedLocked(scope, t.name, *fn, alias_name, batch);
+  if (provisioned) RecountReservedLocked(scope);
+  LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  if (provisioned) SyncProvisioned(scope, t.name, {alias_name});  // PC11
+  return Status::Ok();
 }
 
 Result<Page<domain::Alias>> FunctionService::ListAliases(

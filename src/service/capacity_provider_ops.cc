@@ -1,7 +1,8 @@
 // FunctionService: capacity providers (Create/Get/List/Update/Delete CapacityProvider,
-// ListFunctionVersionsByCapacityProvider) and the lookups the tag operations use. Configuration
-// only: lambdalite launches no instances (domain/capacity_provider.h). The not-found text is
-// the recorded tag answer (CP1); the rest is unrecorded (docs/research/aws-error-messages.md).
+// ListFunctionVersionsByCapacityProvider) and their TagHandler for the tag operations.
+// Configuration only: lambdalite launches no instances (domain/capacity_provider.h). The not-found
+// text is the recorded tag answer (CP1); the rest is unrecorded
+// (docs/research/aws-error-messages.md).
 #include <mutex>
 
 #include "service/function_service.h"
@@ -136,28 +137,21 @@ Result<Page<std::string>> FunctionService::ListFunctionVersionsByCapacityProvide
                   [](const std::string& arn) { return arn; });
 }
 
-bool FunctionService::CapacityProviderExists(const Scope& scope, const std::string& arn) const {
-  return GetCapacityProvider(scope, arn).ok();
-}
-
-Result<std::map<std::string, std::string>> FunctionService::CapacityProviderTags(
-    const Scope& scope, const std::string& arn) const {
-  LAMBDALITE_TRY(auto view, GetCapacityProvider(scope, arn));
-  return std::move(view.provider.tags);
-}
-
-Status FunctionService::SetCapacityProviderTags(const Scope& scope, const std::string& arn,
-                                                std::map<std::string, std::string> tags) {
-  const domain::CapacityProviderRef ref = domain::ParseCapacityProviderName(scope, arn);
-  std::unique_lock lock(mu_);
-  auto s = capacity_providers_.find(scope);
-  if (!ref.in_scope || s == capacity_providers_.end()) return NotFound(scope, ref, arn);
-  auto it = s->second.find(ref.name);
-  if (it == s->second.end()) return NotFound(scope, ref, arn);
-  it->second.tags = std::move(tags);
-  storage::WriteBatch batch;
-  batch.ops.push_back(Write(scope, &it->second, ref.name));
-  return CommitAndRelease(lock, std::move(batch));
+void FunctionService::RegisterCapacityProviderTags() {
+  TagHandler handler;
+  // Both run under the state lock (TagHandler's contract).
+  handler.find = [this](const Scope& scope,
+                        const std::string& name) -> std::map<std::string, std::string>* {
+    auto s = capacity_providers_.find(scope);
+    if (s == capacity_providers_.end()) return nullptr;
+    auto it = s->second.find(name);
+    return it == s->second.end() ? nullptr : &it->second.tags;
+  };
+  handler.persist = [this](const Scope& scope, const std::string& name, storage::WriteBatch& b) {
+    const auto& provider = capacity_providers_.at(scope).at(name);
+    b.ops.push_back(Write(scope, &provider, name));
+  };
+  SetTagHandler(domain::TaggableKind::kCapacityProvider, std::move(handler));
 }
 
 Status FunctionService::LoadCapacityProviderLocked(const storage::StoredRecord& record) {

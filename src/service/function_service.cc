@@ -11,7 +11,9 @@
 #include "service/code_package.h"
 #include "service/paging.h"
 #include "storage/capacity_provider_codec.h"
+#include "storage/code_signing_codec.h"
 #include "storage/policy_codec.h"
+#include "storage/provisioned_codec.h"
 #include "storage/recursion_codec.h"
 
 namespace lambdalite::service {
@@ -57,7 +59,9 @@ FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeSto
       fetcher_(fetcher),
       clock_(clock),
       limits_(limits),
-      committer_(store) {}
+      committer_(store) {
+  RegisterCapacityProviderTags();
+}
 
 Status FunctionService::Load() {
   LAMBDALITE_TRY(auto stored, store_.LoadAll());
@@ -77,12 +81,15 @@ Status FunctionService::Load() {
   }
   std::unique_lock lock(mu_);
   functions_ = std::move(loaded);
+  code_signing_configs_.clear();
   capacity_providers_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
     LAMBDALITE_RETURN_IF_ERROR(LoadRecordLocked(record));
   }
+  // Provisioned configs (records) take from the unreserved pool too.
+  for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   return Status::Ok();
 }
 
@@ -90,11 +97,17 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   // Each family of records adds its kind here: `if (record.kind == kXxxKind) return
   // LoadXxxLocked(record);`. A kind this binary does not know was written by a newer one: it
   // stays on disk untouched and is not served.
+  if (record.kind == storage::kCodeSigningConfigKind ||
+      record.kind == storage::kFunctionCodeSigningKind ||
+      record.kind == storage::kRuntimeManagementKind) {
+    return LoadCodeSigningRecordLocked(record);
+  }
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
   if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
   if (record.kind == storage::kCapacityProviderRecordKind) {
     return LoadCapacityProviderLocked(record);
   }
+  if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   return Status::Ok();
 }
 
@@ -167,6 +180,11 @@ FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
   view.tags = fn.meta.tags;
   view.reserved_concurrency = fn.meta.reserved_concurrency;
   view.recursive_loop = fn.recursive_loop;
+  if (view.version) {
+    auto rm = fn.runtime_management.find(view.version->version);
+    if (rm != fn.runtime_management.end())
+      view.runtime_version_arn = rm->second.runtime_version_arn;
+  }
   return view;
 }
 
@@ -292,12 +310,15 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   const std::string name = ref.name;
   if (in.config.logging.log_group.empty()) in.config.logging.log_group = "/aws/lambda/" + name;
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(in.config));
+  std::optional<std::string> csc_id;
   LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(in.config));
   {
     std::shared_lock lock(mu_);
     if (FindLocked(scope, name)) {
       return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
     }
+    LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
+    LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, csc_id, in.name));
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
 
@@ -305,6 +326,8 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   if (FindLocked(scope, name)) {
     return Error::Make(ErrorCode::kConflict, "Function already exist: " + name);
   }
+  // The config may have gone while the package was stored.
+  LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
   const int64_t now = clock_.NowMillis();
   FunctionState fn;
   fn.meta.name = name;
@@ -317,9 +340,14 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   latest->revision_id = NewUuid();
   latest->last_modified_ms = now;
   fn.latest = latest;
+  fn.code_signing_config_id = csc_id;
 
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutVersion{scope, name, *latest});
+  if (csc_id) {
+    batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kFunctionCodeSigningKind),
+                                           name, name, *csc_id});
+  }
   VersionPtr shown = latest;
   if (in.publish) {
     shown = PublishLocked(scope, fn, in.publish_description, batch);
@@ -346,6 +374,7 @@ Result<FunctionView> FunctionService::GetFunction(
   if (!view.reserved_concurrency) {
     view.unreserved_concurrency = limits_.account_concurrency - ReservedSumLocked(scope);
   }
+  for (const auto& [q, config] : fn->provisioned) view.provisioned_concurrency += config.requested;
   return view;
 }
 
@@ -355,7 +384,10 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
   LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
   {
     std::shared_lock lock(mu_);
-    if (!FindLocked(scope, t.name)) return FunctionNotFound(scope, t.name);
+    const FunctionState* fn = FindLocked(scope, t.name);
+    if (!fn) return FunctionNotFound(scope, t.name);
+    LAMBDALITE_RETURN_IF_ERROR(
+        CheckCodeSigningLocked(scope, fn->code_signing_config_id, function_name));
   }
   if (in.code.image_uri) {
     return InvalidParam(
@@ -406,6 +438,14 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   if (latest->config.runtime != fn->latest->config.runtime) {
     LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
   }
+  // A layer added to a function under code signing is a deployment of unverified code too
+  // (AWS: "any layers that you add to the function must also be signed"); AWS names the layer.
+  const auto& before = fn->latest->config.layers;
+  for (const std::string& layer : latest->config.layers) {
+    if (std::find(before.begin(), before.end(), layer) == before.end()) {
+      LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, fn->code_signing_config_id, layer));
+    }
+  }
   latest->revision_id = NewUuid();
   latest->last_modified_ms = clock_.NowMillis();
   fn->latest = latest;
@@ -438,7 +478,9 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
     return FunctionNotFound(scope, t.name, t.qualifier);
   }
   storage::WriteBatch batch;
+  std::vector<std::string> released;  // provisioned configs that go
   if (!t.qualifier) {
+    for (const auto& [q, config] : fn->provisioned) released.push_back(q);
     batch.ops.push_back(storage::DeleteFunction{scope, t.name});
     functions_[scope].erase(t.name);
     RecountReservedLocked(scope);
@@ -462,9 +504,18 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
     if (fn->event_invoke_configs.erase(*t.qualifier) > 0) {
       batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, *t.qualifier});
     }
+    if (fn->runtime_management.erase(*t.qualifier) > 0) {
+      batch.ops.push_back(storage::DeleteRecord{scope, std::string(storage::kRuntimeManagementKind),
+                                                t.name + ":" + *t.qualifier});
+    }
     DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
+    if (DropProvisionedLocked(scope, t.name, *fn, *t.qualifier, batch)) {
+      released.push_back(*t.qualifier);
+      RecountReservedLocked(scope);
+    }
   }
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+  SyncProvisioned(scope, t.name, released);
   if (!t.qualifier) NotifyChanged(scope, t.name);
   return Status::Ok();
 }
@@ -545,7 +596,13 @@ Result<Page<FunctionView>> FunctionService::ListVersions(const Scope& scope,
 void FunctionService::RecountReservedLocked(const Scope& scope) {
   int sum = 0;
   if (auto s = functions_.find(scope); s != functions_.end()) {
-    for (const auto& [name, fn] : s->second) sum += fn.meta.reserved_concurrency.value_or(0);
+    for (const auto& [name, fn] : s->second) {
+      if (fn.meta.reserved_concurrency) {
+        sum += *fn.meta.reserved_concurrency;
+        continue;
+      }
+      for (const auto& [q, config] : fn.provisioned) sum += config.requested;
+    }
   }
   reserved_sum_[scope] = sum;
 }
@@ -564,8 +621,17 @@ Result<int> FunctionService::PutFunctionConcurrency(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   // Recorded: this operation alone names the function ":$LATEST" when it is missing.
   if (!fn) return FunctionNotFound(scope, t.name, std::string(kLatest));
+  int own_provisioned = 0;
+  for (const auto& [q, config] : fn->provisioned) own_provisioned += config.requested;
+  // PC31: the reservation must hold the function's provisioned concurrency (AWS's spacing).
+  if (reserved < own_provisioned) {
+    return InvalidParam(" ReservedConcurrentExecutions  " + std::to_string(reserved) +
+                        " should not be lower than function's total provisioned concurrency [" +
+                        std::to_string(own_provisioned) + "].")
+        .WithoutType();
+  }
   const int reserved_by_others =
-      ReservedSumLocked(scope) - fn->meta.reserved_concurrency.value_or(0);
+      ReservedSumLocked(scope) - fn->meta.reserved_concurrency.value_or(own_provisioned);
   if (limits_.account_concurrency - reserved_by_others - reserved <
       limits_.min_unreserved_concurrency) {
     return InvalidParam(

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -22,9 +23,11 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "domain/capacity_provider.h"
+#include "domain/code_signing.h"
 #include "domain/function.h"
 #include "domain/names.h"
 #include "domain/policy.h"
+#include "domain/provisioned_concurrency.h"
 #include "domain/recursion.h"
 #include "service/code_package.h"
 #include "service/committer.h"
@@ -68,9 +71,15 @@ struct FunctionView {
   // GetFunction only, for a function without a reservation: the concurrency its invocations share
   // with the others that have none (the account's limit less every reservation).
   int unreserved_concurrency = 0;
+  // GetFunction only: the provisioned concurrency of every config of the function added up. With
+  // a reservation, on-demand invocations get only what the provisioned environments leave.
+  int provisioned_concurrency = 0;
   Phase phase = Phase::kSettled;
   // The function's recursive loop detection setting (Invoke stops loops under Terminate).
   domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
+  // The runtime version pinned by PutRuntimeManagementConfig (UpdateRuntimeOn Manual) for this
+  // version; unset shows the runtime's own version ARN.
+  std::optional<std::string> runtime_version_arn;
 };
 
 struct CreateFunctionInput {
@@ -80,6 +89,8 @@ struct CreateFunctionInput {
   bool publish = false;
   std::optional<std::string> publish_description;
   std::map<std::string, std::string> tags;
+  // Binds a code signing configuration at creation (checked like PutFunctionCodeSigningConfig).
+  std::optional<std::string> code_signing_config_arn;
 };
 
 struct UpdateCodeInput {
@@ -136,10 +147,63 @@ struct CapacityProviderView {
   domain::CapacityProviderState state = domain::CapacityProviderState::kActive;
 };
 
+// A provisioned concurrency config and the ARN it is shown with (qualified).
+struct ProvisionedConfigView {
+  domain::ProvisionedConcurrencyConfig config;
+  std::string function_arn;
+};
+
+// How the service asks the execution layer to keep provisioned environments (the service must
+// not depend on the executor: the wiring implements it). Provision says: keep `count`
+// environments of `version` initialized for the config (scope, function, qualifier), replacing
+// whatever was asked for that config before; count 0 (version null) releases them. It is called
+// after the change is durable, outside the service's lock, always with the config's current
+// state (so calls are idempotent), and must not block: the environments start in the background
+// and their progress comes back through FunctionService::ReportProvisioned.
+class ProvisionedConcurrencyListener {
+ public:
+  virtual ~ProvisionedConcurrencyListener() = default;
+  virtual void Provision(const domain::Scope& scope, const std::string& function,
+                         const std::string& qualifier, VersionPtr version, int count) = 0;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
   std::optional<std::string> next_marker;
+};
+
+// CreateCodeSigningConfig's input, and UpdateCodeSigningConfig's (absent members unchanged).
+struct CodeSigningConfigInput {
+  std::optional<std::string> description;
+  std::optional<std::vector<std::string>> signing_profile_version_arns;
+  std::optional<std::string> untrusted_artifact_on_deployment;
+  std::map<std::string, std::string> tags;  // Create only
+};
+
+// A function's binding to a code signing configuration.
+struct FunctionCodeSigning {
+  std::string code_signing_config_arn;
+  std::string function_name;
+};
+
+struct RuntimeManagementView {
+  domain::RuntimeManagementConfig config;
+  std::string function_arn;  // qualified when the request named a qualifier
+};
+
+// How TagResource / UntagResource / ListTags reach the tags of one kind of resource that lives
+// outside this file's families (capacity providers, event source mappings): the family registers
+// one with SetTagHandler before serving. Both functions run under the service's state lock
+// (exclusive for Tag/Untag), so they must not call back into the service.
+struct TagHandler {
+  // The tags of the resource `id` (its name or UUID) in `scope`, or nullptr when it does not
+  // exist. The pointer is written through on Tag/Untag.
+  std::function<std::map<std::string, std::string>*(const domain::Scope&, const std::string& id)>
+      find;
+  // Appends to `batch` the write that stores the resource with the tags changed in place.
+  std::function<void(const domain::Scope&, const std::string& id, storage::WriteBatch& batch)>
+      persist;
 };
 
 struct AccountSettings {
@@ -265,6 +329,43 @@ class FunctionService {
                        const std::vector<std::string>& keys);
   Result<std::map<std::string, std::string>> ListTags(const domain::Scope& scope,
                                                       const std::string& resource_arn) const;
+  // Plugs a family's resources into the three tag operations (see TagHandler). Functions and
+  // code signing configs are built in; a kind without a handler has no resources, so its ARNs
+  // answer AWS's not-found text. Call before serving.
+  void SetTagHandler(domain::TaggableKind kind, TagHandler handler);
+
+  // --- Code signing configs (code_signing_ops.cc) ------------------------------------------------
+  Result<domain::CodeSigningConfig> CreateCodeSigningConfig(const domain::Scope& scope,
+                                                            CodeSigningConfigInput input);
+  Result<domain::CodeSigningConfig> GetCodeSigningConfig(const domain::Scope& scope,
+                                                         const std::string& arn) const;
+  Result<domain::CodeSigningConfig> UpdateCodeSigningConfig(const domain::Scope& scope,
+                                                            const std::string& arn,
+                                                            const CodeSigningConfigInput& input);
+  Status DeleteCodeSigningConfig(const domain::Scope& scope, const std::string& arn);
+  Result<Page<domain::CodeSigningConfig>> ListCodeSigningConfigs(
+      const domain::Scope& scope, const std::optional<std::string>& marker, int max_items) const;
+  // Unqualified ARNs of the functions bound to the config, by name.
+  Result<Page<std::string>> ListFunctionsByCodeSigningConfig(
+      const domain::Scope& scope, const std::string& arn, const std::optional<std::string>& marker,
+      int max_items) const;
+  Result<FunctionCodeSigning> PutFunctionCodeSigningConfig(const domain::Scope& scope,
+                                                           const std::string& function_name,
+                                                           const std::string& arn);
+  // nullopt for a function without a config.
+  Result<std::optional<FunctionCodeSigning>> GetFunctionCodeSigningConfig(
+      const domain::Scope& scope, const std::string& function_name) const;
+  Status DeleteFunctionCodeSigningConfig(const domain::Scope& scope,
+                                         const std::string& function_name);
+
+  // --- Runtime management (runtime_management_ops.cc) --------------------------------------------
+  // Qualifier: $LATEST (also when absent) or a published version number.
+  Result<RuntimeManagementView> PutRuntimeManagementConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier, domain::RuntimeManagementConfig config);
+  Result<RuntimeManagementView> GetRuntimeManagementConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier) const;
 
   // --- Resource policies (policy_ops.cc) ---------------------------------------------------------
   // One policy per qualifier: the unqualified function (which $LATEST shares), each published
@@ -282,6 +383,38 @@ class FunctionService {
                           const std::optional<std::string>& qualifier,
                           const std::optional<std::string>& revision_id);
 
+  // --- Provisioned concurrency (provisioned_ops.cc)
+  // ------------------------------------------------ One config per published version or alias
+  // (never $LATEST); answers follow aws-lambda-behaviour-2.md section 4 (PC1..PC35). Put answers
+  // IN_PROGRESS; the config becomes READY when the executor reports every requested environment
+  // initialized, FAILED (StatusReason FUNCTION_ERROR_INIT_FAILURE) when an init fails. Provisioned
+  // concurrency is carved from the function's reservation when it has one, else from the account's
+  // unreserved pool (which GetAccountSettings then shows smaller).
+  Result<ProvisionedConfigView> PutProvisionedConcurrencyConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier, int requested);
+  Result<ProvisionedConfigView> GetProvisionedConcurrencyConfig(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& qualifier) const;
+  Status DeleteProvisionedConcurrencyConfig(const domain::Scope& scope,
+                                            const std::string& function_name,
+                                            const std::optional<std::string>& qualifier);
+  Result<Page<ProvisionedConfigView>> ListProvisionedConcurrencyConfigs(
+      const domain::Scope& scope, const std::string& function_name,
+      const std::optional<std::string>& marker, int max_items) const;
+
+  // Set once, before serving. Without one, configs stay IN_PROGRESS.
+  void SetProvisionedListener(ProvisionedConcurrencyListener* listener) {
+    provisioned_listener_ = listener;
+  }
+  // Asks the listener for the environments of every stored config (after Load, at startup).
+  void StartProvisioned();
+  // The executor's progress for a config: `allocated` environments of `version` are initialized;
+  // `failed`: an init failed. Reports for a config that is gone or now targets another version
+  // are ignored. Thread-safe; never call it while holding a lock the listener takes.
+  void ReportProvisioned(const domain::Scope& scope, const std::string& function,
+                         const std::string& qualifier, const std::string& version, int allocated,
+                         bool failed);
   // --- Recursion config (recursion_ops.cc) ------------------------------------------------------
   // Per function (unqualified names only: the model refuses a qualifier), durable; a function
   // that never had one set answers AWS's default, Terminate (RC1). A missing function is 404
@@ -314,13 +447,6 @@ class FunctionService {
   Result<Page<std::string>> ListFunctionVersionsByCapacityProvider(
       const domain::Scope& scope, const std::string& name_or_arn,
       const std::optional<std::string>& marker, int max_items) const;
-  // For TagResource / UntagResource / ListTags on a capacity-provider ARN (whose dispatch lives
-  // in tag_ops.cc): whether it exists, and its tags (kNotFound with CP1's text otherwise).
-  bool CapacityProviderExists(const domain::Scope& scope, const std::string& arn) const;
-  Result<std::map<std::string, std::string>> CapacityProviderTags(const domain::Scope& scope,
-                                                                  const std::string& arn) const;
-  Status SetCapacityProviderTags(const domain::Scope& scope, const std::string& arn,
-                                 std::map<std::string, std::string> tags);
 
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
@@ -335,10 +461,15 @@ class FunctionService {
     std::map<int64_t, VersionPtr> versions;
     std::map<std::string, domain::Alias> aliases;
     std::map<std::string, domain::EventInvokeConfig> event_invoke_configs;
+    std::optional<std::string> code_signing_config_id;  // bound config, if any
+    // Per version ("$LATEST", "1", ...); a version without an entry is in Auto mode.
+    std::map<std::string, domain::RuntimeManagementConfig> runtime_management;
     // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
     // version number or an alias name. Never holds an empty policy.
     std::map<std::string, domain::Policy> policies;
     domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
+    // Provisioned concurrency configs by qualifier (a version number or an alias name).
+    std::map<std::string, domain::ProvisionedConcurrencyConfig> provisioned;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -375,15 +506,43 @@ class FunctionService {
                                                       const std::string& qualifier,
                                                       domain::EventInvokeConfig config,
                                                       const EventInvokeConfigInput& input);
+  // The code signing config `arn` names in `scope`; nullptr when there is none.
+  const domain::CodeSigningConfig* FindCodeSigningConfigLocked(const domain::Scope& scope,
+                                                               const std::string& arn) const;
+  // Refuses a deployment of `fn` that the code signing config bound to it would refuse (under
+  // Enforce: every package, since lambdalite cannot verify AWS Signer signatures; see
+  // code_signing_ops.cc). Under Warn it logs and lets the deployment through.
+  Status CheckCodeSigningLocked(const domain::Scope& scope,
+                                const std::optional<std::string>& csc_id,
+                                const std::string& requested_name) const;
+  // The id of the config CreateFunction's CodeSigningConfigArn names (nullopt without one);
+  // CodeSigningConfigNotFoundException when it names none.
+  Result<std::optional<std::string>> CodeSigningForCreateLocked(
+      const domain::Scope& scope, const std::optional<std::string>& arn) const;
+  Status LoadCodeSigningRecordLocked(const storage::StoredRecord& record);
+  // The tags `resource_arn` names, and how to store them (tag_ops.cc; lock held).
+  struct TagTarget;
+  Result<TagTarget> FindTagTargetLocked(const domain::Scope& scope,
+                                        const std::string& resource_arn);
   // Restores one generic record (storage::PutRecord) of a family into memory, during Load()
   // (lock held, functions already loaded). Dispatches on record.kind.
   Status LoadRecordLocked(const storage::StoredRecord& record);
   Status LoadPolicyLocked(const storage::StoredRecord& record);
   Status LoadRecursionLocked(const storage::StoredRecord& record);
   Status LoadCapacityProviderLocked(const storage::StoredRecord& record);
+  // Plugs capacity providers into the tag operations (constructor).
+  void RegisterCapacityProviderTags();
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
+  Status LoadProvisionedLocked(const storage::StoredRecord& record);
+  // Removes the provisioned config of `qualifier` (a deleted version or alias) from `fn` and
+  // `batch`; true when there was one (the caller then syncs the executor after the commit).
+  bool DropProvisionedLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
+                             const std::string& qualifier, storage::WriteBatch& batch);
+  // Tells the listener the current state of each named config (no lock held).
+  void SyncProvisioned(const domain::Scope& scope, const std::string& name,
+                       const std::vector<std::string>& qualifiers);
   // Refuses a runtime this host cannot run (runtime_available_).
   Status CheckRuntimeAvailable(const domain::FunctionConfig& config) const;
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
@@ -400,6 +559,9 @@ class FunctionService {
   }
 
   ChangeListener on_change_;
+  ProvisionedConcurrencyListener* provisioned_listener_ = nullptr;
+  // Orders SyncProvisioned's calls, so the listener's last call for a config is its latest state.
+  std::mutex provision_mu_;
   RuntimeAvailable runtime_available_;
   storage::FunctionStore& store_;
   storage::CodeStore& code_store_;
@@ -410,10 +572,14 @@ class FunctionService {
 
   mutable std::shared_mutex mu_;
   std::map<domain::Scope, FunctionMap> functions_;
-  // Per scope, the sum of every function's reserved concurrency: recounted on each change of a
-  // reservation (the only walk over the functions), so GetFunction, which an Invoke resolves
-  // through, reads the unreserved pool in one look-up.
+  // Per scope, the concurrency taken from the account's unreserved pool: every function's
+  // reservation, or its provisioned concurrency when it has none. Recounted on each change of a
+  // reservation or provisioned config (the only walk over the functions), so GetFunction, which an
+  // Invoke resolves through, reads the unreserved pool in one look-up.
   std::map<domain::Scope, int> reserved_sum_;
+  // Code signing configs per scope, by id.
+  std::map<domain::Scope, std::map<std::string, domain::CodeSigningConfig>> code_signing_configs_;
+  std::map<domain::TaggableKind, TagHandler> tag_handlers_;
   // Capacity providers per scope, by name.
   std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
 };

@@ -1,11 +1,11 @@
 #include "service/function_service.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <thread>
 
 #include "service/invoke_service.h"
+#include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
 
@@ -13,27 +13,7 @@ namespace lambdalite::service {
 namespace {
 
 using domain::Scope;
-
-// A minimal valid zip with one file, built with libzip.
-std::string MakeZip(const std::string& content) {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  zip_source_t* file = zip_source_buffer(z, content.data(), content.size(), 0);
-  zip_file_add(z, "index.py", file, ZIP_FL_OVERWRITE);
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
-}
+using lambdalite::testing::MakeZip;
 
 class FunctionServiceTest : public ::testing::Test {
  protected:

@@ -83,6 +83,7 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   target.reserved_concurrency = view->reserved_concurrency;
   target.unreserved_concurrency = view->unreserved_concurrency;
   target.recursive_loop = view->recursive_loop;
+  target.provisioned_concurrency = view->provisioned_concurrency;
   target.invoked_function_arn =
       q ? domain::QualifiedFunctionArn(scope, ref.name, *q) : domain::FunctionArn(scope, ref.name);
   // Weighted alias: roll for the version that serves this invocation.
@@ -183,6 +184,7 @@ executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, I
   req.client_context = std::move(input.client_context);
   req.reserved_concurrency = target.reserved_concurrency;
   req.unreserved_concurrency = target.unreserved_concurrency;
+  req.provisioned_concurrency = target.provisioned_concurrency;
   req.tail_log = input.tail_log;
   return req;
 }

@@ -31,7 +31,8 @@ struct InvokeTarget {
   std::string function_name;
   std::string invoked_function_arn;  // unqualified when the caller gave no qualifier
   std::optional<int> reserved_concurrency;
-  int unreserved_concurrency = 0;  // shared by the functions without a reservation
+  int unreserved_concurrency = 0;   // shared by the functions without a reservation
+  int provisioned_concurrency = 0;  // every provisioned config of the function added up
   domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
 };
 

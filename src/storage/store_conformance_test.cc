@@ -725,7 +725,7 @@ TEST_P(FunctionStoreConformance, RecordsRoundTripInKeyOrderAndReplace) {
   const Scope west{"123456789012", "us-west-2"};
   StoredRecord layer = Record(kScope, "layer_version", "my-layer:1", "", "{\"v\":1}");
   StoredRecord binary =
-      Record(kScope, "blob", std::string("k\0ey", 4), "", std::string("\xff\0\x01 not utf-8", 16));
+      Record(kScope, "blob", std::string("k\0ey", 4), "", std::string("\xff\0\x01 not utf-8", 13));
   StoredRecord other_scope = Record(west, "layer_version", "my-layer:1", "", "west");
   ApplyOk({Put(layer), Put(other_scope), Put(binary)});
   EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{binary, layer, other_scope}));

@@ -12,7 +12,11 @@ the model's patterns agrees with java.util.regex) on a few hundred strings drawn
 itself plus mutations of them; a disagreement fails the build. The output depends only on the
 input, so rebuilding is reproducible.
 
+With --shapes-header/--shapes-source it also writes the typed shapes (typed_shapes.py,
+src/api/shapes.h).
+
 Usage: shapegen.py --model model/lambda-2015-03-31.json --output build/.../model.gen.cc
+                   [--shapes-header .../shapes.gen.h --shapes-source .../shapes.gen.cc]
 """
 
 import argparse
@@ -24,6 +28,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import java_regex  # noqa: E402
+import typed_shapes  # noqa: E402
 
 SHAPE_TYPES = {
     "structure": "kStructure",
@@ -49,20 +54,8 @@ LOCATIONS = {
 }
 
 
-def cpp_string(text):
-    out = ['"']
-    for byte in text.encode("utf-8"):
-        ch = chr(byte)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif 0x20 <= byte < 0x7F:
-            out.append(ch)
-        else:
-            out.append("\\%03o" % byte)
-    out.append('"')
-    return "".join(out)
+# One C++ string-literal escaper for both generated files.
+cpp_string = typed_shapes.cpp_string
 
 
 def cpp_double(value):
@@ -304,6 +297,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--output", required=True)
+    parser.add_argument("--shapes-header", help="also write the typed shapes (shapes.gen.h)")
+    parser.add_argument("--shapes-source", help="... and their functions (shapes.gen.cc)")
+    parser.add_argument("--wire-order", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "wire_order.json"))
     args = parser.parse_args()
     with open(args.model, encoding="utf-8") as f:
         model = json.load(f)
@@ -312,6 +309,17 @@ def main():
     with open(args.output, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
     print("shapegen: %d operations, %d shapes, %d patterns -> %s" % (ops, shapes, patterns, args.output))
+    if args.shapes_header or args.shapes_source:
+        if not (args.shapes_header and args.shapes_source):
+            sys.exit("shapegen: --shapes-header and --shapes-source go together")
+        typed_shapes.self_check()
+        header, source, stats = typed_shapes.generate(model, args.model, args.wire_order)
+        for path, text in ((args.shapes_header, header), (args.shapes_source, source)):
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+        print("shapegen: %d structures (%d decoded, %d encoded), %d enums -> %s" % (
+            stats[0], stats[2], stats[3], stats[1], args.shapes_header))
 
 
 if __name__ == "__main__":

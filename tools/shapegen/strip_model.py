@@ -71,6 +71,19 @@ LIVE_PATCHES = [
      "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
      "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:"
      "((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"),
+    # Reference part 2, R_TAG (TestLambdaTag, recorded 25-11-2025): AWS quotes the tag Resource
+    # pattern with "(eusc-)?" and a "layer:" branch.
+    ("TaggableResource", "pattern",
+     "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"
+     "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|"
+     "code-signing-config:csc-[a-z0-9]{17}|"
+     "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+     "[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)",
+     "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+     "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
+     "code-signing-config:csc-[a-z0-9]{17}|"
+     "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+     "[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)"),
     # Reference part 1, CreateFunction with an invalid name (R_CREATE, recorded 12-01-2026): AWS
     # quotes the unqualified function-name pattern with "(eusc-)?".
     ("UnqualifiedFunctionName", "pattern",

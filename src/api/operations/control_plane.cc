@@ -1,5 +1,6 @@
-// Control-plane operations: AWS shapes in, service calls, AWS shapes out. Each handler is a thin
-// mapping; the rules live in service::FunctionService.
+// Control-plane operations: the generated request shape in (api/shapes.h), service calls, the
+// generated response shape out. Each handler is a thin mapping (api/mapping.h); the rules live in
+// service::FunctionService.
 #include "api/operations/control_plane.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 
 #include "api/get_function_renderer.h"
 #include "api/mapping.h"
+#include "api/shapes.h"
 
 namespace lambdalite::api {
 
@@ -18,15 +20,8 @@ namespace {
 
 constexpr int kDefaultMaxItems = 50;
 
-int MaxItems(const json::object& in) {
-  return static_cast<int>(GetInt(in, "MaxItems").value_or(kDefaultMaxItems));
-}
-
-Reply JsonReply(json::object body, int status = 0) {
-  Reply r;
-  r.status = status;
-  r.json = std::move(body);
-  return r;
+int MaxItems(const std::optional<int32_t>& max_items) {
+  return max_items.value_or(kDefaultMaxItems);
 }
 
 Reply Empty(int status) {
@@ -34,8 +29,6 @@ Reply Empty(int status) {
   r.status = status;
   return r;
 }
-
-std::string Name(const json::object& in) { return GetString(in, "FunctionName").value_or(""); }
 
 std::string CodeLocation(const RequestContext& ctx, const service::CodeUrlSigner& signer,
                          const std::string& blob_id) {
@@ -76,274 +69,299 @@ http::HttpResponse S3StyleError(int status, std::string_view code, std::string_v
 
 void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
                           const service::CodeUrlSigner& signer) {
+  using shapes::FunctionConfiguration;
+
   // --- functions ------------------------------------------------------------------------------
-  api.Register("CreateFunction",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 service::CreateFunctionInput input;
-                 input.name = Name(in);
-                 LAMBDALITE_RETURN_IF_ERROR(ApplyConfigMembers(in, input.config));
-                 if (const json::object* code = GetObject(in, "Code")) {
-                   LAMBDALITE_TRY(input.code, ToCodeSource(*code));
-                 }
-                 input.publish = GetBool(in, "Publish").value_or(false);
-                 input.tags = GetStringMap(in, "Tags");
-                 LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
-                 // AWS answers Create with the unqualified ARN even when it published version 1.
-                 view.qualifier.reset();
-                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-               });
+  api.RegisterTyped<shapes::CreateFunctionRequest>(
+      "CreateFunction",
+      [&fs](const RequestContext& ctx,
+            shapes::CreateFunctionRequest&& in) -> Result<FunctionConfiguration> {
+        service::CreateFunctionInput input;
+        input.name = in.FunctionName;
+        LAMBDALITE_RETURN_IF_ERROR(ApplyConfigMembers(in, input.config));
+        input.code = ToCodeSource(std::move(in.Code));
+        input.publish = in.Publish.value_or(false);
+        input.tags = std::move(in.Tags).value_or(std::map<std::string, std::string>{});
+        input.code_signing_config_arn = std::move(in.CodeSigningConfigArn);
+        LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
+        // AWS answers Create with the unqualified ARN even when it published version 1.
+        view.qualifier.reset();
+        return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
+      });
 
-  api.Register("GetFunction",
-               [&fs, &signer, renderer = std::make_shared<GetFunctionRenderer>()](
-                   const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto view,
-                                fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 Reply reply;
-                 reply.json_text = renderer->Render(
-                     ctx.scope, view, CodeLocation(ctx, signer, view.version->code.blob_id));
-                 return reply;
-               });
+  // GetFunction answers with the cached rendering of GetFunctionResponse (get_function_renderer.h),
+  // the control plane's hot path, so it returns the Reply itself.
+  api.RegisterTyped<shapes::GetFunctionRequest>(
+      "GetFunction",
+      [&fs, &signer, renderer = std::make_shared<GetFunctionRenderer>()](
+          const RequestContext& ctx, const shapes::GetFunctionRequest& in) -> Result<Reply> {
+        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, in.FunctionName, in.Qualifier));
+        Reply reply;
+        reply.json_text = renderer->Render(ctx.scope, view,
+                                           CodeLocation(ctx, signer, view.version->code.blob_id));
+        return reply;
+      });
 
-  api.Register("GetFunctionConfiguration",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto view,
-                                fs.GetFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-               });
+  api.RegisterTyped<shapes::GetFunctionConfigurationRequest>(
+      "GetFunctionConfiguration",
+      [&fs](const RequestContext& ctx,
+            const shapes::GetFunctionConfigurationRequest& in) -> Result<FunctionConfiguration> {
+        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, in.FunctionName, in.Qualifier));
+        return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
+      });
 
-  api.Register("UpdateFunctionCode",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 service::UpdateCodeInput input;
-                 LAMBDALITE_TRY(input.code, ToCodeSource(in));
-                 input.publish = GetBool(in, "Publish").value_or(false);
-                 input.dry_run = GetBool(in, "DryRun").value_or(false);
-                 input.revision_id = GetString(in, "RevisionId");
-                 if (const json::array* arch = GetArray(in, "Architectures")) {
-                   std::vector<std::string> a;
-                   for (const auto& v : *arch) {
-                     if (v.is_string()) a.emplace_back(v.get_string());
-                   }
-                   input.architectures = std::move(a);
-                 }
-                 LAMBDALITE_TRY(auto view,
-                                fs.UpdateFunctionCode(ctx.scope, Name(in), std::move(input)));
-                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-               });
+  api.RegisterTyped<shapes::UpdateFunctionCodeRequest>(
+      "UpdateFunctionCode",
+      [&fs](const RequestContext& ctx,
+            shapes::UpdateFunctionCodeRequest&& in) -> Result<FunctionConfiguration> {
+        service::UpdateCodeInput input;
+        input.publish = in.Publish.value_or(false);
+        input.dry_run = in.DryRun.value_or(false);
+        input.revision_id = in.RevisionId;
+        input.architectures = std::move(in.Architectures);
+        const std::string name = in.FunctionName;
+        input.code = ToCodeSource(std::move(in));
+        LAMBDALITE_TRY(auto view, fs.UpdateFunctionCode(ctx.scope, name, std::move(input)));
+        return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
+      });
 
-  api.Register("UpdateFunctionConfiguration",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto view, fs.UpdateFunctionConfiguration(
-                                               ctx.scope, Name(in), GetString(in, "RevisionId"),
-                                               [&in](domain::FunctionConfig& c) {
-                                                 return ApplyConfigMembers(in, c);
-                                               }));
-                 return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
-               });
+  api.RegisterTyped<shapes::UpdateFunctionConfigurationRequest>(
+      "UpdateFunctionConfiguration",
+      [&fs](const RequestContext& ctx,
+            const shapes::UpdateFunctionConfigurationRequest& in) -> Result<FunctionConfiguration> {
+        LAMBDALITE_TRY(auto view,
+                       fs.UpdateFunctionConfiguration(
+                           ctx.scope, in.FunctionName, in.RevisionId,
+                           [&in](domain::FunctionConfig& c) { return ApplyConfigMembers(in, c); }));
+        return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
+      });
 
-  api.Register("DeleteFunction",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(
-                     fs.DeleteFunction(ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 return Empty(204);  // the model says 200, AWS answers 204 (reference section 2.2)
-               });
+  api.RegisterTyped<shapes::DeleteFunctionRequest>(
+      "DeleteFunction",
+      [&fs](const RequestContext& ctx, const shapes::DeleteFunctionRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunction(ctx.scope, in.FunctionName, in.Qualifier));
+        return Empty(204);  // the model says 200, AWS answers 204 (reference section 2.2)
+      });
 
-  api.Register(
-      "ListFunctions", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        bool all = GetString(in, "FunctionVersion").value_or("") == "ALL";
+  api.RegisterTyped<shapes::ListFunctionsRequest>(
+      "ListFunctions",
+      [&fs](const RequestContext& ctx,
+            const shapes::ListFunctionsRequest& in) -> Result<shapes::ListFunctionsResponse> {
+        const bool all = in.FunctionVersion.value_or("") == "ALL";
         // AWS returns at most 50 functions per page, whatever MaxItems asks for.
-        LAMBDALITE_TRY(auto page, fs.ListFunctions(ctx.scope, all, GetString(in, "Marker"),
-                                                   std::min(MaxItems(in), kDefaultMaxItems)));
-        json::array items;
+        LAMBDALITE_TRY(auto page,
+                       fs.ListFunctions(ctx.scope, all, in.Marker,
+                                        std::min(MaxItems(in.MaxItems), kDefaultMaxItems)));
+        shapes::ListFunctionsResponse out;
+        auto& items = out.Functions.emplace();
+        items.reserve(page.items.size());
         for (const auto& v : page.items) {
           items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
         }
-        json::object out{{"Functions", std::move(items)}};
-        if (page.next_marker) out["NextMarker"] = *page.next_marker;
-        return JsonReply(std::move(out));
+        out.NextMarker = std::move(page.next_marker);
+        return out;
       });
 
   // --- versions -------------------------------------------------------------------------------
-  api.Register(
-      "PublishVersion", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        LAMBDALITE_TRY(auto view, fs.PublishVersion(
-                                      ctx.scope, Name(in), GetString(in, "CodeSha256"),
-                                      GetString(in, "Description"), GetString(in, "RevisionId")));
+  api.RegisterTyped<shapes::PublishVersionRequest>(
+      "PublishVersion",
+      [&fs](const RequestContext& ctx,
+            const shapes::PublishVersionRequest& in) -> Result<FunctionConfiguration> {
+        LAMBDALITE_TRY(auto view, fs.PublishVersion(ctx.scope, in.FunctionName, in.CodeSha256,
+                                                    in.Description, in.RevisionId));
         view.qualifier = view.version->version;
-        return JsonReply(ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull));
+        return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
       });
 
-  api.Register("ListVersionsByFunction",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto page, fs.ListVersions(ctx.scope, Name(in),
-                                                           GetString(in, "Marker"), MaxItems(in)));
-                 json::array items;
-                 for (const auto& v : page.items) {
-                   items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
-                 }
-                 json::object out{{"Versions", std::move(items)}};
-                 if (page.next_marker) out["NextMarker"] = *page.next_marker;
-                 return JsonReply(std::move(out));
-               });
+  api.RegisterTyped<shapes::ListVersionsByFunctionRequest>(
+      "ListVersionsByFunction",
+      [&fs](const RequestContext& ctx, const shapes::ListVersionsByFunctionRequest& in)
+          -> Result<shapes::ListVersionsByFunctionResponse> {
+        LAMBDALITE_TRY(auto page, fs.ListVersions(ctx.scope, in.FunctionName, in.Marker,
+                                                  MaxItems(in.MaxItems)));
+        shapes::ListVersionsByFunctionResponse out;
+        auto& items = out.Versions.emplace();
+        items.reserve(page.items.size());
+        for (const auto& v : page.items) {
+          items.push_back(ToFunctionConfiguration(ctx.scope, v, ConfigDetail::kList));
+        }
+        out.NextMarker = std::move(page.next_marker);
+        return out;
+      });
 
   // --- aliases --------------------------------------------------------------------------------
-  api.Register(
-      "CreateAlias", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        std::string alias = GetString(in, "Name").value_or("");
-        LAMBDALITE_TRY(auto a, fs.CreateAlias(ctx.scope, Name(in), alias, ToAliasInput(in)));
-        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-        return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
+  api.RegisterTyped<shapes::CreateAliasRequest>(
+      "CreateAlias",
+      [&fs](const RequestContext& ctx,
+            const shapes::CreateAliasRequest& in) -> Result<shapes::AliasConfiguration> {
+        LAMBDALITE_TRY(auto a,
+                       fs.CreateAlias(ctx.scope, in.FunctionName, in.Name, ToAliasInput(in)));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(in.FunctionName));
+        return ToAliasConfiguration(ctx.scope, fn.name, a);
       });
-  api.Register("GetAlias",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(
-                     auto a, fs.GetAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
-                 LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-                 return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
-               });
-  api.Register("UpdateAlias",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(
-                     auto a, fs.UpdateAlias(ctx.scope, Name(in), GetString(in, "Name").value_or(""),
-                                            ToAliasInput(in)));
-                 LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-                 return JsonReply(ToAliasConfiguration(ctx.scope, fn.name, a));
-               });
-  api.Register("DeleteAlias",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(
-                     fs.DeleteAlias(ctx.scope, Name(in), GetString(in, "Name").value_or("")));
-                 return Empty(204);
-               });
-  api.Register(
-      "ListAliases", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        LAMBDALITE_TRY(auto page,
-                       fs.ListAliases(ctx.scope, Name(in), GetString(in, "FunctionVersion"),
-                                      GetString(in, "Marker"), MaxItems(in)));
-        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(Name(in)));
-        json::array items;
+  api.RegisterTyped<shapes::GetAliasRequest>(
+      "GetAlias",
+      [&fs](const RequestContext& ctx,
+            const shapes::GetAliasRequest& in) -> Result<shapes::AliasConfiguration> {
+        LAMBDALITE_TRY(auto a, fs.GetAlias(ctx.scope, in.FunctionName, in.Name));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(in.FunctionName));
+        return ToAliasConfiguration(ctx.scope, fn.name, a);
+      });
+  api.RegisterTyped<shapes::UpdateAliasRequest>(
+      "UpdateAlias",
+      [&fs](const RequestContext& ctx,
+            const shapes::UpdateAliasRequest& in) -> Result<shapes::AliasConfiguration> {
+        LAMBDALITE_TRY(auto a,
+                       fs.UpdateAlias(ctx.scope, in.FunctionName, in.Name, ToAliasInput(in)));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(in.FunctionName));
+        return ToAliasConfiguration(ctx.scope, fn.name, a);
+      });
+  api.RegisterTyped<shapes::DeleteAliasRequest>(
+      "DeleteAlias",
+      [&fs](const RequestContext& ctx, const shapes::DeleteAliasRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(fs.DeleteAlias(ctx.scope, in.FunctionName, in.Name));
+        return Empty(204);
+      });
+  api.RegisterTyped<shapes::ListAliasesRequest>(
+      "ListAliases",
+      [&fs](const RequestContext& ctx,
+            const shapes::ListAliasesRequest& in) -> Result<shapes::ListAliasesResponse> {
+        LAMBDALITE_TRY(auto page, fs.ListAliases(ctx.scope, in.FunctionName, in.FunctionVersion,
+                                                 in.Marker, MaxItems(in.MaxItems)));
+        LAMBDALITE_TRY(auto fn, domain::ParseFunctionName(in.FunctionName));
+        shapes::ListAliasesResponse out;
+        auto& items = out.Aliases.emplace();
         for (const auto& a : page.items)
           items.push_back(ToAliasConfiguration(ctx.scope, fn.name, a));
-        json::object out{{"Aliases", std::move(items)}};
-        if (page.next_marker) out["NextMarker"] = *page.next_marker;
-        return JsonReply(std::move(out));
+        out.NextMarker = std::move(page.next_marker);
+        return out;
       });
 
   // --- event invoke configs -------------------------------------------------------------------
-  api.Register("PutFunctionEventInvokeConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto v, fs.PutEventInvokeConfig(ctx.scope, Name(in),
-                                                                GetString(in, "Qualifier"),
-                                                                ToEventInvokeConfigInput(in)));
-                 return JsonReply(ToEventInvokeConfig(v));
-               });
-  api.Register("UpdateFunctionEventInvokeConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto v, fs.UpdateEventInvokeConfig(ctx.scope, Name(in),
-                                                                   GetString(in, "Qualifier"),
-                                                                   ToEventInvokeConfigInput(in)));
-                 return JsonReply(ToEventInvokeConfig(v));
-               });
-  api.Register("GetFunctionEventInvokeConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto v, fs.GetEventInvokeConfig(ctx.scope, Name(in),
-                                                                GetString(in, "Qualifier")));
-                 return JsonReply(ToEventInvokeConfig(v));
-               });
-  api.Register("DeleteFunctionEventInvokeConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(
-                     fs.DeleteEventInvokeConfig(ctx.scope, Name(in), GetString(in, "Qualifier")));
-                 return Empty(204);
-               });
-  api.Register("ListFunctionEventInvokeConfigs",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto page,
-                                fs.ListEventInvokeConfigs(ctx.scope, Name(in),
-                                                          GetString(in, "Marker"), MaxItems(in)));
-                 json::array items;
-                 for (const auto& v : page.items) items.push_back(ToEventInvokeConfig(v));
-                 json::object out{{"FunctionEventInvokeConfigs", std::move(items)}};
-                 if (page.next_marker) out["NextMarker"] = *page.next_marker;
-                 return JsonReply(std::move(out));
-               });
+  api.RegisterTyped<shapes::PutFunctionEventInvokeConfigRequest>(
+      "PutFunctionEventInvokeConfig",
+      [&fs](const RequestContext& ctx, const shapes::PutFunctionEventInvokeConfigRequest& in)
+          -> Result<shapes::FunctionEventInvokeConfig> {
+        LAMBDALITE_TRY(auto v, fs.PutEventInvokeConfig(ctx.scope, in.FunctionName, in.Qualifier,
+                                                       ToEventInvokeConfigInput(in)));
+        return ToEventInvokeConfig(v);
+      });
+  api.RegisterTyped<shapes::UpdateFunctionEventInvokeConfigRequest>(
+      "UpdateFunctionEventInvokeConfig",
+      [&fs](const RequestContext& ctx, const shapes::UpdateFunctionEventInvokeConfigRequest& in)
+          -> Result<shapes::FunctionEventInvokeConfig> {
+        LAMBDALITE_TRY(auto v, fs.UpdateEventInvokeConfig(ctx.scope, in.FunctionName, in.Qualifier,
+                                                          ToEventInvokeConfigInput(in)));
+        return ToEventInvokeConfig(v);
+      });
+  api.RegisterTyped<shapes::GetFunctionEventInvokeConfigRequest>(
+      "GetFunctionEventInvokeConfig",
+      [&fs](const RequestContext& ctx, const shapes::GetFunctionEventInvokeConfigRequest& in)
+          -> Result<shapes::FunctionEventInvokeConfig> {
+        LAMBDALITE_TRY(auto v, fs.GetEventInvokeConfig(ctx.scope, in.FunctionName, in.Qualifier));
+        return ToEventInvokeConfig(v);
+      });
+  api.RegisterTyped<shapes::DeleteFunctionEventInvokeConfigRequest>(
+      "DeleteFunctionEventInvokeConfig",
+      [&fs](const RequestContext& ctx,
+            const shapes::DeleteFunctionEventInvokeConfigRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(
+            fs.DeleteEventInvokeConfig(ctx.scope, in.FunctionName, in.Qualifier));
+        return Empty(204);
+      });
+  api.RegisterTyped<shapes::ListFunctionEventInvokeConfigsRequest>(
+      "ListFunctionEventInvokeConfigs",
+      [&fs](const RequestContext& ctx, const shapes::ListFunctionEventInvokeConfigsRequest& in)
+          -> Result<shapes::ListFunctionEventInvokeConfigsResponse> {
+        LAMBDALITE_TRY(auto page, fs.ListEventInvokeConfigs(ctx.scope, in.FunctionName, in.Marker,
+                                                            MaxItems(in.MaxItems)));
+        shapes::ListFunctionEventInvokeConfigsResponse out;
+        auto& items = out.FunctionEventInvokeConfigs.emplace();
+        for (const auto& v : page.items) items.push_back(ToEventInvokeConfig(v));
+        out.NextMarker = std::move(page.next_marker);
+        return out;
+      });
 
   // --- concurrency and account ----------------------------------------------------------------
-  api.Register("PutFunctionConcurrency",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 int n = static_cast<int>(GetInt(in, "ReservedConcurrentExecutions").value_or(0));
-                 LAMBDALITE_TRY(int reserved, fs.PutFunctionConcurrency(ctx.scope, Name(in), n));
-                 return JsonReply(json::object{{"ReservedConcurrentExecutions", reserved}});
-               });
-  api.Register("GetFunctionConcurrency",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto reserved, fs.GetFunctionConcurrency(ctx.scope, Name(in)));
-                 json::object out;
-                 if (reserved) out["ReservedConcurrentExecutions"] = *reserved;
-                 return JsonReply(std::move(out));
-               });
-  api.Register("DeleteFunctionConcurrency",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunctionConcurrency(ctx.scope, Name(in)));
-                 return Empty(204);
-               });
-  api.Register(
-      "GetAccountSettings", [&fs](const RequestContext& ctx, const json::object&) -> Result<Reply> {
+  api.RegisterTyped<shapes::PutFunctionConcurrencyRequest>(
+      "PutFunctionConcurrency",
+      [&fs](const RequestContext& ctx,
+            const shapes::PutFunctionConcurrencyRequest& in) -> Result<shapes::Concurrency> {
+        LAMBDALITE_TRY(int reserved, fs.PutFunctionConcurrency(ctx.scope, in.FunctionName,
+                                                               in.ReservedConcurrentExecutions));
+        shapes::Concurrency out;
+        out.ReservedConcurrentExecutions = reserved;
+        return out;
+      });
+  api.RegisterTyped<shapes::GetFunctionConcurrencyRequest>(
+      "GetFunctionConcurrency",
+      [&fs](const RequestContext& ctx, const shapes::GetFunctionConcurrencyRequest& in)
+          -> Result<shapes::GetFunctionConcurrencyResponse> {
+        LAMBDALITE_TRY(auto reserved, fs.GetFunctionConcurrency(ctx.scope, in.FunctionName));
+        shapes::GetFunctionConcurrencyResponse out;
+        out.ReservedConcurrentExecutions = reserved;
+        return out;
+      });
+  api.RegisterTyped<shapes::DeleteFunctionConcurrencyRequest>(
+      "DeleteFunctionConcurrency",
+      [&fs](const RequestContext& ctx,
+            const shapes::DeleteFunctionConcurrencyRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(fs.DeleteFunctionConcurrency(ctx.scope, in.FunctionName));
+        return Empty(204);
+      });
+  api.RegisterTyped<shapes::GetAccountSettingsRequest>(
+      "GetAccountSettings",
+      [&fs](const RequestContext& ctx, const shapes::GetAccountSettingsRequest&)
+          -> Result<shapes::GetAccountSettingsResponse> {
         service::AccountSettings s = fs.GetAccountSettings(ctx.scope);
-        json::object limit{{"TotalCodeSize", fs.limits().total_code_size},
-                           {"CodeSizeUnzipped", fs.limits().code_size_unzipped},
-                           {"CodeSizeZipped", fs.limits().code_size_zipped},
-                           {"ConcurrentExecutions", s.concurrent_executions},
-                           {"UnreservedConcurrentExecutions", s.unreserved_concurrent_executions}};
-        json::object usage{{"TotalCodeSize", s.total_code_size},
-                           {"FunctionCount", s.function_count}};
-        return JsonReply(
-            json::object{{"AccountLimit", std::move(limit)}, {"AccountUsage", std::move(usage)}});
+        shapes::GetAccountSettingsResponse out;
+        shapes::AccountLimit& limit = out.AccountLimit.emplace();
+        limit.TotalCodeSize = fs.limits().total_code_size;
+        limit.CodeSizeUnzipped = fs.limits().code_size_unzipped;
+        limit.CodeSizeZipped = fs.limits().code_size_zipped;
+        limit.ConcurrentExecutions = s.concurrent_executions;
+        limit.UnreservedConcurrentExecutions = s.unreserved_concurrent_executions;
+        shapes::AccountUsage& usage = out.AccountUsage.emplace();
+        usage.TotalCodeSize = s.total_code_size;
+        usage.FunctionCount = s.function_count;
+        return out;
       });
 
   // --- tags -----------------------------------------------------------------------------------
-  api.Register("TagResource",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_RETURN_IF_ERROR(fs.TagResource(
-                     ctx.scope, GetString(in, "Resource").value_or(""), GetStringMap(in, "Tags")));
-                 return Empty(204);
-               });
-  api.Register("UntagResource",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 std::vector<std::string> keys;
-                 if (const json::array* a = GetArray(in, "TagKeys")) {
-                   for (const auto& k : *a) {
-                     if (k.is_string()) keys.emplace_back(k.get_string());
-                   }
-                 }
-                 LAMBDALITE_RETURN_IF_ERROR(
-                     fs.UntagResource(ctx.scope, GetString(in, "Resource").value_or(""), keys));
-                 return Empty(204);
-               });
-  api.Register(
-      "ListTags", [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        LAMBDALITE_TRY(auto tags, fs.ListTags(ctx.scope, GetString(in, "Resource").value_or("")));
-        json::object t;
-        for (const auto& [k, v] : tags) t[k] = v;
-        return JsonReply(json::object{{"Tags", std::move(t)}});
+  api.RegisterTyped<shapes::TagResourceRequest>(
+      "TagResource",
+      [&fs](const RequestContext& ctx, const shapes::TagResourceRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(fs.TagResource(ctx.scope, in.Resource, in.Tags));
+        return Empty(204);
+      });
+  api.RegisterTyped<shapes::UntagResourceRequest>(
+      "UntagResource",
+      [&fs](const RequestContext& ctx, const shapes::UntagResourceRequest& in) -> Result<Reply> {
+        LAMBDALITE_RETURN_IF_ERROR(fs.UntagResource(ctx.scope, in.Resource, in.TagKeys));
+        return Empty(204);
+      });
+  api.RegisterTyped<shapes::ListTagsRequest>(
+      "ListTags",
+      [&fs](const RequestContext& ctx,
+            const shapes::ListTagsRequest& in) -> Result<shapes::ListTagsResponse> {
+        LAMBDALITE_TRY(auto tags, fs.ListTags(ctx.scope, in.Resource));
+        shapes::ListTagsResponse out;
+        out.Tags = std::move(tags);
+        return out;
       });
 
-  // --- code signing and function URLs ----------------------------------------------------------
-  // lambdalite has no code-signing configs or function URLs yet; these answer as AWS does for a
-  // function that has none, so tools that probe them work.
-  api.Register(
-      "GetFunctionCodeSigningConfig",
-      [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-        LAMBDALITE_TRY(auto view, fs.GetFunction(ctx.scope, Name(in), std::nullopt));
-        return JsonReply(json::object{{"CodeSigningConfigArn", ""}, {"FunctionName", view.name}});
+  // --- function URLs ---------------------------------------------------------------------------
+  // lambdalite has no function URLs yet; this answers as AWS does for a function that has none,
+  // so tools that probe it work.
+  api.RegisterTyped<shapes::GetFunctionUrlConfigRequest>(
+      "GetFunctionUrlConfig",
+      [&fs](const RequestContext& ctx,
+            const shapes::GetFunctionUrlConfigRequest& in) -> Result<Reply> {
+        (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
+        LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(in.FunctionName));
+        LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
+        return Error::Make(ErrorCode::kNotFound, "The resource you requested does not exist.");
       });
-  api.Register("GetFunctionUrlConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
-                 LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(Name(in)));
-                 LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
-                 return Error::Make(ErrorCode::kNotFound,
-                                    "The resource you requested does not exist.");
-               });
 
   // --- presigned code download (GetFunction's Code.Location) -----------------------------------
   api.RegisterInternal("/_lambdalite/code/", [&fs, &signer](const http::HttpRequest& req) {
