@@ -2,9 +2,11 @@
 instances. Every operation through boto3, one path through the AWS CLI, CP1 for the tag
 operations, restart persistence."""
 
+import json
 import unittest
 
-from harness import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaliteTestCase, aws_cli, lambda_client
+from harness import (DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaliteTestCase, aws_cli, lambda_client,
+                     raw_request)
 
 ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/cp-operator"
 VPC = {"SubnetIds": ["subnet-0123456789abcdef0"], "SecurityGroupIds": ["sg-0123456789abcdef0"]}
@@ -20,6 +22,43 @@ class CapacityProviderTest(LambdaliteTestCase):
         return self.client.create_capacity_provider(
             CapacityProviderName=name, VpcConfig=VPC,
             PermissionsConfig={"CapacityProviderOperatorRoleArn": ROLE}, **kw)
+
+    def test_answer_bytes_keep_their_key_order(self):
+        # The order the JSON handlers answered with before the typed shapes (wire_order.json).
+        name = self.unique("cp")
+        self.create(name, InstanceRequirements={"ExcludedInstanceTypes": ["m5.large"],
+                                                "Architectures": ["x86_64"]},
+                    CapacityProviderScalingConfig={
+                        "ScalingPolicies": [{"TargetValue": 50.5, "PredefinedMetricType":
+                                             "LambdaCapacityProviderAverageCPUUtilization"}],
+                        "ScalingMode": "Manual", "MaxVCpuCount": 16},
+                    KmsKeyArn=f"arn:aws:kms:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:key/k1")
+        resp = raw_request(self.endpoint, "GET", f"/2025-11-30/capacity-providers/{name}")
+        self.assertEqual(resp.status, 200)
+        modified = resp.json()["CapacityProvider"]["LastModified"]
+        expected = {"CapacityProvider": {
+            "CapacityProviderArn": cp_arn(name), "State": "Active",
+            "VpcConfig": {"SubnetIds": VPC["SubnetIds"], "SecurityGroupIds": VPC["SecurityGroupIds"]},
+            "PermissionsConfig": {"CapacityProviderOperatorRoleArn": ROLE},
+            "InstanceRequirements": {"Architectures": ["x86_64"],
+                                     "ExcludedInstanceTypes": ["m5.large"]},
+            "CapacityProviderScalingConfig": {
+                "MaxVCpuCount": 16, "ScalingMode": "Manual",
+                "ScalingPolicies": [{"PredefinedMetricType":
+                                     "LambdaCapacityProviderAverageCPUUtilization",
+                                     "TargetValue": 50.5}]},
+            "KmsKeyArn": f"arn:aws:kms:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:key/k1",
+            "LastModified": modified}}
+        # Keys and their order, byte for byte; numbers compared as values (the JSON writer renders
+        # 50.5 as 5.05E1, a valid JSON number that every client reads back as 50.5).
+        self.assertEqual(json.dumps(resp.json(), separators=(",", ":")),
+                         json.dumps(expected, separators=(",", ":")))
+        versions = raw_request(self.endpoint, "GET",
+                               f"/2025-11-30/capacity-providers/{name}/function-versions")
+        self.assertEqual(versions.body.decode(),
+                         json.dumps({"CapacityProviderArn": cp_arn(name), "FunctionVersions": []},
+                                    separators=(",", ":")))
+
 
     def test_lifecycle(self):
         name = self.unique("cp")

@@ -1,39 +1,33 @@
-// Recursion-config operations: {"RecursiveLoop": "Allow"|"Terminate"} in and out (RC1..RC4).
+// Recursion-config operations: {"RecursiveLoop": "Allow"|"Terminate"} in and out (RC1..RC4). The
+// mapping is the enum's wire text both ways (domain/recursion.h), so it lives here.
 #include "api/operations/recursion.h"
 
-#include "api/mapping.h"
+#include "api/shapes.h"
 
 namespace lambdalite::api {
 
-namespace json = boost::json;
-
-namespace {
-
-std::string Name(const json::object& in) { return GetString(in, "FunctionName").value_or(""); }
-
-Reply LoopReply(domain::RecursiveLoop loop) {
-  const std::string_view name = domain::RecursiveLoopName(loop);
-  Reply r;
-  r.json = json::object{{"RecursiveLoop", json::string(name.data(), name.size())}};
-  return r;
-}
-
-}  // namespace
-
 void RegisterRecursion(LambdaApi& api, service::FunctionService& fs) {
-  api.Register(
+  api.RegisterTyped<shapes::PutFunctionRecursionConfigRequest>(
       "PutFunctionRecursionConfig",
-      [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
+      [&fs](const RequestContext& ctx, const shapes::PutFunctionRecursionConfigRequest& in)
+          -> Result<shapes::PutFunctionRecursionConfigResponse> {
         // The decoder has checked RecursiveLoop against the enum (RC4).
-        const auto loop = domain::ParseRecursiveLoop(GetString(in, "RecursiveLoop").value_or(""));
-        LAMBDALITE_TRY(auto stored, fs.PutFunctionRecursionConfig(ctx.scope, Name(in), loop));
-        return LoopReply(stored);
+        LAMBDALITE_TRY(auto stored,
+                       fs.PutFunctionRecursionConfig(ctx.scope, in.FunctionName,
+                                                     domain::ParseRecursiveLoop(in.RecursiveLoop)));
+        shapes::PutFunctionRecursionConfigResponse out;
+        out.RecursiveLoop = std::string(domain::RecursiveLoopName(stored));
+        return out;
       });
-  api.Register("GetFunctionRecursionConfig",
-               [&fs](const RequestContext& ctx, const json::object& in) -> Result<Reply> {
-                 LAMBDALITE_TRY(auto loop, fs.GetFunctionRecursionConfig(ctx.scope, Name(in)));
-                 return LoopReply(loop);
-               });
+  api.RegisterTyped<shapes::GetFunctionRecursionConfigRequest>(
+      "GetFunctionRecursionConfig",
+      [&fs](const RequestContext& ctx, const shapes::GetFunctionRecursionConfigRequest& in)
+          -> Result<shapes::GetFunctionRecursionConfigResponse> {
+        LAMBDALITE_TRY(auto loop, fs.GetFunctionRecursionConfig(ctx.scope, in.FunctionName));
+        shapes::GetFunctionRecursionConfigResponse out;
+        out.RecursiveLoop = std::string(domain::RecursiveLoopName(loop));
+        return out;
+      });
 }
 
 }  // namespace lambdalite::api
