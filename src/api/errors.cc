@@ -21,9 +21,11 @@ static AwsError ToAwsErrorImpl(const Error& e) {
     case ErrorCode::kValidation:
       return {400, typed("ValidationException"), e.message, false, false, {}};
     case ErrorCode::kInvalidParameter:
-      // The code signing refusals are modelled with "Message" (capital), like RNF.
+      // The code signing refusals and RecursiveInvocationException are modelled with capitalized
+      // members ("Message"), like RNF.
       if (e.detail == "CodeVerificationFailedException" ||
-          e.detail == "InvalidCodeSignatureException") {
+          e.detail == "InvalidCodeSignatureException" ||
+          e.detail == "RecursiveInvocationException") {
         return {400, e.detail, e.message, true, true, {}};
       }
       return {400, typed("InvalidParameterValueException"), e.message, true, false, {}};

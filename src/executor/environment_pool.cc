@@ -117,7 +117,8 @@ bool IsLowerHex(const std::string& s) {
 // function sees its own trace id, and a trace id grants nothing), so they come from a per-thread
 // generator seeded once from the CSPRNG: two RAND_bytes calls per invocation were 5% of the
 // server's CPU time on the warm path.
-std::string NewTraceId(int64_t now_ms) {
+// `lineage`, when given, is appended as the Lineage field (recursive loop detection).
+std::string NewTraceId(int64_t now_ms, std::string_view lineage) {
   thread_local std::mt19937_64 gen = [] {
     const std::string seed = RandomBytes(32);
     std::seed_seq seq(seed.begin(), seed.end());
@@ -129,7 +130,14 @@ std::string NewTraceId(int64_t now_ms) {
                 static_cast<unsigned long long>(now_ms / 1000),
                 static_cast<unsigned long long>(root_high & 0xffffffffu),
                 static_cast<unsigned long long>(root_low), static_cast<unsigned long long>(parent));
-  return id;
+  std::string trace;
+  if (lineage.empty()) {
+    trace = id;
+  } else {
+    trace.reserve(std::strlen(id) + 9 + lineage.size());
+    trace.append(id).append(";Lineage=").append(lineage);
+  }
+  return trace;
 }
 
 // Variables a function's configuration may not override (AWS's reserved list).
@@ -1528,7 +1536,7 @@ RuntimeInvocation EnvironmentPool::MakeInvocation(const InvokeRequest& request) 
   invocation.request_id = request.request_id;
   invocation.payload = request.payload;
   invocation.invoked_function_arn = request.invoked_function_arn;
-  invocation.trace_id = NewTraceId(clock_.NowMillis());
+  invocation.trace_id = NewTraceId(clock_.NowMillis(), request.lineage);
   if (!request.client_context.empty()) {
     std::string decoded;
     if (Base64Decode(request.client_context, &decoded)) invocation.client_context = decoded;

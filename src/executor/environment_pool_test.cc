@@ -360,6 +360,19 @@ TEST_F(EnvironmentPoolTest, InvocationHeaders) {
   EXPECT_NE(std::string(again.at("Lambda-Runtime-Trace-Id").as_string()), trace);
 }
 
+// The recursion lineage counted by the service rides in the trace id (domain/recursion.h), so
+// the SDKs inside the function forward it with the calls the function makes.
+TEST_F(EnvironmentPoolTest, TraceIdCarriesTheLineage) {
+  auto version = Scripted(7);
+  InvokeRequest request = Request(version, {{"action", "headers"}});
+  request.lineage = "0badf00d:3|12345678:1";
+  const json::object headers = json::parse(MustInvoke(request).payload).as_object();
+  const std::string trace(headers.at("Lambda-Runtime-Trace-Id").as_string());
+  EXPECT_TRUE(std::regex_match(trace, std::regex("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]"
+                                                 "{16};Sampled=0;Lineage=0badf00d:3\\|12345678:1")))
+      << trace;
+}
+
 TEST_F(EnvironmentPoolTest, WarmEnvironmentIsReused) {
   auto version = Scripted();
   const json::value a = InvokeJson(version, {{"action", "whoami"}});

@@ -39,6 +39,8 @@ struct InvokeRequest {
   // environment are not limited by either.
   int provisioned_concurrency = 0;
   bool tail_log = false;  // X-Amz-Log-Type: Tail
+  // The Lineage field of the invocation's trace id (domain/recursion.h); empty: none.
+  std::string lineage;
 };
 
 struct InvocationResult {

@@ -6,12 +6,14 @@
 
 #include "api/errors.h"
 #include "api/lambda_api.h"
+#include "api/operations/capacity_providers.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
 #include "api/operations/layers.h"
 #include "api/operations/policies.h"
 #include "api/operations/provisioned_concurrency.h"
+#include "api/operations/recursion.h"
 #include "auth/sigv4_verifier.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
@@ -242,6 +244,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterProvisionedConcurrency(*p->api, *p->functions);
   api::RegisterLayers(*p->api, *p->functions, *p->signer);
+  api::RegisterRecursion(*p->api, *p->functions);
+  api::RegisterCapacityProviders(*p->api, *p->functions);
   p->api->RegisterInternal(
       "/_lambdalite/health",
       [exposure_warning, auth = !config.auth_keys_file.empty()](const http::HttpRequest&) {
@@ -312,6 +316,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     event.function_name = function_name;
     event.qualifier = input.qualifier;
     event.payload = input.payload;
+    event.lineage = input.lineage;
     event.accepted_ms = raw->clock.NowMillis();
     event.visible_at_ms = event.accepted_ms;
     return raw->dispatcher->Submit(event);

@@ -31,6 +31,7 @@ Result<queue::AttemptResult> InvokeEventRunner::Run(const queue::Event& event) {
   input.qualifier = event.qualifier;
   input.payload = event.payload;
   input.request_id = event.request_id;
+  input.lineage = event.lineage;  // the loop count goes on through Event invocations
   LAMBDALITE_TRY(auto result, invoke_.InvokeSync(event.scope, std::move(input)));
   queue::AttemptResult out;
   out.ran = true;

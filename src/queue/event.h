@@ -75,6 +75,8 @@ struct Event {
   std::string function_name;
   std::optional<std::string> qualifier;  // as the caller invoked it ($LATEST, version or alias)
   std::string payload;
+  // The recursion lineage the invocation came with (domain/recursion.h); counted when it runs.
+  std::string lineage;
   int64_t accepted_ms = 0;    // when Invoke answered 202 (the event's age counts from here)
   int64_t visible_at_ms = 0;  // not claimable before this time (retry delays live here)
   int attempts = 0;           // function invocations made so far (approximateInvokeCount)

@@ -65,7 +65,11 @@ CREATE TABLE async_event_totals (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kSchemaV1};
+// Version 2: the recursion lineage an event was invoked with (domain/recursion.h).
+constexpr std::string_view kSchemaV2 =
+    "ALTER TABLE async_events ADD COLUMN lineage TEXT NOT NULL DEFAULT ''";
+
+constexpr std::string_view kMigrations[] = {kSchemaV1, kSchemaV2};
 constexpr std::string_view kComponent = "event_queue";
 
 // Columns read back into an Event, in this order (kCol* below).
@@ -76,7 +80,8 @@ constexpr std::string_view kComponent = "event_queue";
   "outcome_delivery_attempts, result_status_code, result_executed_version, "               \
   "result_function_error, result_response_payload, result_ran, settings_function_exists, " \
   "settings_max_retry_attempts, settings_max_event_age_seconds, settings_on_success, "     \
-  "settings_on_failure, settings_dead_letter_target_arn, settings_reserved_concurrency"
+  "settings_on_failure, settings_dead_letter_target_arn, settings_reserved_concurrency, "  \
+  "lineage"
 
 enum Column {
   kColSeq,
@@ -97,6 +102,7 @@ enum Column {
   kColFinishedMs,
   kColDelivered,
   kColOutcome,  // first of the 15 outcome columns, in BindOutcome's order
+  kColLineage = kColOutcome + 15,
 };
 
 // The assignments of the mutable fields, parameters ?3..?21 (see BindMutable).
@@ -224,6 +230,7 @@ Result<StoredRow> ReadRow(const Statement& s) {
   e.backoff_step = static_cast<int>(s.ColumnInt64(kColBackoffStep));
   e.last_error = s.ColumnText(kColLastError);
   e.lease_generation = s.ColumnInt64(kColLeaseGeneration);
+  e.lineage = s.ColumnText(kColLineage);
   row.lease_until_ms = s.ColumnInt64(kColLeaseUntilMs);
   if (!s.ColumnIsNull(kColCondition)) {
     LAMBDALITE_TRY(row.condition, DecodeCondition(s.ColumnInt64(kColCondition)));
@@ -302,9 +309,9 @@ struct SqliteEventQueue::Statements {
                    "result_function_error, result_response_payload, result_ran, "
                    "settings_function_exists, settings_max_retry_attempts, "
                    "settings_max_event_age_seconds, settings_on_success, settings_on_failure, "
-                   "settings_dead_letter_target_arn, settings_reserved_concurrency) "
+                   "settings_dead_letter_target_arn, settings_reserved_concurrency, lineage) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
+                   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27) "
                    "ON CONFLICT (request_id) DO NOTHING RETURNING seq"));
     LAMBDALITE_TRY(s->select_due,
                    db.Prepare("SELECT " LAMBDALITE_EVENT_COLUMNS
@@ -404,6 +411,7 @@ Status SqliteEventQueue::InsertEvent(const Event& event) {
       .BindInt64(10, event.backoff_step)
       .BindText(11, event.last_error);
   BindOutcome(s, 12, event.outcome);
+  s.BindText(27, event.lineage);
   LAMBDALITE_TRY(bool inserted, StepToEnd(s));
   if (!inserted) {
     return Error::Make(ErrorCode::kConflict,

@@ -81,7 +81,8 @@ TEST(SqliteEventQueueTest, SharesTheFunctionStoreFile) {
   queue.reset();
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ((*db)->SchemaVersion("event_queue").value(), 1);
+  EXPECT_EQ((*db)->SchemaVersion("event_queue").value(),
+            static_cast<int>(SqliteEventQueue::Migrations().size()));
   EXPECT_EQ((*db)->SchemaVersion("function_store").value(),
             static_cast<int>(storage::sqlite::SqliteFunctionStore::Migrations().size()));
   db.value().reset();
@@ -294,6 +295,30 @@ TEST(SqliteEventQueueCrashTest, AnAttemptCutShortByACrashRunsAgainAfterTheLease)
   EXPECT_EQ(runner.seen[0], std::make_pair(std::string("r1"), 1));
   EXPECT_EQ(sink.conditions, std::vector<Condition>{Condition::kSuccess});
   EXPECT_EQ(sink.counts, std::vector<int>{2});
+}
+
+}  // namespace
+}  // namespace lambdalite::queue
+
+namespace lambdalite::queue {
+namespace {
+
+TEST(SqliteEventQueueTest, KeepsTheRecursionLineageAcrossAReopen) {
+  testing_support::TempDir dir;
+  const std::string path = dir.File("q.db");
+  {
+    std::unique_ptr<SqliteEventQueue> queue = OpenQueue(path);
+    ASSERT_NE(queue, nullptr);
+    Event event = testing_support::MakeEvent("r1");
+    event.lineage = "0badf00d:5|12345678:1";
+    ASSERT_TRUE(queue->Enqueue(event).ok());
+  }
+  std::unique_ptr<SqliteEventQueue> queue = OpenQueue(path);
+  ASSERT_NE(queue, nullptr);
+  auto claimed = queue->ClaimDue(testing_support::kT0 + 365LL * 86'400'000, 1, 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().lineage, "0badf00d:5|12345678:1");
 }
 
 }  // namespace

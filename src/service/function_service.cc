@@ -10,10 +10,12 @@
 #include "domain/runtimes.h"
 #include "service/code_package.h"
 #include "service/paging.h"
+#include "storage/capacity_provider_codec.h"
 #include "storage/code_signing_codec.h"
 #include "storage/layer_codec.h"
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
+#include "storage/recursion_codec.h"
 
 namespace lambdalite::service {
 
@@ -58,7 +60,9 @@ FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeSto
       fetcher_(fetcher),
       clock_(clock),
       limits_(limits),
-      committer_(store) {}
+      committer_(store) {
+  RegisterCapacityProviderTags();
+}
 
 Status FunctionService::Load() {
   LAMBDALITE_TRY(auto stored, store_.LoadAll());
@@ -80,6 +84,7 @@ Status FunctionService::Load() {
   functions_ = std::move(loaded);
   code_signing_configs_.clear();
   layers_.clear();
+  capacity_providers_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
@@ -103,6 +108,10 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   if (record.kind == storage::kLayerVersionRecordKind ||
       record.kind == storage::kLayerCounterRecordKind) {
     return LoadLayerRecordLocked(record);
+  }
+  if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
+  if (record.kind == storage::kCapacityProviderRecordKind) {
+    return LoadCapacityProviderLocked(record);
   }
   if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   return Status::Ok();
@@ -176,6 +185,7 @@ FunctionView FunctionService::ViewLocked(const FunctionState& fn, VersionPtr v,
   view.qualifier = std::move(qualifier);
   view.tags = fn.meta.tags;
   view.reserved_concurrency = fn.meta.reserved_concurrency;
+  view.recursive_loop = fn.recursive_loop;
   if (view.version) {
     auto rm = fn.runtime_management.find(view.version->version);
     if (rm != fn.runtime_management.end())

@@ -22,12 +22,14 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/capacity_provider.h"
 #include "domain/code_signing.h"
 #include "domain/function.h"
 #include "domain/layer.h"
 #include "domain/names.h"
 #include "domain/policy.h"
 #include "domain/provisioned_concurrency.h"
+#include "domain/recursion.h"
 #include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
@@ -78,6 +80,8 @@ struct FunctionView {
   // a reservation, on-demand invocations get only what the provisioned environments leave.
   int provisioned_concurrency = 0;
   Phase phase = Phase::kSettled;
+  // The function's recursive loop detection setting (Invoke stops loops under Terminate).
+  domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
   // The runtime version pinned by PutRuntimeManagementConfig (UpdateRuntimeOn Manual) for this
   // version; unset shows the runtime's own version ARN.
   std::optional<std::string> runtime_version_arn;
@@ -139,6 +143,13 @@ struct AddPermissionInput {
 struct PolicyView {
   std::string document;
   std::string revision_id;
+};
+
+// A capacity provider as the API shows it.
+struct CapacityProviderView {
+  domain::CapacityProvider provider;
+  std::string arn;
+  domain::CapacityProviderState state = domain::CapacityProviderState::kActive;
 };
 
 // A provisioned concurrency config and the ARN it is shown with (qualified).
@@ -433,6 +444,38 @@ class FunctionService {
   void ReportProvisioned(const domain::Scope& scope, const std::string& function,
                          const std::string& qualifier, const std::string& version, int allocated,
                          bool failed);
+  // --- Recursion config (recursion_ops.cc) ------------------------------------------------------
+  // Per function (unqualified names only: the model refuses a qualifier), durable; a function
+  // that never had one set answers AWS's default, Terminate (RC1). A missing function is 404
+  // "Function not found: <arn>".
+  Result<domain::RecursiveLoop> PutFunctionRecursionConfig(const domain::Scope& scope,
+                                                           const std::string& function_name,
+                                                           domain::RecursiveLoop loop);
+  Result<domain::RecursiveLoop> GetFunctionRecursionConfig(const domain::Scope& scope,
+                                                           const std::string& function_name) const;
+
+  // --- Capacity providers (capacity_provider_ops.cc) ---------------------------------------------
+  // Configuration only (domain/capacity_provider.h): stored per account and region, durable.
+  // Names may be given as ARNs. A missing one is 404 "Capacity provider not found: <arn>".
+  Result<CapacityProviderView> CreateCapacityProvider(const domain::Scope& scope,
+                                                      const std::string& name_or_arn,
+                                                      domain::CapacityProvider provider);
+  Result<CapacityProviderView> GetCapacityProvider(const domain::Scope& scope,
+                                                   const std::string& name_or_arn) const;
+  Result<Page<CapacityProviderView>> ListCapacityProviders(
+      const domain::Scope& scope, std::optional<domain::CapacityProviderState> state,
+      const std::optional<std::string>& marker, int max_items) const;
+  // Replaces the scaling config when one is given.
+  Result<CapacityProviderView> UpdateCapacityProvider(
+      const domain::Scope& scope, const std::string& name_or_arn,
+      const std::optional<domain::CapacityProviderScalingConfig>& scaling_config);
+  Result<CapacityProviderView> DeleteCapacityProvider(const domain::Scope& scope,
+                                                      const std::string& name_or_arn);
+  // The function versions attached to the capacity provider (their qualified ARNs). lambdalite
+  // does not attach functions yet, so the list is empty; the provider must exist.
+  Result<Page<std::string>> ListFunctionVersionsByCapacityProvider(
+      const domain::Scope& scope, const std::string& name_or_arn,
+      const std::optional<std::string>& marker, int max_items) const;
 
   // --- Layers (layer_ops.cc) ---------------------------------------------------------------------
   // Layer versions of the caller's scope; answers follow aws-lambda-behaviour-2.md section 2
@@ -486,6 +529,7 @@ class FunctionService {
     // Resource policies by qualifier: "" for the unqualified function (and $LATEST), else a
     // version number or an alias name. Never holds an empty policy.
     std::map<std::string, domain::Policy> policies;
+    domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
     // Provisioned concurrency configs by qualifier (a version number or an alias name).
     std::map<std::string, domain::ProvisionedConcurrencyConfig> provisioned;
   };
@@ -546,6 +590,10 @@ class FunctionService {
   // (lock held, functions already loaded). Dispatches on record.kind.
   Status LoadRecordLocked(const storage::StoredRecord& record);
   Status LoadPolicyLocked(const storage::StoredRecord& record);
+  Status LoadRecursionLocked(const storage::StoredRecord& record);
+  Status LoadCapacityProviderLocked(const storage::StoredRecord& record);
+  // Plugs capacity providers into the tag operations (constructor).
+  void RegisterCapacityProviderTags();
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
@@ -607,6 +655,8 @@ class FunctionService {
   };
   // Layers per scope, by name.
   std::map<domain::Scope, std::map<std::string, LayerState>> layers_;
+  // Capacity providers per scope, by name.
+  std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
 };
 
 }  // namespace lambdalite::service

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "service/invoke_service.h"
 #include "service/zip_testing.h"
 #include "storage/memory/memory_code_store.h"
 #include "storage/memory/memory_store.h"
@@ -412,6 +413,54 @@ TEST_F(FunctionServiceTest, RuntimeAvailabilityIsCheckedOnCreateAndRuntimeChange
                                                   return Status::Ok();
                                                 })
                   .ok());
+}
+
+// Recursion config (recursion_ops.cc): per function, Terminate by default, durable, gone with
+// the function; and the Invoke-side counting of the lineage (InvokeService::CountRecursion).
+TEST_F(FunctionServiceTest, RecursionConfigDefaultsPersistsAndGoesWithTheFunction) {
+  ASSERT_TRUE(Create("fn").ok());
+  EXPECT_EQ(service_->GetFunctionRecursionConfig(scope_, "fn").value(),
+            domain::RecursiveLoop::kTerminate);
+  ASSERT_TRUE(
+      service_->PutFunctionRecursionConfig(scope_, "fn", domain::RecursiveLoop::kAllow).ok());
+  EXPECT_EQ(service_->GetFunction(scope_, "fn", std::nullopt)->recursive_loop,
+            domain::RecursiveLoop::kAllow);
+  Reset();
+  EXPECT_EQ(service_->GetFunctionRecursionConfig(scope_, "fn").value(),
+            domain::RecursiveLoop::kAllow);
+  auto missing = service_->GetFunctionRecursionConfig(scope_, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().message,
+            "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope");
+  ASSERT_TRUE(service_->DeleteFunction(scope_, "fn", std::nullopt).ok());
+  ASSERT_TRUE(Create("fn").ok());
+  EXPECT_EQ(service_->GetFunctionRecursionConfig(scope_, "fn").value(),
+            domain::RecursiveLoop::kTerminate);
+  Reset();
+  EXPECT_EQ(service_->GetFunctionRecursionConfig(scope_, "fn").value(),
+            domain::RecursiveLoop::kTerminate);
+}
+
+TEST(InvokeRecursionTest, CountRecursionStopsTheSeventeenthUnderTerminateOnly) {
+  const Scope scope{"123456789012", "us-east-1"};
+  InvokeTarget target;
+  target.function_name = "fn";
+  const std::string key = domain::LineageKey(scope, "fn");
+  auto first = InvokeService::CountRecursion(scope, target, "");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, key + ":1");
+  ASSERT_TRUE(InvokeService::CountRecursion(scope, target, key + ":15").ok());
+  auto stopped = InvokeService::CountRecursion(scope, target, key + ":16|0badf00d:2");
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().code, ErrorCode::kInvalidParameter);
+  EXPECT_EQ(stopped.error().detail, "RecursiveInvocationException");
+  // Another function's count does not stop this one.
+  ASSERT_TRUE(InvokeService::CountRecursion(scope, target, "0badf00d:99").ok());
+  target.recursive_loop = domain::RecursiveLoop::kAllow;
+  auto allowed = InvokeService::CountRecursion(scope, target, key + ":16");
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(*allowed, key + ":17");
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ Result<InvokeTarget> InvokeService::Resolve(const domain::Scope& scope,
   target.version = view->version;
   target.reserved_concurrency = view->reserved_concurrency;
   target.unreserved_concurrency = view->unreserved_concurrency;
+  target.recursive_loop = view->recursive_loop;
   target.provisioned_concurrency = view->provisioned_concurrency;
   target.invoked_function_arn =
       q ? domain::QualifiedFunctionArn(scope, ref.name, *q) : domain::FunctionArn(scope, ref.name);
@@ -122,11 +123,30 @@ Status InvokeService::InvokeAsync(const domain::Scope& scope, InvokeInput input,
   return submit_event_(scope, target.function_name, input);
 }
 
+Result<std::string> InvokeService::CountRecursion(const domain::Scope& scope,
+                                                  const InvokeTarget& target,
+                                                  std::string_view incoming_lineage) {
+  domain::LineageStep step =
+      domain::NextLineage(incoming_lineage, domain::LineageKey(scope, target.function_name));
+  if (domain::StopsRecursion(target.recursive_loop, step.count)) {
+    // The model's description of the exception (the live message is unrecorded; see
+    // docs/research/aws-error-messages.md, recursion).
+    return Error::Make(ErrorCode::kInvalidParameter,
+                       "Lambda has detected your function being invoked in a recursive loop with "
+                       "other Amazon Web Services resources and stopped your function's "
+                       "invocation.",
+                       "RecursiveInvocationException");
+  }
+  return std::move(step.lineage);
+}
+
 Result<executor::InvocationResult> InvokeService::InvokeSync(const domain::Scope& scope,
                                                              InvokeInput input) {
   LAMBDALITE_TRY(auto target, Resolve(scope, input.function_name, input.qualifier));
   LAMBDALITE_RETURN_IF_ERROR(CheckPayload(input.payload));
-  return invoker_.Invoke(MakeRequest(scope, std::move(target), std::move(input)));
+  LAMBDALITE_TRY(std::string lineage, CountRecursion(scope, target, input.lineage));
+  return invoker_.Invoke(
+      MakeRequest(scope, std::move(target), std::move(input), std::move(lineage)));
 }
 
 bool InvokeService::TryInvokeSync(const domain::Scope& scope, InvokeInput input,
@@ -140,13 +160,20 @@ bool InvokeService::TryInvokeSync(const domain::Scope& scope, InvokeInput input,
     done(std::move(payload).error());
     return true;
   }
-  executor::InvokeRequest req = MakeRequest(scope, std::move(target).value(), std::move(input));
+  auto lineage = CountRecursion(scope, *target, input.lineage);
+  if (!lineage.ok()) {
+    done(std::move(lineage).error());
+    return true;
+  }
+  executor::InvokeRequest req =
+      MakeRequest(scope, std::move(target).value(), std::move(input), std::move(lineage).value());
   return invoker_.TryInvokeAsync(req, done);
 }
 
 executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, InvokeTarget target,
-                                                   InvokeInput input) const {
+                                                   InvokeInput input, std::string lineage) const {
   executor::InvokeRequest req;
+  req.lineage = std::move(lineage);
   req.scope = scope;
   req.function_name = std::move(target.function_name);
   req.code_path = code_store_.LocalPath(target.version->code.blob_id);

@@ -20,6 +20,9 @@ struct InvokeInput {
   std::string client_context;
   bool tail_log = false;
   std::string request_id;
+  // The Lineage of the X-Amzn-Trace-Id header the call came with (domain/recursion.h), or of
+  // the Event invocation that is running: how often this event has invoked which function.
+  std::string lineage;
 };
 
 // The version an invocation runs, as resolved from the name the caller used.
@@ -30,6 +33,7 @@ struct InvokeTarget {
   std::optional<int> reserved_concurrency;
   int unreserved_concurrency = 0;   // shared by the functions without a reservation
   int provisioned_concurrency = 0;  // every provisioned config of the function added up
+  domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
 };
 
 class InvokeService {
@@ -41,6 +45,14 @@ class InvokeService {
   // Resolves the target without running anything (DryRun; also the first step of Invoke).
   Result<InvokeTarget> Resolve(const domain::Scope& scope, const std::string& function_name,
                                const std::optional<std::string>& qualifier) const;
+
+  // Counts this invocation in the event's lineage. Under Terminate, an event that would invoke
+  // the function more than 16 times is refused with RecursiveInvocationException (400); an
+  // Event invocation is refused so when it runs (the dispatcher sends it to the DLQ or
+  // on-failure destination), not when it is accepted, as AWS does. Otherwise returns the
+  // lineage the invocation carries on in its trace id.
+  static Result<std::string> CountRecursion(const domain::Scope& scope, const InvokeTarget& target,
+                                            std::string_view incoming_lineage);
 
   // Runs a synchronous invocation. Function errors are successful results with
   // function_error set; Errors are for requests that cannot run (not found, bad payload,
@@ -69,7 +81,7 @@ class InvokeService {
 
  private:
   executor::InvokeRequest MakeRequest(const domain::Scope& scope, InvokeTarget target,
-                                      InvokeInput input) const;
+                                      InvokeInput input, std::string lineage) const;
 
   EventSubmitter submit_event_;
   FunctionService& functions_;

@@ -2,10 +2,21 @@
 
 #include "api/mapping.h"
 #include "api/shapes.h"
+#include "domain/recursion.h"
 
 namespace lambdalite::api {
 
 namespace {
+
+// The recursion lineage of the call's X-Amzn-Trace-Id header (the AWS SDKs inside a function
+// forward _X_AMZN_TRACE_ID there); empty without one.
+std::string LineageOf(const RequestContext& ctx) {
+  if (ctx.request == nullptr) return {};
+  const std::string* header = ctx.request->FindHeader("X-Amzn-Trace-Id");
+  if (header == nullptr) return {};
+  return std::string(domain::LineageOf(*header));
+}
+
 // AWS: "For asynchronous invocations, the maximum payload size is 1 MB"; the legacy
 // InvokeAsync API keeps its 256 KB limit.
 constexpr size_t kMaxAsyncPayloadBytes = 1'048'576;
@@ -22,6 +33,7 @@ service::InvokeInput SyncInput(const RequestContext& ctx, shapes::InvocationRequ
   input.tail_log = in.LogType.value_or("None") == "Tail";
   // The response's x-amzn-RequestId is the function's aws_request_id (reference, request ids).
   input.request_id = ctx.request_id;
+  input.lineage = LineageOf(ctx);
   return input;
 }
 
@@ -87,6 +99,7 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
           input.qualifier = std::move(in.Qualifier);
           input.payload = std::move(in.Payload).value_or(std::string());
           input.request_id = ctx.request_id;
+          input.lineage = LineageOf(ctx);
           LAMBDALITE_RETURN_IF_ERROR(
               invoke.InvokeAsync(ctx.scope, std::move(input), kMaxAsyncPayloadBytes));
           Reply r;

@@ -1,0 +1,86 @@
+// Capacity-provider operations: member mapping only (api/capacity_provider_mapping.h; the rules
+// are in service/capacity_provider_ops.cc).
+#include "api/operations/capacity_providers.h"
+
+#include "api/capacity_provider_mapping.h"
+#include "api/shapes.h"
+
+namespace lambdalite::api {
+
+namespace {
+
+constexpr int kDefaultMaxItems = 50;
+
+}  // namespace
+
+void RegisterCapacityProviders(LambdaApi& api, service::FunctionService& fs) {
+  api.RegisterTyped<shapes::CreateCapacityProviderRequest>(
+      "CreateCapacityProvider",
+      [&fs](const RequestContext& ctx, const shapes::CreateCapacityProviderRequest& in)
+          -> Result<shapes::CreateCapacityProviderResponse> {
+        LAMBDALITE_TRY(auto view, fs.CreateCapacityProvider(ctx.scope, in.CapacityProviderName,
+                                                            ToCapacityProvider(in)));
+        return shapes::CreateCapacityProviderResponse{ToCapacityProviderShape(view)};
+      });
+  api.RegisterTyped<shapes::GetCapacityProviderRequest>(
+      "GetCapacityProvider",
+      [&fs](const RequestContext& ctx, const shapes::GetCapacityProviderRequest& in)
+          -> Result<shapes::GetCapacityProviderResponse> {
+        LAMBDALITE_TRY(auto view, fs.GetCapacityProvider(ctx.scope, in.CapacityProviderName));
+        return shapes::GetCapacityProviderResponse{ToCapacityProviderShape(view)};
+      });
+  api.RegisterTyped<shapes::UpdateCapacityProviderRequest>(
+      "UpdateCapacityProvider",
+      [&fs](const RequestContext& ctx, const shapes::UpdateCapacityProviderRequest& in)
+          -> Result<shapes::UpdateCapacityProviderResponse> {
+        std::optional<domain::CapacityProviderScalingConfig> scaling;
+        if (in.CapacityProviderScalingConfig) {
+          scaling = ToScalingConfig(*in.CapacityProviderScalingConfig);
+        }
+        LAMBDALITE_TRY(auto view,
+                       fs.UpdateCapacityProvider(ctx.scope, in.CapacityProviderName, scaling));
+        return shapes::UpdateCapacityProviderResponse{ToCapacityProviderShape(view)};
+      });
+  api.RegisterTyped<shapes::DeleteCapacityProviderRequest>(
+      "DeleteCapacityProvider",
+      [&fs](const RequestContext& ctx, const shapes::DeleteCapacityProviderRequest& in)
+          -> Result<shapes::DeleteCapacityProviderResponse> {
+        LAMBDALITE_TRY(auto view, fs.DeleteCapacityProvider(ctx.scope, in.CapacityProviderName));
+        return shapes::DeleteCapacityProviderResponse{ToCapacityProviderShape(view)};
+      });
+  api.RegisterTyped<shapes::ListCapacityProvidersRequest>(
+      "ListCapacityProviders",
+      [&fs](const RequestContext& ctx, const shapes::ListCapacityProvidersRequest& in)
+          -> Result<shapes::ListCapacityProvidersResponse> {
+        LAMBDALITE_TRY(auto page,
+                       fs.ListCapacityProviders(ctx.scope, ToCapacityProviderState(in.State),
+                                                in.Marker, in.MaxItems.value_or(kDefaultMaxItems)));
+        shapes::ListCapacityProvidersResponse out;
+        for (const auto& v : page.items)
+          out.CapacityProviders.push_back(ToCapacityProviderShape(v));
+        out.NextMarker = page.next_marker;
+        return out;
+      });
+  api.RegisterTyped<shapes::ListFunctionVersionsByCapacityProviderRequest>(
+      "ListFunctionVersionsByCapacityProvider",
+      [&fs](const RequestContext& ctx,
+            const shapes::ListFunctionVersionsByCapacityProviderRequest& in)
+          -> Result<shapes::ListFunctionVersionsByCapacityProviderResponse> {
+        LAMBDALITE_TRY(auto view, fs.GetCapacityProvider(ctx.scope, in.CapacityProviderName));
+        LAMBDALITE_TRY(auto page, fs.ListFunctionVersionsByCapacityProvider(
+                                      ctx.scope, in.CapacityProviderName, in.Marker,
+                                      in.MaxItems.value_or(kDefaultMaxItems)));
+        shapes::ListFunctionVersionsByCapacityProviderResponse out;
+        out.CapacityProviderArn = view.arn;
+        for (const auto& arn : page.items) {
+          shapes::FunctionVersionsByCapacityProviderListItem item;
+          item.FunctionArn = arn;
+          item.State = "Active";
+          out.FunctionVersions.push_back(std::move(item));
+        }
+        out.NextMarker = page.next_marker;
+        return out;
+      });
+}
+
+}  // namespace lambdalite::api

@@ -1,0 +1,12 @@
+#pragma once
+
+#include "api/lambda_api.h"
+#include "service/function_service.h"
+
+namespace lambdalite::api {
+
+// Registers the capacity-provider operations: Create/Get/List/Update/DeleteCapacityProvider and
+// ListFunctionVersionsByCapacityProvider (configuration only: see domain/capacity_provider.h).
+void RegisterCapacityProviders(LambdaApi& api, service::FunctionService& functions);
+
+}  // namespace lambdalite::api
