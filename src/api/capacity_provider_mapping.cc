@@ -82,4 +82,15 @@ shapes::CapacityProvider ToCapacityProviderShape(const service::CapacityProvider
   return out;
 }
 
+domain::FunctionScalingConfig ToFunctionScalingConfig(const shapes::FunctionScalingConfig& in) {
+  return domain::FunctionScalingConfig{in.MinExecutionEnvironments, in.MaxExecutionEnvironments};
+}
+
+shapes::FunctionScalingConfig ToFunctionScalingConfigShape(const domain::FunctionScalingConfig& c) {
+  shapes::FunctionScalingConfig out;
+  out.MinExecutionEnvironments = c.min_execution_environments;
+  out.MaxExecutionEnvironments = c.max_execution_environments;
+  return out;
+}
+
 }  // namespace lambdalite::api

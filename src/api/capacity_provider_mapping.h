@@ -19,6 +19,8 @@ domain::CapacityProviderScalingConfig ToScalingConfig(
 std::optional<domain::CapacityProviderState> ToCapacityProviderState(
     const std::optional<std::string>& state);
 
+domain::FunctionScalingConfig ToFunctionScalingConfig(const shapes::FunctionScalingConfig& in);
+shapes::FunctionScalingConfig ToFunctionScalingConfigShape(const domain::FunctionScalingConfig& c);
 shapes::CapacityProvider ToCapacityProviderShape(const service::CapacityProviderView& view);
 
 }  // namespace lambdalite::api

@@ -116,6 +116,19 @@ void ApplySharedConfigMembers(const In& in, FunctionConfig& c) {
     // An empty VpcConfig detaches the function; AWS then keeps answering with empty lists.
     c.vpc = std::move(v);
   }
+  if (in.CapacityProviderConfig) {
+    // Members left out take AWS's defaults again (domain::FunctionCapacityProviderConfig).
+    const auto& mi = in.CapacityProviderConfig->LambdaManagedInstancesCapacityProviderConfig;
+    domain::FunctionCapacityProviderConfig cp;
+    cp.capacity_provider_arn = mi.CapacityProviderArn;
+    if (mi.PerExecutionEnvironmentMaxConcurrency) {
+      cp.per_execution_environment_max_concurrency = *mi.PerExecutionEnvironmentMaxConcurrency;
+    }
+    if (mi.ExecutionEnvironmentMemoryGiBPerVCpu) {
+      cp.execution_environment_memory_gib_per_vcpu = *mi.ExecutionEnvironmentMemoryGiBPerVCpu;
+    }
+    c.capacity_provider = std::move(cp);
+  }
   if (in.FileSystemConfigs) {
     c.file_systems.clear();
     for (const auto& e : *in.FileSystemConfigs) {
@@ -239,6 +252,14 @@ shapes::FunctionConfiguration ToFunctionConfiguration(const domain::Scope& scope
   logging.ApplicationLogLevel = c.logging.application_log_level;
   logging.SystemLogLevel = c.logging.system_log_level;
   logging.LogGroup = c.logging.log_group;
+  if (c.capacity_provider) {
+    auto& mi = o.CapacityProviderConfig.emplace().LambdaManagedInstancesCapacityProviderConfig;
+    mi.CapacityProviderArn = c.capacity_provider->capacity_provider_arn;
+    mi.PerExecutionEnvironmentMaxConcurrency =
+        c.capacity_provider->per_execution_environment_max_concurrency;
+    mi.ExecutionEnvironmentMemoryGiBPerVCpu =
+        c.capacity_provider->execution_environment_memory_gib_per_vcpu;
+  }
   return o;
 }
 
@@ -275,6 +296,8 @@ Status ApplyConfigMembers(const shapes::CreateFunctionRequest& in, FunctionConfi
   ApplySharedConfigMembers(in, c);
   if (in.PackageType) c.package_type = *in.PackageType;
   if (in.Architectures) c.architectures = *in.Architectures;
+  // A Managed Instances function's default memory (as recorded by LocalStack).
+  if (in.CapacityProviderConfig && !in.MemorySize) c.memory_size = 2048;
   return Status::Ok();
 }
 

@@ -52,6 +52,14 @@ struct CapacityProvider {
   friend bool operator==(const CapacityProvider&, const CapacityProvider&) = default;
 };
 
+// The scaling of one version of a Managed Instances function (PutFunctionScalingConfig), both
+// bounds 0..15000 (model). lambdalite applies it at once: applied == requested.
+struct FunctionScalingConfig {
+  std::optional<int> min_execution_environments;
+  std::optional<int> max_execution_environments;
+  friend bool operator==(const FunctionScalingConfig&, const FunctionScalingConfig&) = default;
+};
+
 // The states of the model's CapacityProviderState. lambdalite has nothing to provision, so a
 // stored capacity provider is Active; the creating call answers Pending and the deleting call
 // Deleting, as AWS's asynchronous (202) operations do.

@@ -54,6 +54,18 @@ struct CodeInfo {
   friend bool operator==(const CodeInfo&, const CodeInfo&) = default;
 };
 
+// A Lambda Managed Instances function's link to its capacity provider (the model's
+// LambdaManagedInstancesCapacityProviderConfig). The defaults are what AWS fills in when the
+// request leaves them out (as recorded by LocalStack). lambdalite runs such a function in its
+// own sandboxes like any other (domain/capacity_provider.h).
+struct FunctionCapacityProviderConfig {
+  std::string capacity_provider_arn;
+  int per_execution_environment_max_concurrency = 16;
+  double execution_environment_memory_gib_per_vcpu = 2.0;
+  friend bool operator==(const FunctionCapacityProviderConfig&,
+                         const FunctionCapacityProviderConfig&) = default;
+};
+
 // Everything UpdateFunctionConfiguration can change, with AWS's defaults.
 struct FunctionConfig {
   std::string description;
@@ -79,6 +91,9 @@ struct FunctionConfig {
   std::optional<std::string> kms_key_arn;
   std::vector<FileSystemConfig> file_systems;
   std::string package_type = "Zip";
+  // Set only for a Lambda Managed Instances function (fixed at CreateFunction: AWS refuses to
+  // add one to a Lambda Default function later).
+  std::optional<FunctionCapacityProviderConfig> capacity_provider;
   friend bool operator==(const FunctionConfig&, const FunctionConfig&) = default;
 };
 

@@ -31,6 +31,30 @@ storage::WriteOp Write(const Scope& scope, const domain::CapacityProvider* provi
   return storage::PutRecord{scope, kind, name, "", storage::EncodeCapacityProvider(*provider)};
 }
 
+// Every published version of `scope` (and $LATEST too with `with_latest`) whose config names the
+// provider `arn`, as qualified ARNs in function then version order (lock held by the caller).
+// AWS provisions a Managed Instances function only when a version is published, so the listing
+// shows published versions; any version, $LATEST included, keeps the provider from deletion.
+template <class Functions>
+std::vector<std::string> VersionsUsing(const Scope& scope, const Functions& functions,
+                                       const std::string& arn, bool with_latest) {
+  std::vector<std::string> out;
+  auto uses = [&](const domain::FunctionVersion& v) {
+    return v.config.capacity_provider && v.config.capacity_provider->capacity_provider_arn == arn;
+  };
+  auto s = functions.find(scope);
+  if (s == functions.end()) return out;
+  for (const auto& [name, fn] : s->second) {
+    if (with_latest && uses(*fn.latest)) {
+      out.push_back(domain::QualifiedFunctionArn(scope, name, domain::kLatest));
+    }
+    for (const auto& [n, v] : fn.versions) {
+      if (uses(*v)) out.push_back(domain::QualifiedFunctionArn(scope, name, v->version));
+    }
+  }
+  return out;
+}
+
 CapacityProviderView View(const Scope& scope, const domain::CapacityProvider& provider,
                           domain::CapacityProviderState state) {
   return CapacityProviderView{provider, domain::CapacityProviderArn(scope, provider.name), state};
@@ -119,6 +143,15 @@ Result<CapacityProviderView> FunctionService::DeleteCapacityProvider(
   if (!ref.in_scope || s == capacity_providers_.end()) return NotFound(scope, ref, name_or_arn);
   auto it = s->second.find(ref.name);
   if (it == s->second.end()) return NotFound(scope, ref, name_or_arn);
+  // In use by a function version: refused (model documentation; the text is unrecorded,
+  // docs/research/aws-error-messages.md section 22).
+  const std::string arn = domain::CapacityProviderArn(scope, ref.name);
+  if (!VersionsUsing(scope, functions_, arn, true).empty()) {
+    return Error::Make(ErrorCode::kConflict,
+                       "Capacity provider " + arn +
+                           " cannot be deleted because it is used by one or more function "
+                           "versions.");
+  }
   // The deleting call answers the provider in state Deleting (202); it is gone at once.
   CapacityProviderView view = View(scope, it->second, domain::CapacityProviderState::kDeleting);
   storage::WriteBatch batch;
@@ -132,9 +165,25 @@ Result<Page<std::string>> FunctionService::ListFunctionVersionsByCapacityProvide
     const Scope& scope, const std::string& name_or_arn, const std::optional<std::string>& marker,
     int max_items) const {
   LAMBDALITE_TRY(auto view, GetCapacityProvider(scope, name_or_arn));
-  (void)view;
-  return Paginate(std::vector<std::string>{}, marker, max_items,
-                  [](const std::string& arn) { return arn; });
+  std::vector<std::string> all;
+  {
+    std::shared_lock lock(mu_);
+    all = VersionsUsing(scope, functions_, view.arn, false);
+  }
+  return Paginate(std::move(all), marker, max_items, [](const std::string& arn) { return arn; });
+}
+
+Status FunctionService::CheckCapacityProviderLocked(const Scope& scope,
+                                                    const domain::FunctionConfig& config) const {
+  if (!config.capacity_provider) return Status::Ok();
+  const std::string& arn = config.capacity_provider->capacity_provider_arn;
+  const domain::CapacityProviderRef ref = domain::ParseCapacityProviderName(scope, arn);
+  auto s = capacity_providers_.find(scope);
+  if (!ref.in_scope || s == capacity_providers_.end() || !s->second.count(ref.name)) {
+    // Unrecorded for CreateFunction: the provider family's not-found text (CP1), section 22.
+    return NotFound(scope, ref, arn);
+  }
+  return Status::Ok();
 }
 
 void FunctionService::RegisterCapacityProviderTags() {

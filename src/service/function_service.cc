@@ -110,6 +110,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
     return LoadLayerRecordLocked(record);
   }
   if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
+  if (record.kind == storage::kFunctionScalingRecordKind) return LoadFunctionScalingLocked(record);
   if (record.kind == storage::kCapacityProviderRecordKind) {
     return LoadCapacityProviderLocked(record);
   }
@@ -326,6 +327,7 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
     LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
     LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, csc_id, in.name));
     LAMBDALITE_RETURN_IF_ERROR(ResolveLayersLocked(scope, in.config, nullptr));
+    LAMBDALITE_RETURN_IF_ERROR(CheckCapacityProviderLocked(scope, in.config));
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
   LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(code, in.config));
@@ -336,6 +338,7 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
   }
   // The config may have gone while the package was stored.
   LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
+  LAMBDALITE_RETURN_IF_ERROR(CheckCapacityProviderLocked(scope, in.config));
   const int64_t now = clock_.NowMillis();
   FunctionState fn;
   fn.meta.name = name;
@@ -443,6 +446,13 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
   auto latest = std::make_shared<FunctionVersion>(*fn->latest);
   LAMBDALITE_RETURN_IF_ERROR(patch(latest->config));
+  if (latest->config.capacity_provider && !fn->latest->config.capacity_provider) {
+    // As recorded by LocalStack: the compute type is fixed when the function is created.
+    return InvalidParam("CapacityProviderConfig isn't supported for Lambda Default functions.");
+  }
+  if (latest->config.capacity_provider != fn->latest->config.capacity_provider) {
+    LAMBDALITE_RETURN_IF_ERROR(CheckCapacityProviderLocked(scope, latest->config));
+  }
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
   LAMBDALITE_RETURN_IF_ERROR(ResolveLayersLocked(scope, latest->config, &fn->latest->config));
   LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(latest->code, latest->config));
@@ -520,6 +530,7 @@ Status FunctionService::DeleteFunction(const Scope& scope, const std::string& fu
                                                 t.name + ":" + *t.qualifier});
     }
     DropPolicyLocked(scope, t.name, *fn, *t.qualifier, batch);
+    DropFunctionScalingLocked(scope, t.name, *fn, *t.qualifier, batch);
     if (DropProvisionedLocked(scope, t.name, *fn, *t.qualifier, batch)) {
       released.push_back(*t.qualifier);
       RecountReservedLocked(scope);

@@ -145,6 +145,12 @@ struct PolicyView {
   std::string revision_id;
 };
 
+// A version's scaling config as GetFunctionScalingConfig shows it (no config: never Put).
+struct FunctionScalingView {
+  std::string function_arn;  // qualified with the version
+  std::optional<domain::FunctionScalingConfig> config;
+};
+
 // A capacity provider as the API shows it.
 struct CapacityProviderView {
   domain::CapacityProvider provider;
@@ -454,6 +460,19 @@ class FunctionService {
   Result<domain::RecursiveLoop> GetFunctionRecursionConfig(const domain::Scope& scope,
                                                            const std::string& function_name) const;
 
+  // --- Function scaling config (scaling_ops.cc) -------------------------------------------------
+  // Per published version of a Lambda Managed Instances function (one with a capacity provider
+  // config); durable, removed with the version or the function. `qualifier` is a version number
+  // (the model's pattern also allows $LATEST.PUBLISHED, which names no version here yet). Put
+  // answers the version's state; applied == requested.
+  Result<std::string> PutFunctionScalingConfig(const domain::Scope& scope,
+                                               const std::string& function_name,
+                                               const std::string& qualifier,
+                                               const domain::FunctionScalingConfig& config);
+  Result<FunctionScalingView> GetFunctionScalingConfig(const domain::Scope& scope,
+                                                       const std::string& function_name,
+                                                       const std::string& qualifier) const;
+
   // --- Capacity providers (capacity_provider_ops.cc) ---------------------------------------------
   // Configuration only (domain/capacity_provider.h): stored per account and region, durable.
   // Names may be given as ARNs. A missing one is 404 "Capacity provider not found: <arn>".
@@ -532,6 +551,8 @@ class FunctionService {
     domain::RecursiveLoop recursive_loop = domain::kDefaultRecursiveLoop;
     // Provisioned concurrency configs by qualifier (a version number or an alias name).
     std::map<std::string, domain::ProvisionedConcurrencyConfig> provisioned;
+    // Function scaling configs by version number (Managed Instances functions only).
+    std::map<std::string, domain::FunctionScalingConfig> scaling;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -592,6 +613,14 @@ class FunctionService {
   Status LoadPolicyLocked(const storage::StoredRecord& record);
   Status LoadRecursionLocked(const storage::StoredRecord& record);
   Status LoadCapacityProviderLocked(const storage::StoredRecord& record);
+  Status LoadFunctionScalingLocked(const storage::StoredRecord& record);
+  // Removes the scaling config of a deleted version from `fn` and `batch`.
+  void DropFunctionScalingLocked(const domain::Scope& scope, const std::string& name,
+                                 FunctionState& fn, const std::string& version,
+                                 storage::WriteBatch& batch);
+  // Refuses a capacity provider config naming a provider missing from `scope` (lock held).
+  Status CheckCapacityProviderLocked(const domain::Scope& scope,
+                                     const domain::FunctionConfig& config) const;
   // Plugs capacity providers into the tag operations (constructor).
   void RegisterCapacityProviderTags();
   // Removes the policy of `qualifier` (a deleted version or alias) from `fn` and `batch`.

@@ -155,4 +155,41 @@ Result<domain::CapacityProvider> DecodeCapacityProvider(std::string_view text) {
   return p;
 }
 
+std::string FunctionScalingRecordKey(std::string_view function, std::string_view version) {
+  return std::string(function) + ":" + std::string(version);
+}
+
+std::string EncodeFunctionScalingConfig(const domain::FunctionScalingConfig& config) {
+  json::object o;
+  if (config.min_execution_environments) {
+    o["min_execution_environments"] = *config.min_execution_environments;
+  }
+  if (config.max_execution_environments) {
+    o["max_execution_environments"] = *config.max_execution_environments;
+  }
+  return json::serialize(o);
+}
+
+Result<domain::FunctionScalingConfig> DecodeFunctionScalingConfig(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec || !v.is_object()) {
+    return Error::Make(ErrorCode::kInternal, "stored function scaling config is corrupt");
+  }
+  domain::FunctionScalingConfig config;
+  for (auto [key, out] :
+       {std::pair{"min_execution_environments", &config.min_execution_environments},
+        std::pair{"max_execution_environments", &config.max_execution_environments}}) {
+    const json::value* n = v.get_object().if_contains(key);
+    if (!n || n->is_null()) continue;
+    if (!n->is_int64() || n->get_int64() < 0 || n->get_int64() > 15000) {
+      return Error::Make(
+          ErrorCode::kInternal,
+          std::string("stored function scaling config is corrupt: bad value at '") + key + "'");
+    }
+    *out = static_cast<int>(n->get_int64());
+  }
+  return config;
+}
+
 }  // namespace lambdalite::storage

@@ -19,4 +19,13 @@ inline constexpr std::string_view kCapacityProviderRecordKind = "capacity_provid
 std::string EncodeCapacityProvider(const domain::CapacityProvider& provider);
 Result<domain::CapacityProvider> DecodeCapacityProvider(std::string_view json);
 
+// A function version's scaling config (PutFunctionScalingConfig): kind kFunctionScalingRecordKind,
+// key FunctionScalingRecordKey(function, version), owner_function = the function (so it goes with
+// DeleteFunction), body EncodeFunctionScalingConfig(config) =
+// {"min_execution_environments":n?,"max_execution_environments":n?} (an unset bound is absent).
+inline constexpr std::string_view kFunctionScalingRecordKind = "function_scaling";
+std::string FunctionScalingRecordKey(std::string_view function, std::string_view version);
+std::string EncodeFunctionScalingConfig(const domain::FunctionScalingConfig& config);
+Result<domain::FunctionScalingConfig> DecodeFunctionScalingConfig(std::string_view json);
+
 }  // namespace lambdalite::storage

@@ -93,6 +93,15 @@ json::object EncodeConfig(const domain::FunctionConfig& c) {
   }
   o["file_systems"] = std::move(file_systems);
   o["package_type"] = JsonString(c.package_type);
+  if (c.capacity_provider) {
+    json::object cp;
+    cp["capacity_provider_arn"] = JsonString(c.capacity_provider->capacity_provider_arn);
+    cp["per_execution_environment_max_concurrency"] =
+        c.capacity_provider->per_execution_environment_max_concurrency;
+    cp["execution_environment_memory_gib_per_vcpu"] =
+        c.capacity_provider->execution_environment_memory_gib_per_vcpu;
+    o["capacity_provider"] = std::move(cp);
+  }
   return o;
 }
 
@@ -184,6 +193,20 @@ class FieldReader {
     int64_t n = 0;
     if (ToInteger(*v, key, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), &n)) {
       *out = static_cast<int>(n);
+    }
+  }
+
+  void Read(std::string_view key, double* out) {
+    const json::value* v = Find(key);
+    if (v == nullptr) return;
+    if (v->is_double()) {
+      *out = v->get_double();
+    } else if (v->is_int64()) {
+      *out = static_cast<double>(v->get_int64());
+    } else if (v->is_uint64()) {
+      *out = static_cast<double>(v->get_uint64());
+    } else {
+      Fail(key, "a number");
     }
   }
 
@@ -337,6 +360,17 @@ void DecodeConfig(const json::value& v, const std::string& path, std::string* er
     }
   }
   r.Read("package_type", &out->package_type);
+  // Absent in versions stored before Managed Instances: a Lambda Default function.
+  if (const json::value* cp = r.Find("capacity_provider")) {
+    FieldReader c(*cp, r.PathOf("capacity_provider"), error);
+    domain::FunctionCapacityProviderConfig config;
+    c.Read("capacity_provider_arn", &config.capacity_provider_arn);
+    c.Read("per_execution_environment_max_concurrency",
+           &config.per_execution_environment_max_concurrency);
+    c.Read("execution_environment_memory_gib_per_vcpu",
+           &config.execution_environment_memory_gib_per_vcpu);
+    out->capacity_provider = std::move(config);
+  }
   if (const json::value* layer_code = r.Find("layer_code")) {
     const json::array* items = layer_code->if_array();
     if (items == nullptr) return r.Fail("layer_code", "an array of objects");

@@ -117,7 +117,8 @@ std::vector<BackendFactory> FunctionStoreBackends() {
 // the Expect* helpers below, then fix the count here.
 TEST(DomainCoverage, EveryMemberIsKnownToTheseTests) {
   [[maybe_unused]] auto [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
-                         c18, c19] = FunctionConfig{};
+                         c18, c19, c20] = FunctionConfig{};
+  [[maybe_unused]] auto [cp1, cp2, cp3] = domain::FunctionCapacityProviderConfig{};
   [[maybe_unused]] auto [l1, l2, l3, l4] = domain::LoggingConfig{};
   [[maybe_unused]] auto [v1, v2, v3] = domain::VpcConfig{};
   [[maybe_unused]] auto [f1, f2] = domain::FileSystemConfig{};
@@ -166,6 +167,8 @@ FunctionConfig FullConfig(const std::string& tag = "full") {
       {"arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1", "/mnt/one"},
       {"arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-2", "/mnt/two"}};
   c.package_type = "Image";
+  c.capacity_provider = domain::FunctionCapacityProviderConfig{
+      "arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp-" + tag, 64, 4.5};
   return c;
 }
 
@@ -290,6 +293,7 @@ void ExpectVersionEq(const FunctionVersion& want, const FunctionVersion& got) {
   EXPECT_TRUE(want.config.vpc == got.config.vpc);
   EXPECT_TRUE(want.config.logging == got.config.logging);
   EXPECT_TRUE(want.config.file_systems == got.config.file_systems);
+  EXPECT_TRUE(want.config.capacity_provider == got.config.capacity_provider);
   EXPECT_EQ(want.config.layers, got.config.layers);
   EXPECT_TRUE(want.config.layer_code == got.config.layer_code);
   EXPECT_EQ(want.config.architectures, got.config.architectures);

@@ -81,6 +81,33 @@ void RegisterCapacityProviders(LambdaApi& api, service::FunctionService& fs) {
         out.NextMarker = page.next_marker;
         return out;
       });
+  api.RegisterTyped<shapes::PutFunctionScalingConfigRequest>(
+      "PutFunctionScalingConfig",
+      [&fs](const RequestContext& ctx, const shapes::PutFunctionScalingConfigRequest& in)
+          -> Result<shapes::PutFunctionScalingConfigResponse> {
+        domain::FunctionScalingConfig config;
+        if (in.FunctionScalingConfig) config = ToFunctionScalingConfig(*in.FunctionScalingConfig);
+        LAMBDALITE_TRY(auto state, fs.PutFunctionScalingConfig(ctx.scope, in.FunctionName,
+                                                               in.Qualifier, config));
+        shapes::PutFunctionScalingConfigResponse out;
+        out.FunctionState = state;
+        return out;
+      });
+  api.RegisterTyped<shapes::GetFunctionScalingConfigRequest>(
+      "GetFunctionScalingConfig",
+      [&fs](const RequestContext& ctx, const shapes::GetFunctionScalingConfigRequest& in)
+          -> Result<shapes::GetFunctionScalingConfigResponse> {
+        LAMBDALITE_TRY(auto view,
+                       fs.GetFunctionScalingConfig(ctx.scope, in.FunctionName, in.Qualifier));
+        shapes::GetFunctionScalingConfigResponse out;
+        out.FunctionArn = view.function_arn;
+        if (view.config) {
+          // lambdalite applies a config at once.
+          out.AppliedFunctionScalingConfig = ToFunctionScalingConfigShape(*view.config);
+          out.RequestedFunctionScalingConfig = out.AppliedFunctionScalingConfig;
+        }
+        return out;
+      });
 }
 
 }  // namespace lambdalite::api

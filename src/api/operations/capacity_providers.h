@@ -6,7 +6,8 @@
 namespace lambdalite::api {
 
 // Registers the capacity-provider operations: Create/Get/List/Update/DeleteCapacityProvider and
-// ListFunctionVersionsByCapacityProvider (configuration only: see domain/capacity_provider.h).
+// ListFunctionVersionsByCapacityProvider, and the function versions' Put/GetFunctionScalingConfig
+// (configuration only: see domain/capacity_provider.h).
 void RegisterCapacityProviders(LambdaApi& api, service::FunctionService& functions);
 
 }  // namespace lambdalite::api
