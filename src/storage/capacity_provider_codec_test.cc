@@ -38,5 +38,28 @@ TEST(CapacityProviderCodecTest, CorruptionIsInternal) {
   }
 }
 
+TEST(FunctionScalingCodecTest, RoundTripsEitherBound) {
+  for (const domain::FunctionScalingConfig& c :
+       {domain::FunctionScalingConfig{}, domain::FunctionScalingConfig{0, 15000},
+        domain::FunctionScalingConfig{3, std::nullopt},
+        domain::FunctionScalingConfig{std::nullopt, 7}}) {
+    auto decoded = DecodeFunctionScalingConfig(EncodeFunctionScalingConfig(c));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, c);
+  }
+  EXPECT_EQ(EncodeFunctionScalingConfig({}), "{}");
+  EXPECT_EQ(FunctionScalingRecordKey("fn", "3"), "fn:3");
+}
+
+TEST(FunctionScalingCodecTest, CorruptionIsInternal) {
+  for (const char* bad :
+       {"", "[]", R"({"min_execution_environments":"1"})", R"({"max_execution_environments":-1})",
+        R"({"max_execution_environments":15001})"}) {
+    auto decoded = DecodeFunctionScalingConfig(bad);
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::kInternal);
+  }
+}
+
 }  // namespace
 }  // namespace lambdalite::storage
