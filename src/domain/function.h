@@ -13,6 +13,9 @@
 namespace lambdalite::domain {
 
 inline constexpr std::string_view kLatest = "$LATEST";
+// The version a Lambda Managed Instances function publishes with PublishTo=LATEST_PUBLISHED
+// (republished in place each time).
+inline constexpr std::string_view kLatestPublished = "$LATEST.PUBLISHED";
 
 // Where state lives: AWS scopes every resource by account and region.
 struct Scope {

@@ -48,6 +48,9 @@ std::vector<std::string> VersionsUsing(const Scope& scope, const Functions& func
     if (with_latest && uses(*fn.latest)) {
       out.push_back(domain::QualifiedFunctionArn(scope, name, domain::kLatest));
     }
+    if (fn.latest_published && uses(*fn.latest_published)) {
+      out.push_back(domain::QualifiedFunctionArn(scope, name, domain::kLatestPublished));
+    }
     for (const auto& [n, v] : fn.versions) {
       if (uses(*v)) out.push_back(domain::QualifiedFunctionArn(scope, name, v->version));
     }

@@ -12,6 +12,7 @@
 #include "service/paging.h"
 #include "storage/capacity_provider_codec.h"
 #include "storage/code_signing_codec.h"
+#include "storage/codec.h"
 #include "storage/layer_codec.h"
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
@@ -111,6 +112,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   }
   if (record.kind == storage::kRecursionRecordKind) return LoadRecursionLocked(record);
   if (record.kind == storage::kFunctionScalingRecordKind) return LoadFunctionScalingLocked(record);
+  if (record.kind == storage::kLatestPublishedRecordKind) return LoadLatestPublishedLocked(record);
   if (record.kind == storage::kCapacityProviderRecordKind) {
     return LoadCapacityProviderLocked(record);
   }
@@ -165,6 +167,7 @@ FunctionService::FunctionState* FunctionService::FindLocked(const Scope& scope,
 VersionPtr FunctionService::SelectLocked(const FunctionState& fn,
                                          const std::optional<std::string>& q) const {
   if (!q || *q == kLatest) return fn.latest;
+  if (*q == domain::kLatestPublished) return fn.latest_published;
   if (domain::IsVersionNumber(*q)) {
     auto it = fn.versions.find(std::stoll(*q));
     return it == fn.versions.end() ? nullptr : it->second;
@@ -567,10 +570,12 @@ Result<Page<FunctionView>> FunctionService::ListFunctions(const Scope& scope, bo
 
 // --- versions ---------------------------------------------------------------------------------
 
-Result<FunctionView> FunctionService::PublishVersion(
-    const Scope& scope, const std::string& function_name,
-    const std::optional<std::string>& code_sha256, const std::optional<std::string>& description,
-    const std::optional<std::string>& revision_id) {
+Result<FunctionView> FunctionService::PublishVersion(const Scope& scope,
+                                                     const std::string& function_name,
+                                                     const std::optional<std::string>& code_sha256,
+                                                     const std::optional<std::string>& description,
+                                                     const std::optional<std::string>& revision_id,
+                                                     bool to_latest_published) {
   LAMBDALITE_TRY(auto t, ResolveTarget(scope, function_name, std::nullopt));
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
@@ -581,6 +586,25 @@ Result<FunctionView> FunctionService::PublishVersion(
         fn->latest->code.sha256_base64 + "). Please try again with the CodeSHA256 in $LATEST.");
   }
   if (revision_id && *revision_id != fn->latest->revision_id) return StaleRevision();
+  if (to_latest_published) {
+    if (fn->latest_published &&
+        fn->latest_published->source_revision_id == fn->latest->revision_id) {
+      return ViewLocked(*fn, fn->latest_published, std::nullopt);
+    }
+    auto v = std::make_shared<FunctionVersion>(*fn->latest);
+    v->version = std::string(domain::kLatestPublished);
+    if (description) v->config.description = *description;
+    v->source_revision_id = fn->latest->revision_id;
+    v->revision_id = NewUuid();
+    v->last_modified_ms = clock_.NowMillis();
+    fn->latest_published = v;
+    storage::WriteBatch batch;
+    batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kLatestPublishedRecordKind),
+                                           t.name, t.name, storage::EncodeFunctionVersion(*v)});
+    FunctionView view = ViewLocked(*fn, v, std::nullopt);
+    LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
+    return view;
+  }
   // Nothing changed in $LATEST since the last publish: AWS returns that version (even when a new
   // Description is passed).
   if (!fn->versions.empty() &&

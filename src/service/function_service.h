@@ -308,10 +308,14 @@ class FunctionService {
                                            int max_items) const;
 
   // --- Versions --------------------------------------------------------------------------------
+  // With `to_latest_published` (PublishTo=LATEST_PUBLISHED) $LATEST is published as (or over) the
+  // function's $LATEST.PUBLISHED version instead of a new numbered one; nothing changed since the
+  // last such publish answers that version as it is.
   Result<FunctionView> PublishVersion(const domain::Scope& scope, const std::string& function_name,
                                       const std::optional<std::string>& code_sha256,
                                       const std::optional<std::string>& description,
-                                      const std::optional<std::string>& revision_id);
+                                      const std::optional<std::string>& revision_id,
+                                      bool to_latest_published = false);
   Result<Page<FunctionView>> ListVersions(const domain::Scope& scope,
                                           const std::string& function_name,
                                           const std::optional<std::string>& marker,
@@ -463,7 +467,7 @@ class FunctionService {
   // --- Function scaling config (scaling_ops.cc) -------------------------------------------------
   // Per published version of a Lambda Managed Instances function (one with a capacity provider
   // config); durable, removed with the version or the function. `qualifier` is a version number
-  // (the model's pattern also allows $LATEST.PUBLISHED, which names no version here yet). Put
+  // or $LATEST.PUBLISHED (once published: PublishVersion with PublishTo). Put
   // answers the version's state; applied == requested.
   Result<std::string> PutFunctionScalingConfig(const domain::Scope& scope,
                                                const std::string& function_name,
@@ -553,6 +557,8 @@ class FunctionService {
     std::map<std::string, domain::ProvisionedConcurrencyConfig> provisioned;
     // Function scaling configs by version number (Managed Instances functions only).
     std::map<std::string, domain::FunctionScalingConfig> scaling;
+    // The $LATEST.PUBLISHED version, once published (PublishTo=LATEST_PUBLISHED).
+    VersionPtr latest_published;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -614,6 +620,7 @@ class FunctionService {
   Status LoadRecursionLocked(const storage::StoredRecord& record);
   Status LoadCapacityProviderLocked(const storage::StoredRecord& record);
   Status LoadFunctionScalingLocked(const storage::StoredRecord& record);
+  Status LoadLatestPublishedLocked(const storage::StoredRecord& record);
   // Removes the scaling config of a deleted version from `fn` and `batch`.
   void DropFunctionScalingLocked(const domain::Scope& scope, const std::string& name,
                                  FunctionState& fn, const std::string& version,

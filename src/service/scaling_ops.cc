@@ -7,6 +7,7 @@
 
 #include "service/function_service.h"
 #include "storage/capacity_provider_codec.h"
+#include "storage/codec.h"
 
 namespace lambdalite::service {
 
@@ -36,7 +37,9 @@ Result<std::string> FunctionService::PutFunctionScalingConfig(
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) return VersionNotFound(scope, t.name, version);
-  VersionPtr v = domain::IsVersionNumber(version) ? SelectLocked(*fn, version) : nullptr;
+  VersionPtr v = domain::IsVersionNumber(version) || version == domain::kLatestPublished
+                     ? SelectLocked(*fn, version)
+                     : nullptr;
   if (!v) return VersionNotFound(scope, t.name, version);
   if (!v->config.capacity_provider) {
     return Error::Make(ErrorCode::kAccessDenied,
@@ -60,7 +63,9 @@ Result<FunctionScalingView> FunctionService::GetFunctionScalingConfig(
   std::shared_lock lock(mu_);
   const FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) return VersionNotFound(scope, t.name, version);
-  VersionPtr v = domain::IsVersionNumber(version) ? SelectLocked(*fn, version) : nullptr;
+  VersionPtr v = domain::IsVersionNumber(version) || version == domain::kLatestPublished
+                     ? SelectLocked(*fn, version)
+                     : nullptr;
   if (!v) return VersionNotFound(scope, t.name, version);
   if (!v->config.capacity_provider) {
     return Error::Make(ErrorCode::kAccessDenied,
@@ -91,6 +96,14 @@ Status FunctionService::LoadFunctionScalingLocked(const storage::StoredRecord& r
   }
   LAMBDALITE_TRY(auto config, storage::DecodeFunctionScalingConfig(record.body));
   fn->scaling[record.key.substr(prefix.size())] = config;
+  return Status::Ok();
+}
+
+Status FunctionService::LoadLatestPublishedLocked(const storage::StoredRecord& record) {
+  FunctionState* fn = FindLocked(record.scope, record.owner_function);
+  if (!fn) return Status::Ok();  // the store removes a function's records with it
+  LAMBDALITE_TRY(auto version, storage::DecodeFunctionVersion(record.body));
+  fn->latest_published = std::make_shared<domain::FunctionVersion>(std::move(version));
   return Status::Ok();
 }
 

@@ -23,6 +23,11 @@ Result<domain::CapacityProvider> DecodeCapacityProvider(std::string_view json);
 // key FunctionScalingRecordKey(function, version), owner_function = the function (so it goes with
 // DeleteFunction), body EncodeFunctionScalingConfig(config) =
 // {"min_execution_environments":n?,"max_execution_environments":n?} (an unset bound is absent).
+// A function's $LATEST.PUBLISHED version (PublishVersion with PublishTo=LATEST_PUBLISHED): kind
+// kLatestPublishedRecordKind, key and owner_function = the function, body
+// EncodeFunctionVersion(version) (codec.h).
+inline constexpr std::string_view kLatestPublishedRecordKind = "latest_published";
+
 inline constexpr std::string_view kFunctionScalingRecordKind = "function_scaling";
 std::string FunctionScalingRecordKey(std::string_view function, std::string_view version);
 std::string EncodeFunctionScalingConfig(const domain::FunctionScalingConfig& config);

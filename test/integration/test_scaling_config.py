@@ -162,7 +162,7 @@ class ScalingConfigTest(LambdaliteTestCase):
             "MinExecutionEnvironments must be less than or equal to MaxExecutionEnvironments.")
         self.assertEqual(self.body(self.client.get_function_scaling_config(
             FunctionName=name, Qualifier=v)), {"FunctionArn": self.arn(name, v)})
-        for q in ("99", "$LATEST.PUBLISHED"):
+        for q in ("99", "$LATEST.PUBLISHED"):  # never published to $LATEST.PUBLISHED
             self.assertAwsError(
                 lambda q=q: self.client.put_function_scaling_config(
                     FunctionName=name, Qualifier=q, FunctionScalingConfig={}), 404,
@@ -216,6 +216,48 @@ class ScalingConfigTest(LambdaliteTestCase):
         self.assertEqual(conf.returncode, 0, conf.stderr)
         self.assertEqual(conf.json["CapacityProviderConfig"][
             "LambdaManagedInstancesCapacityProviderConfig"]["CapacityProviderArn"], cp_arn(cp))
+
+    def test_latest_published(self):
+        cp = self.provider()
+        name = self.mi_function(cp)
+        lp = "$LATEST.PUBLISHED"
+        pub = self.publish(name, PublishTo="LATEST_PUBLISHED")
+        self.assertStatus(pub, 201)
+        self.assertEqual(pub["Version"], lp)
+        self.assertEqual(pub["FunctionArn"], self.arn(name, lp))
+        self.assertIn("CapacityProviderConfig", pub)
+        again = self.publish(name, PublishTo="LATEST_PUBLISHED")
+        self.assertEqual(again["RevisionId"], pub["RevisionId"])  # nothing changed
+        self.assertEqual(self.client.list_versions_by_function(FunctionName=name)["Versions"][-1][
+            "Version"], "$LATEST")  # no numbered version was made
+        got = self.client.get_function_configuration(FunctionName=name, Qualifier=lp)
+        self.assertEqual((got["Version"], got["FunctionArn"]), (lp, self.arn(name, lp)))
+        self.update_config(name, Description="next")
+        republished = self.publish(name, PublishTo="LATEST_PUBLISHED")
+        self.assertNotEqual(republished["RevisionId"], pub["RevisionId"])
+        self.assertEqual(republished["Description"], "next")
+        self.client.put_function_scaling_config(
+            FunctionName=name, Qualifier=lp, FunctionScalingConfig={"MinExecutionEnvironments": 1})
+        self.assertEqual(self.client.get_function_scaling_config(
+            FunctionName=name, Qualifier=lp)["FunctionArn"], self.arn(name, lp))
+        listed = self.client.list_function_versions_by_capacity_provider(
+            CapacityProviderName=cp)["FunctionVersions"]
+        self.assertEqual([f["FunctionArn"] for f in listed], [self.arn(name, lp)])
+        inv = self.client.invoke(FunctionName=name, Qualifier=lp, Payload=b"{}")
+        self.assertEqual(inv["StatusCode"], 200)
+        self.assertNotIn("FunctionError", inv)
+        out = aws_cli(self.endpoint, "publish-version", "--function-name", name, "--publish-to",
+                      "LATEST_PUBLISHED")
+        if not (out.returncode != 0 and "Unknown options" in out.stderr):
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(out.json["Version"], lp)
+        self.server.restart()
+        client = lambda_client(self.server.endpoint)
+        after = client.get_function_configuration(FunctionName=name, Qualifier=lp)
+        self.assertEqual(after["RevisionId"], republished["RevisionId"])
+        self.assertEqual(client.get_function_scaling_config(FunctionName=name, Qualifier=lp)[
+            "RequestedFunctionScalingConfig"], {"MinExecutionEnvironments": 1})
+        type(self)._make_clients()
 
     def test_restart_persistence(self):
         cp = self.provider()

@@ -167,8 +167,10 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
       "PublishVersion",
       [&fs](const RequestContext& ctx,
             const shapes::PublishVersionRequest& in) -> Result<FunctionConfiguration> {
-        LAMBDALITE_TRY(auto view, fs.PublishVersion(ctx.scope, in.FunctionName, in.CodeSha256,
-                                                    in.Description, in.RevisionId));
+        // The decoder has checked PublishTo against its enum (LATEST_PUBLISHED only).
+        LAMBDALITE_TRY(auto view,
+                       fs.PublishVersion(ctx.scope, in.FunctionName, in.CodeSha256, in.Description,
+                                         in.RevisionId, in.PublishTo.has_value()));
         view.qualifier = view.version->version;
         return ToFunctionConfiguration(ctx.scope, view, ConfigDetail::kFull);
       });
