@@ -108,5 +108,29 @@ TEST_F(ScalingServiceTest, ScalingConfigIsPerManagedVersionAndSurvivesReload) {
   EXPECT_EQ(*got->config, (domain::FunctionScalingConfig{1, 4}));
 }
 
+TEST_F(ScalingServiceTest, LatestPublishedIsRepublishedInPlaceAndSurvivesReload) {
+  CreateProvider();
+  ASSERT_TRUE(service_->CreateFunction(scope_, Input("mi", true)).ok());
+  auto first = service_->PublishVersion(scope_, "mi", std::nullopt, std::nullopt, std::nullopt,
+                                        /*to_latest_published=*/true);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->version->version, "$LATEST.PUBLISHED");
+  auto same =
+      service_->PublishVersion(scope_, "mi", std::nullopt, std::nullopt, std::nullopt, true);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->version->revision_id, first->version->revision_id);
+  auto versions = service_->ListVersions(scope_, "mi", std::nullopt, 50);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->items.size(), 2u);  // $LATEST and 1 (CreateFunction published), no more
+  ASSERT_TRUE(service_->PutFunctionScalingConfig(scope_, "mi", "$LATEST.PUBLISHED", {0, 2}).ok());
+  Reset();
+  auto got = service_->GetFunction(scope_, "mi", std::string("$LATEST.PUBLISHED"));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->version->revision_id, first->version->revision_id);
+  auto scaling = service_->GetFunctionScalingConfig(scope_, "mi", "$LATEST.PUBLISHED");
+  ASSERT_TRUE(scaling.ok());
+  EXPECT_EQ(scaling->config, (domain::FunctionScalingConfig{0, 2}));
+}
+
 }  // namespace
 }  // namespace lambdalite::service
