@@ -262,6 +262,22 @@ VersionPtr FunctionService::PublishLocked(const Scope& scope, FunctionState& fn,
   return v;
 }
 
+VersionPtr FunctionService::PublishLatestPublishedLocked(
+    const Scope& scope, FunctionState& fn, const std::optional<std::string>& description,
+    storage::WriteBatch& batch) {
+  auto v = std::make_shared<FunctionVersion>(*fn.latest);
+  v->version = std::string(domain::kLatestPublished);
+  if (description) v->config.description = *description;
+  v->source_revision_id = fn.latest->revision_id;
+  v->revision_id = NewUuid();
+  v->last_modified_ms = clock_.NowMillis();
+  fn.latest_published = v;
+  batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kLatestPublishedRecordKind),
+                                         fn.meta.name, fn.meta.name,
+                                         storage::EncodeFunctionVersion(*v)});
+  return v;
+}
+
 // Checks that apply to both create and update of a configuration.
 static Status CheckConfig(const domain::FunctionConfig& c) {
   if (c.package_type == "Zip" && (c.runtime.empty() || c.handler.empty())) {
@@ -363,7 +379,10 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
                                            name, name, *csc_id});
   }
   VersionPtr shown = latest;
-  if (in.publish) {
+  if (in.publish && in.publish_to_latest_published) {
+    batch.ops.push_back(storage::PutFunctionMeta{scope, fn.meta});
+    shown = PublishLatestPublishedLocked(scope, fn, in.publish_description, batch);
+  } else if (in.publish) {
     shown = PublishLocked(scope, fn, in.publish_description, batch);
   } else {
     batch.ops.push_back(storage::PutFunctionMeta{scope, fn.meta});
@@ -430,7 +449,9 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
   view.phase = Phase::kUpdating;
   if (in.publish) {
     // AWS answers with the new version then (qualified ARN, State Pending).
-    VersionPtr published = PublishLocked(scope, *fn, std::nullopt, batch);
+    VersionPtr published = in.publish_to_latest_published
+                               ? PublishLatestPublishedLocked(scope, *fn, std::nullopt, batch)
+                               : PublishLocked(scope, *fn, std::nullopt, batch);
     view = ViewLocked(*fn, published, published->version);
     view.phase = Phase::kCreating;
   }
@@ -591,16 +612,8 @@ Result<FunctionView> FunctionService::PublishVersion(const Scope& scope,
         fn->latest_published->source_revision_id == fn->latest->revision_id) {
       return ViewLocked(*fn, fn->latest_published, std::nullopt);
     }
-    auto v = std::make_shared<FunctionVersion>(*fn->latest);
-    v->version = std::string(domain::kLatestPublished);
-    if (description) v->config.description = *description;
-    v->source_revision_id = fn->latest->revision_id;
-    v->revision_id = NewUuid();
-    v->last_modified_ms = clock_.NowMillis();
-    fn->latest_published = v;
     storage::WriteBatch batch;
-    batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kLatestPublishedRecordKind),
-                                           t.name, t.name, storage::EncodeFunctionVersion(*v)});
+    VersionPtr v = PublishLatestPublishedLocked(scope, *fn, description, batch);
     FunctionView view = ViewLocked(*fn, v, std::nullopt);
     LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));
     return view;

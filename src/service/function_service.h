@@ -92,6 +92,8 @@ struct CreateFunctionInput {
   domain::FunctionConfig config;
   CodeSource code;
   bool publish = false;
+  // With `publish`: PublishTo=LATEST_PUBLISHED (publish as $LATEST.PUBLISHED, not version 1).
+  bool publish_to_latest_published = false;
   std::optional<std::string> publish_description;
   std::map<std::string, std::string> tags;
   // Binds a code signing configuration at creation (checked like PutFunctionCodeSigningConfig).
@@ -101,6 +103,7 @@ struct CreateFunctionInput {
 struct UpdateCodeInput {
   CodeSource code;
   bool publish = false;
+  bool publish_to_latest_published = false;  // with `publish`: PublishTo=LATEST_PUBLISHED
   bool dry_run = false;
   std::optional<std::string> revision_id;
   std::optional<std::vector<std::string>> architectures;
@@ -584,6 +587,10 @@ class FunctionService {
   VersionPtr PublishLocked(const domain::Scope& scope, FunctionState& fn,
                            const std::optional<std::string>& description,
                            storage::WriteBatch& batch);
+  // Publishes $LATEST as (or over) fn's $LATEST.PUBLISHED version, into `fn` and `batch`.
+  VersionPtr PublishLatestPublishedLocked(const domain::Scope& scope, FunctionState& fn,
+                                          const std::optional<std::string>& description,
+                                          storage::WriteBatch& batch);
   Status ValidateDestinations(const domain::Scope& scope, const std::string& name,
                               const EventInvokeConfigInput& input) const;
   // The end of Put and Update, from the configuration they start from (a new one, the stored

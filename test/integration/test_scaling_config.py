@@ -6,7 +6,8 @@ docs/research/aws-error-messages.md section 22 are lambdalite's own."""
 
 import unittest
 
-from harness import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaliteTestCase, aws_cli, lambda_client
+from harness import (DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaliteTestCase, aws_cli, lambda_client,
+                     python_zip)
 
 ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/cp-operator"
 VPC = {"SubnetIds": ["subnet-0123456789abcdef0"], "SecurityGroupIds": ["sg-0123456789abcdef0"]}
@@ -258,6 +259,32 @@ class ScalingConfigTest(LambdaliteTestCase):
         self.assertEqual(client.get_function_scaling_config(FunctionName=name, Qualifier=lp)[
             "RequestedFunctionScalingConfig"], {"MinExecutionEnvironments": 1})
         type(self)._make_clients()
+
+    def test_create_and_update_code_publish_to(self):
+        cp = self.provider()
+        lp = "$LATEST.PUBLISHED"
+        name = self.unique("mi")
+        created = self.create_function(name, CapacityProviderConfig=mi(cp_arn(cp)), Publish=True,
+                                       PublishTo="LATEST_PUBLISHED")
+        self.assertEqual(created["FunctionArn"], self.arn(name))
+        self.assertEqual(created["Version"], lp)
+        self.assertEqual([v["Version"] for v in self.client.list_versions_by_function(
+            FunctionName=name)["Versions"]], ["$LATEST"])
+        first = self.client.get_function(FunctionName=name, Qualifier=lp)["Configuration"]
+        self.assertEqual(first["Version"], lp)
+        self.wait_updated(name)
+        code = self.client.update_function_code(
+            FunctionName=name, ZipFile=python_zip("def handler(e, c):\n    return 2\n"),
+            Publish=True, PublishTo="LATEST_PUBLISHED")
+        self.assertEqual(code["Version"], lp)
+        self.assertEqual(code["FunctionArn"], self.arn(name, lp))
+        self.assertNotEqual(code["RevisionId"], first["RevisionId"])
+        inv = self.client.invoke(FunctionName=name, Qualifier=lp, Payload=b"{}")
+        self.assertEqual(inv["Payload"].read(), b"2")
+        bad = "LATEST"
+        with self.assertRaises(self.client.exceptions.ClientError) as cm:
+            self.raw.publish_version(FunctionName=name, PublishTo=bad)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
 
     def test_restart_persistence(self):
         cp = self.provider()

@@ -81,6 +81,7 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
         LAMBDALITE_RETURN_IF_ERROR(ApplyConfigMembers(in, input.config));
         input.code = ToCodeSource(std::move(in.Code));
         input.publish = in.Publish.value_or(false);
+        input.publish_to_latest_published = in.PublishTo.has_value();
         input.tags = std::move(in.Tags).value_or(std::map<std::string, std::string>{});
         input.code_signing_config_arn = std::move(in.CodeSigningConfigArn);
         LAMBDALITE_TRY(auto view, fs.CreateFunction(ctx.scope, std::move(input)));
@@ -116,6 +117,7 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
             shapes::UpdateFunctionCodeRequest&& in) -> Result<FunctionConfiguration> {
         service::UpdateCodeInput input;
         input.publish = in.Publish.value_or(false);
+        input.publish_to_latest_published = in.PublishTo.has_value();
         input.dry_run = in.DryRun.value_or(false);
         input.revision_id = in.RevisionId;
         input.architectures = std::move(in.Architectures);
