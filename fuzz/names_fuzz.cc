@@ -6,6 +6,7 @@
 //
 // Input: the text to parse; a second line, if any, is the explicit Qualifier parameter.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -50,8 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const domain::Scope scope{ref->account.value_or("123456789012"),
                               ref->region.value_or("us-east-1")};
     Check(domain::CheckScope(*ref, scope).ok(), "a name is out of its own scope");
+    // The 7- and 8-field forms (the 6-field "arn:aws:lambda:<region>:<account>:<name>" reads
+    // differently on purpose, see names.cc).
     if (text.substr(0, 15) == "arn:aws:lambda:" && ref->account && ref->region &&
-        text.find(":function:") != std::string_view::npos) {
+        std::count(text.begin(), text.end(), ':') >= 6) {
       const std::string arn = ref->qualifier
                                   ? domain::QualifiedFunctionArn(scope, ref->name, *ref->qualifier)
                                   : domain::FunctionArn(scope, ref->name);
