@@ -58,20 +58,25 @@ shapes::CodeSigningConfig ToCodeSigningConfig(const domain::Scope& scope,
   return out;
 }
 
-shapes::PutFunctionCodeSigningConfigResponse ToPutFunctionCodeSigningConfigResponse(
-    service::FunctionCodeSigning binding) {
-  shapes::PutFunctionCodeSigningConfigResponse out;
+namespace {
+// Put and Get answer the same two members.
+template <class Response>
+Response BindingResponse(service::FunctionCodeSigning binding) {
+  Response out;
   out.CodeSigningConfigArn = std::move(binding.code_signing_config_arn);
   out.FunctionName = std::move(binding.function_name);
   return out;
 }
+}  // namespace
+
+shapes::PutFunctionCodeSigningConfigResponse ToPutFunctionCodeSigningConfigResponse(
+    service::FunctionCodeSigning binding) {
+  return BindingResponse<shapes::PutFunctionCodeSigningConfigResponse>(std::move(binding));
+}
 
 shapes::GetFunctionCodeSigningConfigResponse ToGetFunctionCodeSigningConfigResponse(
     service::FunctionCodeSigning binding) {
-  shapes::GetFunctionCodeSigningConfigResponse out;
-  out.CodeSigningConfigArn = std::move(binding.code_signing_config_arn);
-  out.FunctionName = std::move(binding.function_name);
-  return out;
+  return BindingResponse<shapes::GetFunctionCodeSigningConfigResponse>(std::move(binding));
 }
 
 shapes::PutRuntimeManagementConfigResponse ToPutRuntimeManagementConfigResponse(

@@ -51,6 +51,10 @@ static AwsError ToAwsErrorImpl(const Error& e) {
     case ErrorCode::kCodeStorageExceeded:
       return {400, "CodeStorageExceededException", e.message, true, false, {}};
     case ErrorCode::kAccessDenied:
+      // detail: the authentication layer's refusals (InvalidSignatureException,
+      // UnrecognizedClientException, MissingAuthenticationTokenException,
+      // IncompleteSignatureException), answered before any operation with a bare "message".
+      if (!e.detail.empty()) return {403, e.detail, e.message, false, false, {}};
       return {403, "AccessDeniedException", e.message, false, true, {}};
     case ErrorCode::kUnknownOperation:
       return {403, "AccessDeniedException", e.message, false, true, {}};

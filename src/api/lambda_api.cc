@@ -8,6 +8,7 @@
 #include "aws/sigv4.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "domain/names.h"
 
 namespace lambdalite::api {
 
@@ -45,7 +46,22 @@ http::HttpResponse Render(Result<Reply> result, int success_status, const std::s
   return Finish(std::move(resp), request_id);
 }
 
+// A body in aws-chunked encoding, whose chunks the verifier checks and decodes.
+bool IsStreamingPayload(const http::HttpRequest& request) {
+  const std::string* content = request.FindHeader("x-amz-content-sha256");
+  return content != nullptr && *content == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+}
+
 }  // namespace
+
+Error InvalidRegionError(std::string_view region) {
+  // AWS's answer to a credential scope naming no region it serves
+  // (docs/research/aws-error-messages.md, section 18).
+  return Error::Make(
+      ErrorCode::kAccessDenied,
+      "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ",
+      "InvalidSignatureException");
+}
 
 void ReplySink::Status(int status) { reply_.status = status; }
 void ReplySink::Header(std::string_view name, std::string&& value) {
@@ -79,22 +95,37 @@ void LambdaApi::RegisterInternal(std::string prefix,
   internal_.emplace_back(std::move(prefix), std::move(h));
 }
 
-domain::Scope LambdaApi::ScopeOf(const http::HttpRequest& request) const {
+Result<domain::Scope> LambdaApi::ScopeOf(const http::HttpRequest& request) const {
   domain::Scope scope{options_.default_account, options_.default_region};
+  std::optional<aws::CredentialScope> cred;
   if (const std::string* auth = request.FindHeader("Authorization")) {
-    if (auto cred = aws::ParseAuthorizationScope(*auth)) {
-      if (!cred->region.empty()) scope.region = cred->region;
-      if (auto account = aws::AccountFromAccessKey(cred->access_key_id)) scope.account = *account;
-    }
+    cred = aws::ParseAuthorizationScope(*auth);
+  } else if (auto credential = aws::QueryParameter(request.target, "X-Amz-Credential")) {
+    cred = aws::ParseCredential(*credential);
+  }
+  if (cred) {
+    // The region ends up in file names (logs): only a real region name may scope a request.
+    if (!domain::IsValidRegion(cred->region)) return InvalidRegionError(cred->region);
+    scope.region = cred->region;
+    if (auto account = aws::AccountFromAccessKey(cred->access_key_id)) scope.account = *account;
   }
   return scope;
+}
+
+Result<domain::Scope> LambdaApi::Authenticate(const http::HttpRequest& request,
+                                              std::string* decoded_body) const {
+  if (!options_.verifier) return ScopeOf(request);
+  LAMBDALITE_TRY(auth::Caller caller, options_.verifier->Verify(request, decoded_body));
+  return domain::Scope{std::move(caller.account), std::move(caller.region)};
 }
 
 size_t LambdaApi::BodyLimit(const std::string& method, const std::string& target) const {
   auto match = MatchRoute(method, target);
   if (!match) return kDefaultLimit;
   std::string_view op = match->op->name;
-  if (op == "CreateFunction" || op == "UpdateFunctionCode") return kCreateFunctionLimit;
+  if (op == "CreateFunction" || op == "UpdateFunctionCode" || op == "PublishLayerVersion") {
+    return kCreateFunctionLimit;
+  }
   if (op == "Invoke") return kSyncInvokeLimit;
   return kDefaultLimit;
 }
@@ -117,13 +148,23 @@ http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const st
   return Finish(RenderError(ToAwsError(e)), request_id);
 }
 
-http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
+http::HttpResponse LambdaApi::Handle(const http::HttpRequest& original) {
   const std::string request_id = NewUuid();
   for (const auto& [prefix, handler] : internal_) {
-    if (request.target.compare(0, prefix.size(), prefix) == 0) {
-      return Finish(handler(request), request_id);
+    if (original.target.compare(0, prefix.size(), prefix) == 0) {
+      return Finish(handler(original), request_id);
     }
   }
+  std::string decoded_body;
+  auto scope = Authenticate(original, &decoded_body);
+  if (!scope.ok()) return Finish(RenderError(ToAwsError(scope.error())), request_id);
+  // An aws-chunked body, verified and decoded: the operation sees the payload.
+  std::optional<http::HttpRequest> decoded;
+  if (options_.verifier && IsStreamingPayload(original)) {
+    decoded = original;
+    decoded->body = std::move(decoded_body);
+  }
+  const http::HttpRequest& request = decoded ? *decoded : original;
   auto match = MatchRoute(request.method, request.target);
   if (!match) {
     // AWS answers a path that maps to no operation from its authorization layer, before any
@@ -145,7 +186,7 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& request) {
   if (!input.ok()) return Finish(RenderError(ToAwsError(input.error())), request_id);
 
   RequestContext ctx;
-  ctx.scope = ScopeOf(request);
+  ctx.scope = std::move(scope).value();
   ctx.request_id = request_id;
   if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
   ctx.request = &request;
@@ -169,8 +210,12 @@ bool LambdaApi::HandleAsync(const http::HttpRequest& request,
   auto input = DecodeInput(*match, request);
   if (!input.ok()) return false;
 
+  std::string decoded_body;
+  auto scope = Authenticate(request, &decoded_body);
+  // Handle answers a refusal, and serves a decoded aws-chunked body.
+  if (!scope.ok() || (options_.verifier && IsStreamingPayload(request))) return false;
   RequestContext ctx;
-  ctx.scope = ScopeOf(request);
+  ctx.scope = std::move(scope).value();
   ctx.request_id = NewUuid();
   if (const std::string* host = request.FindHeader("Host")) ctx.host = *host;
   ctx.request = &request;

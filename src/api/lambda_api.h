@@ -3,19 +3,23 @@
 // LambdaApi: the AWS Lambda REST API as an http::RequestHandler. For each request it
 //   1. routes method + path to one of the model's operations (router.h),
 //   2. decodes and validates the input against the model (request_decoder.h),
-//   3. derives the caller's scope (account, region) from the SigV4 credential scope,
+//   3. derives the caller's scope (account, region) from the SigV4 credential scope (verified first
+//      when ApiOptions::verifier is set, before routing, as AWS authenticates before it knows the
+//      operation),
 //   4. calls the operation's handler (registered by operations/*.cc and by other layers),
 //   5. renders the result, or maps the Error to AWS's wire shape (errors.h).
 // Every response carries x-amzn-RequestId.
 
 #include <boost/json.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "api/shapes_support.h"
+#include "auth/sigv4_verifier.h"
 #include "common/result.h"
 #include "domain/function.h"
 #include "http/handler.h"
@@ -90,9 +94,16 @@ Result<Reply> AsReply(Result<Resp>&& r) {
 }
 }  // namespace internal
 
+// The refusal of a request whose credential scope names no AWS region (domain::IsValidRegion).
+Error InvalidRegionError(std::string_view region);
+
 struct ApiOptions {
   std::string default_account = "123456789012";
   std::string default_region = "us-east-1";
+  // With a verifier (--auth-keys), every request outside "/_lambdalite/" must carry a valid SigV4
+  // signature and acts for the account of its key; without one, the scope is read from the
+  // credential scope unverified (a 12-digit access key id names the account).
+  std::shared_ptr<const auth::SigV4Verifier> verifier;
 };
 
 class LambdaApi : public http::RequestHandler {
@@ -146,7 +157,11 @@ class LambdaApi : public http::RequestHandler {
   http::HttpResponse OnBodyTooLarge(const std::string& method, const std::string& target) override;
 
  private:
-  domain::Scope ScopeOf(const http::HttpRequest& request) const;
+  Result<domain::Scope> ScopeOf(const http::HttpRequest& request) const;
+  // The caller's scope: verified (options_.verifier) or read from the credential scope. For an
+  // aws-chunked body, *decoded_body receives the payload.
+  Result<domain::Scope> Authenticate(const http::HttpRequest& request,
+                                     std::string* decoded_body) const;
 
   ApiOptions options_;
   std::unordered_map<std::string, OperationHandler> handlers_;

@@ -194,10 +194,10 @@ shapes::FunctionConfiguration ToFunctionConfiguration(const domain::Scope& scope
   o.RevisionId = v.revision_id;
   if (!c.layers.empty()) {
     auto& layers = o.Layers.emplace();
-    for (const auto& arn : c.layers) {
+    for (size_t i = 0; i < c.layers.size(); ++i) {
       shapes::Layer& layer = layers.emplace_back();
-      layer.Arn = arn;
-      layer.CodeSize = 0;
+      layer.Arn = c.layers[i];
+      layer.CodeSize = i < c.layer_code.size() ? c.layer_code[i].size : 0;
     }
   }
   if (detail == ConfigDetail::kFull) {
@@ -284,7 +284,10 @@ Status ApplyConfigMembers(const shapes::UpdateFunctionConfigurationRequest& in, 
   return Status::Ok();
 }
 
-service::CodeSource ToCodeSource(shapes::FunctionCode&& in) {
+namespace {
+// FunctionCode and UpdateFunctionCodeRequest name their code members alike.
+template <class Shape>
+service::CodeSource CodeSourceOf(Shape&& in) {
   service::CodeSource src;
   src.zip_file = std::move(in.ZipFile);
   src.s3_bucket = std::move(in.S3Bucket);
@@ -293,15 +296,12 @@ service::CodeSource ToCodeSource(shapes::FunctionCode&& in) {
   src.image_uri = std::move(in.ImageUri);
   return src;
 }
+}  // namespace
+
+service::CodeSource ToCodeSource(shapes::FunctionCode&& in) { return CodeSourceOf(std::move(in)); }
 
 service::CodeSource ToCodeSource(shapes::UpdateFunctionCodeRequest&& in) {
-  service::CodeSource src;
-  src.zip_file = std::move(in.ZipFile);
-  src.s3_bucket = std::move(in.S3Bucket);
-  src.s3_key = std::move(in.S3Key);
-  src.s3_object_version = std::move(in.S3ObjectVersion);
-  src.image_uri = std::move(in.ImageUri);
-  return src;
+  return CodeSourceOf(std::move(in));
 }
 
 service::EventInvokeConfigInput ToEventInvokeConfigInput(

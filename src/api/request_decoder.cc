@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "domain/runtimes.h"
+
 namespace lambdalite::api {
 namespace {
 
@@ -796,6 +798,75 @@ constexpr ParameterOverride kOverrides[] = {
     {"CreateFunction", "FunctionName", CheckCreateFunctionName, std::nullopt},
 };
 
+// Enum sets AWS checks a top-level member against instead of the model's enum, in the order AWS
+// prints them. A list member is checked element by element and its violation is reported as
+// "Member must satisfy enum value set: [...]" (no bracket of element constraints).
+//   ListLayers CompatibleRuntime: the full historic runtime enum (reference part 2 LY13, recorded
+//     12-01-2026); ListLayerVersions is given the same set (not recorded).
+//   PublishLayerVersion CompatibleRuntimes: the CreateFunction set (LY21).
+constexpr std::string_view kLayerFilterRuntimes[] = {
+    "ruby3.5",       "ruby2.6",       "dotnetcore1.0",   "python3.7",
+    "nodejs8.10",    "nasa",          "ruby2.7",         "python2.7-greengrass",
+    "dotnetcore2.0", "python3.8",     "java21",          "dotnet6",
+    "dotnetcore2.1", "python3.9",     "java11",          "nodejs6.10",
+    "provided",      "dotnetcore3.1", "dotnet8",         "java25",
+    "java17",        "nodejs",        "nodejs4.3",       "java8.al2",
+    "go1.x",         "dotnet10",      "nodejs20.x",      "go1.9",
+    "byol",          "nodejs10.x",    "provided.al2023", "nodejs22.x",
+    "python3.10",    "java8",         "nodejs12.x",      "python3.11",
+    "nodejs24.x",    "nodejs8.x",     "python3.12",      "nodejs14.x",
+    "nodejs8.9",     "nodejs26.x",    "python3.13",      "python3.14",
+    "nodejs16.x",    "python3.15",    "provided.al2",    "nodejs4.3-edge",
+    "nodejs18.x",    "ruby3.2",       "python3.4",       "ruby3.3",
+    "ruby3.4",       "ruby2.5",       "python3.6",       "python2.7"};
+
+struct EnumSetOverride {
+  std::string_view operation;
+  std::string_view member;
+  const std::string_view* values;
+  size_t count;
+};
+
+constexpr EnumSetOverride kEnumSets[] = {
+    {"ListLayers", "CompatibleRuntime", kLayerFilterRuntimes, std::size(kLayerFilterRuntimes)},
+    {"ListLayerVersions", "CompatibleRuntime", kLayerFilterRuntimes,
+     std::size(kLayerFilterRuntimes)},
+    {"PublishLayerVersion", "CompatibleRuntimes", domain::kSupportedRuntimes,
+     std::size(domain::kSupportedRuntimes)},
+};
+
+const EnumSetOverride* FindEnumSet(std::string_view operation, std::string_view member) {
+  for (const EnumSetOverride& set : kEnumSets) {
+    if (set.operation == operation && set.member == member) return &set;
+  }
+  return nullptr;
+}
+
+bool InEnumSet(const EnumSetOverride& set, const json::value& v) {
+  if (!v.is_string()) return false;
+  std::string_view s = v.get_string();
+  return std::find(set.values, set.values + set.count, s) != set.values + set.count;
+}
+
+std::string EnumSetText(const EnumSetOverride& set) {
+  std::string text = "Member must satisfy enum value set: [";
+  for (size_t i = 0; i < set.count; ++i) {
+    if (i > 0) text += ", ";
+    text += set.values[i];
+  }
+  return text + "]";
+}
+
+// Top-level members AWS reports before the others, in this order (the rest follow in model
+// order). LY21: compatibleRuntimes before compatibleArchitectures.
+struct MemberOrder {
+  std::string_view operation;
+  std::array<std::string_view, 2> first;
+};
+constexpr MemberOrder kMemberOrders[] = {
+    {"PublishLayerVersion", {"CompatibleRuntimes", "CompatibleArchitectures"}},
+};
+
 Status RunOverrides(const OperationInfo& op, const json::object& input) {
   for (const ParameterOverride& rule : kOverrides) {
     if (rule.operation != op.name) {
@@ -873,7 +944,25 @@ void Validator::Report(const ShapeInfo& shape, const json::value* v, const PathF
 void Validator::Structure(const ShapeInfo& shape, const json::object& obj, const PathFrame* parent,
                           bool top_level) {
   const MemberInfo* payload = top_level ? shape.payload() : nullptr;
+  std::vector<const MemberInfo*> members;
+  members.reserve(shape.members.size());
+  if (top_level) {
+    for (const MemberOrder& order : kMemberOrders) {
+      if (order.operation != op_.name) continue;
+      for (std::string_view name : order.first) {
+        for (const MemberInfo& member : shape.members) {
+          if (member.name == name) members.push_back(&member);
+        }
+      }
+    }
+  }
   for (const MemberInfo& member : shape.members) {
+    if (std::find(members.begin(), members.end(), &member) == members.end()) {
+      members.push_back(&member);
+    }
+  }
+  for (const MemberInfo* member_ptr : members) {
+    const MemberInfo& member = *member_ptr;
     PathFrame frame{parent, member.name, 0, {}};
     const json::value* v = obj.if_contains(member.name);
     if (v == nullptr || v->is_null()) {
@@ -888,11 +977,25 @@ void Validator::Structure(const ShapeInfo& shape, const json::object& obj, const
 
 void Validator::Value(const ShapeInfo& shape, const json::value& v, const PathFrame& frame,
                       bool raw_blob, bool top_level, std::string_view member_name) {
+  const EnumSetOverride* set = top_level ? FindEnumSet(op_.name, member_name) : nullptr;
   for (Check check : kReportOrder) {
+    if (set && check == Check::kEnum && shape.type == ShapeType::kString) {
+      if (!InEnumSet(*set, v)) Report(shape, &v, frame, EnumSetText(*set));
+      continue;
+    }
     if (Applies(shape, check) && !Skipped(top_level, member_name, check) &&
         !Satisfies(shape, check, v, raw_blob)) {
       Report(shape, &v, frame, ConstraintText(shape, check));
     }
+  }
+  if (set && shape.type == ShapeType::kList && v.is_array()) {
+    for (const json::value& item : v.get_array()) {
+      if (!InEnumSet(*set, item)) {
+        Report(shape, &v, frame, EnumSetText(*set));
+        return;
+      }
+    }
+    return;
   }
   switch (shape.type) {
     case ShapeType::kStructure:

@@ -589,5 +589,38 @@ TEST(DecodeInputTest, GetFunctionDecodesFast) {
   EXPECT_EQ(sink, 2u * kIterations);  // figures are printed, never asserted (sanitizers, load)
 }
 
+// --- Layer enum sets (reference part 2 LY13, LY21) ---------------------------------------------
+
+TEST(ValidateInputTest, ListLayersRuntimeFilterUsesTheHistoricSet) {
+  Error e = Fails(Decode("GET", "/2018-10-31/layers?CompatibleRuntime=runtimedoesnotexist"));
+  EXPECT_EQ(e.code, ErrorCode::kValidation);
+  EXPECT_EQ(e.message.rfind(Validation("Value 'runtimedoesnotexist' at 'compatibleRuntime' failed "
+                                       "to satisfy constraint: Member must satisfy enum value set: "
+                                       "[ruby3.5, ruby2.6, dotnetcore1.0, python3.7, nodejs8.10, "
+                                       "nasa, "),
+                            0),
+            0u)
+      << e.message;
+  EXPECT_NE(e.message.find(", python3.6, python2.7]"), std::string::npos) << e.message;
+  // A historic runtime the model no longer lists is a valid filter.
+  EXPECT_TRUE(Decode("GET", "/2018-10-31/layers?CompatibleRuntime=nasa").ok());
+}
+
+TEST(ValidateInputTest, PublishLayerVersionRuntimesBeforeArchitectures) {
+  Error e =
+      Fails(Decode("POST", "/2018-10-31/layers/l/versions",
+                   R"({"Content":{"ZipFile":"UEsDBA=="},"CompatibleRuntimes":["invalidruntime"],)"
+                   R"("CompatibleArchitectures":["invalidarch"]})"));
+  EXPECT_EQ(e.message,
+            "2 validation errors detected: Value '[invalidruntime]' at 'compatibleRuntimes' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [nodejs20.x, python3.14, "
+            "provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, java25, python3.10, "
+            "python3.11, java21, ruby3.3, ruby3.4, ruby3.2, python3.8, python3.9, java17, "
+            "nodejs16.x, dotnet10, dotnet8, java11, dotnet6, nodejs18.x, provided.al2, java8.al2]; "
+            "Value '[invalidarch]' at 'compatibleArchitectures' failed to satisfy constraint: "
+            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
+            "Member must not be null]");
+}
+
 }  // namespace
 }  // namespace lambdalite::api

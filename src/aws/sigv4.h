@@ -89,6 +89,11 @@ std::optional<CredentialScope> ParseAuthorizationScope(std::string_view authoriz
 // Authorization header or a presigned URL's X-Amz-Credential parameter.
 std::optional<CredentialScope> ParseCredential(std::string_view credential);
 
+// The percent-decoded value of the first query parameter `name` of a request-target
+// ("/path?a=1&X-Amz-Credential=AKID%2F..."); nullopt when absent. A parameter without "=" has the
+// value "".
+std::optional<std::string> QueryParameter(std::string_view target, std::string_view name);
+
 // By the convention local AWS emulators share, an access key id of exactly 12 decimal digits names
 // the account it acts for. Returns that account id, or nullopt for any other key (the caller then
 // uses its default account).

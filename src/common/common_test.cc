@@ -5,12 +5,33 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/file.h"
 #include "common/ids.h"
 #include "common/result.h"
 #include "common/time_format.h"
 
 namespace lambdalite {
 namespace {
+
+TEST(SafePathTest, RefusesComponentsThatLeaveTheirDirectory) {
+  const std::string_view kBad[] = {"", ".", "..", "a/b", "/", "../x", std::string_view("a\0b", 3)};
+  for (std::string_view bad : kBad) {
+    EXPECT_FALSE(IsSafePathComponent(bad)) << bad;
+    EXPECT_FALSE(JoinUnder("/data/logs", {"123456789012", bad}).has_value()) << bad;
+  }
+  for (const char* good : {"us-east-1", "my-function", "[$LATEST]0123abcd", "...", ".x", "a:b"}) {
+    EXPECT_TRUE(IsSafePathComponent(good)) << good;
+  }
+  EXPECT_EQ(JoinUnder("/data/logs", {"123456789012", "us-east-1", "fn"}),
+            "/data/logs/123456789012/us-east-1/fn");
+}
+
+TEST(SafePathTest, JoinUnderSegmentsChecksEverySegment) {
+  EXPECT_EQ(JoinUnderSegments("/d", "2024/01/31/[$LATEST]ab.log"), "/d/2024/01/31/[$LATEST]ab.log");
+  for (const char* bad : {"", "/abs", "a//b", "a/../b", "a/./b", "a/", "..", "x/.."}) {
+    EXPECT_FALSE(JoinUnderSegments("/d", bad).has_value()) << bad;
+  }
+}
 
 TEST(CryptoTest, Sha256KnownVector) {
   EXPECT_EQ(HexEncode(Sha256("abc")),

@@ -99,11 +99,11 @@ std::string HmacSha256Key::Mac(std::string_view data) const {
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  size_t i = 0;
   for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
+    out[i++] = kHex[c >> 4];
+    out[i++] = kHex[c & 0xf];
   }
   return out;
 }

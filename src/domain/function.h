@@ -48,6 +48,9 @@ struct CodeInfo {
   std::string sha256_base64;  // CodeSha256 as AWS reports it
   int64_t size = 0;
   std::string blob_id;
+  // Bytes of the package's files once extracted (0 for packages stored before it was kept):
+  // AWS's 250 MB limit counts a function's package and its layers together.
+  int64_t unzipped_size = 0;
   friend bool operator==(const CodeInfo&, const CodeInfo&) = default;
 };
 
@@ -63,7 +66,11 @@ struct FunctionConfig {
   std::optional<std::map<std::string, std::string>> environment;
   std::optional<std::string> dead_letter_target_arn;
   std::string tracing_mode = "PassThrough";
-  std::vector<std::string> layers;
+  std::vector<std::string> layers;  // layer version ARNs, in extraction order
+  // The package of each of `layers` (same order), resolved by the service when the layer is
+  // referenced; kept even after the layer version is deleted (AWS: deletion only stops new
+  // references). Empty entries only in a request not yet resolved.
+  std::vector<CodeInfo> layer_code;
   int ephemeral_storage_mb = 512;
   std::vector<std::string> architectures = {"x86_64"};
   LoggingConfig logging;

@@ -134,4 +134,38 @@ bool IsVersionNumber(std::string_view q) {
   return true;
 }
 
+namespace {
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// "\w+\-\d+" at the end of a region, after its partition prefix.
+bool IsRegionTail(std::string_view tail) {
+  const size_t dash = tail.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == tail.size()) return false;
+  for (size_t i = 0; i < dash; ++i) {
+    if (!IsWordChar(tail[i])) return false;
+  }
+  for (size_t i = dash + 1; i < tail.size(); ++i) {
+    if (tail[i] < '0' || tail[i] > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsValidRegion(std::string_view region) {
+  // Prefixes of the partitions' regionRegex, each followed by "\w+\-\d+".
+  static constexpr std::string_view kPrefixes[] = {
+      "us-", "eu-", "ap-",     "sa-",     "ca-",      "me-",      "af-",      "il-",
+      "mx-", "cn-", "us-gov-", "us-iso-", "us-isob-", "eu-isoe-", "us-isof-", "eusc-de-"};
+  for (std::string_view prefix : kPrefixes) {
+    if (region.substr(0, prefix.size()) == prefix && IsRegionTail(region.substr(prefix.size()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace lambdalite::domain

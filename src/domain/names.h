@@ -51,4 +51,11 @@ std::string RuntimeVersionArn(const Scope& scope, std::string_view runtime);
 // True for a published version number ("1", "42").
 bool IsVersionNumber(std::string_view q);
 
+// Whether `region` is a region name of one of AWS's partitions: it matches a partition's
+// regionRegex in botocore's partitions.json (botocore 1.43), e.g. aws
+// "^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", aws-cn "^cn\-\w+\-\d+$", aws-us-gov
+// "^us\-gov\-\w+\-\d+$", the iso partitions and aws-eusc. Only such a region can scope a
+// request; it is also what makes a region safe in a file name.
+bool IsValidRegion(std::string_view region);
+
 }  // namespace lambdalite::domain

@@ -5,6 +5,19 @@
 namespace lambdalite::domain {
 namespace {
 
+TEST(IsValidRegionTest, PartitionPatterns) {
+  for (const char* ok : {"us-east-1", "eu-central-2", "ap-southeast-5", "cn-north-1",
+                         "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1",
+                         "us-isof-south-1", "eusc-de-east-1", "il-central-1", "mx-central-1"}) {
+    EXPECT_TRUE(IsValidRegion(ok)) << ok;
+  }
+  for (const char* bad :
+       {"", "..", ".", "us-east-", "us--1", "us-east-1/..", "zz-east-1", "us-east-1a", "us-east-1 ",
+        "US-EAST-1", "us-ea.st-1", "aws-global", "us-east-1\n", "local"}) {
+    EXPECT_FALSE(IsValidRegion(bad)) << bad;
+  }
+}
+
 TEST(ParseFunctionNameTest, AllForms) {
   struct Case {
     std::string input, name;

@@ -477,7 +477,8 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
 struct EnvironmentPool::CodeEntry {
   std::string key;
   std::string dir;
-  std::mutex mu;  // held while extracting
+  std::string opt_dir;  // the layers, extracted in order; empty without layers
+  std::mutex mu;        // held while extracting
   bool ready = false;
   int refs = 0;  // pool
 };
@@ -996,6 +997,7 @@ void EnvironmentPool::ProvisionerLoop() {
     invoke.function_name = request.function_name;
     invoke.version = request.version;
     invoke.code_path = request.code_path;
+    invoke.layer_paths = request.layer_paths;
     auto env = std::make_shared<Environment>(
         RandomHex(16), EnvKey{request.scope, request.function_name, request.version->version,
                               request.version->revision_id});
@@ -1107,7 +1109,13 @@ Result<std::shared_ptr<EnvironmentPool::CodeEntry>> EnvironmentPool::AcquireCode
     return Error::Make(ErrorCode::kInternal, "invoke request without a deployment package");
   }
   const std::string& blob = request.version->code.blob_id;
-  const std::string key = IsLowerHex(blob) ? blob : HexEncode(Sha256(request.code_path));
+  std::string key = IsLowerHex(blob) ? blob : HexEncode(Sha256(request.code_path));
+  // The same package with other layers is another entry: /opt differs.
+  if (!request.layer_paths.empty()) {
+    std::string layers;
+    for (const std::string& path : request.layer_paths) layers.append(path).push_back('\n');
+    key += "-" + HexEncode(Sha256(layers)).substr(0, 16);
+  }
   std::shared_ptr<CodeEntry> entry;
   {
     std::lock_guard lock(mu_);
@@ -1117,6 +1125,7 @@ Result<std::shared_ptr<EnvironmentPool::CodeEntry>> EnvironmentPool::AcquireCode
       slot->key = key;
       // A fresh name per entry: a released entry may still be being deleted.
       slot->dir = code_root_ + "/" + key.substr(0, 16) + "-" + RandomHex(4);
+      if (!request.layer_paths.empty()) slot->opt_dir = slot->dir + ".opt";
     }
     ++slot->refs;
     entry = slot;
@@ -1130,6 +1139,29 @@ Result<std::shared_ptr<EnvironmentPool::CodeEntry>> EnvironmentPool::AcquireCode
   Status extracted = ec ? Status(Error::Make(ErrorCode::kUnavailable,
                                              "cannot create " + staging + ": " + ec.message()))
                         : service::ExtractZip(request.code_path, staging);
+  // Layers: each into the same /opt tree, in order, so a later layer's file replaces an earlier
+  // one's (AWS). Done once per entry: warm and later cold starts reuse it.
+  const std::string opt_staging = entry->opt_dir.empty() ? std::string() : entry->opt_dir + ".tmp";
+  if (extracted.ok() && !opt_staging.empty()) {
+    fs::remove_all(opt_staging, ec);
+    fs::create_directories(opt_staging, ec);
+    if (ec) {
+      extracted = Error::Make(ErrorCode::kUnavailable,
+                              "cannot create " + opt_staging + ": " + ec.message());
+    }
+    for (const std::string& layer : request.layer_paths) {
+      if (!extracted.ok()) break;
+      extracted = service::ExtractZip(layer, opt_staging);
+    }
+    if (extracted.ok()) {
+      MakeWorldReadable(opt_staging);
+      fs::rename(opt_staging, entry->opt_dir, ec);
+      if (ec) {
+        extracted = Error::Make(ErrorCode::kUnavailable,
+                                "cannot move the extracted layers into place: " + ec.message());
+      }
+    }
+  }
   if (extracted.ok()) {
     MakeWorldReadable(staging);
     fs::rename(staging, entry->dir, ec);
@@ -1140,6 +1172,7 @@ Result<std::shared_ptr<EnvironmentPool::CodeEntry>> EnvironmentPool::AcquireCode
   }
   if (!extracted.ok()) {
     fs::remove_all(staging, ec);
+    if (!opt_staging.empty()) fs::remove_all(opt_staging, ec);
     ReleaseCode(entry);
     Error error = std::move(extracted).error();
     if (error.code != ErrorCode::kUnavailable) {
@@ -1161,6 +1194,7 @@ void EnvironmentPool::ReleaseCode(const std::shared_ptr<CodeEntry>& entry) {
   }
   std::error_code ec;
   fs::remove_all(entry->dir, ec);
+  if (!entry->opt_dir.empty()) fs::remove_all(entry->opt_dir, ec);
 }
 
 std::map<std::string, std::string> EnvironmentPool::BaseVariables() const {
@@ -1186,6 +1220,15 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   // Unreserved variables (PATH, LANG, TZ, LD_LIBRARY_PATH...) may be overridden by the function's
   // configuration, reserved ones may not; AWS's values otherwise.
   std::map<std::string, std::string> vars = BaseVariables();
+  // Node.js finds layer modules through NODE_PATH (AWS: "Layer paths for each Lambda runtime",
+  // nodejs/node<major>/node_modules and nodejs/node_modules under /opt); Python's layer paths are
+  // put on sys.path by the runtime client (runtimes/python/bootstrap.py).
+  if (config.runtime.starts_with("nodejs")) {
+    const std::string major = config.runtime.substr(6, config.runtime.find('.') - 6);
+    vars["NODE_PATH"] = "/opt/nodejs/node" + major +
+                        "/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:"
+                        "/var/runtime:/var/task";
+  }
   if (config.environment) {
     for (const auto& [name, value] : *config.environment) {
       if (!IsReservedVariable(name)) vars[name] = value;
@@ -1212,11 +1255,20 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   vars["_HANDLER"] = config.handler;
   vars["LAMBDA_TASK_ROOT"] = std::string(kTaskRoot);
   vars["LAMBDA_RUNTIME_DIR"] = std::string(kRuntimeRoot);
-  // Credentials are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls
-  // the function makes back to lambdalite land in its own account.
-  vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
-  vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";
-  vars["AWS_SESSION_TOKEN"] = "lambdalite-fake-session-token";
+  // With --auth-keys, a key of the function's account from the keys file. Otherwise the credentials
+  // are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls the function
+  // makes back to lambdalite land in its own account.
+  std::optional<std::pair<std::string, std::string>> key;
+  if (options_.account_credentials) key = options_.account_credentials(request.scope.account);
+  if (key) {
+    vars["AWS_ACCESS_KEY_ID"] = key->first;
+    vars["AWS_SECRET_ACCESS_KEY"] = key->second;
+    vars.erase("AWS_SESSION_TOKEN");
+  } else {
+    vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
+    vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";
+    vars["AWS_SESSION_TOKEN"] = "lambdalite-fake-session-token";
+  }
   return {vars.begin(), vars.end()};
 }
 
@@ -1232,7 +1284,8 @@ void EnvironmentPool::OpenLog(Environment& env, const InvokeRequest& request) {
   format.info_records = config.logging.system_log_level.value_or("INFO") != "WARN";
   env.SetLog(std::make_unique<EnvironmentLog>(
       log_sink_,
-      LogFilePath(options_.data_dir, request.scope.region, request.function_name, env.log_stream),
+      LogFilePath(options_.data_dir, request.scope.account, request.scope.region,
+                  request.function_name, env.log_stream),
       clock_, format, domain::FunctionArn(request.scope, request.function_name)));
   if (config.package_type != "Zip") return;  // images have no runtime version
   InitStartReport init;
@@ -1267,6 +1320,7 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   SandboxSpec spec;
   spec.id = env.id;
   spec.code_dir = env.code->dir;
+  spec.opt_dir = env.code->opt_dir;
   spec.runtime_dir = options_.runtimes_dir;
   spec.argv = command.argv;
   spec.env = BuildVariables(env, request, command);
@@ -1291,6 +1345,8 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
 bool EnvironmentPool::CanUsePrestarted(const InvokeRequest& request,
                                        const RuntimeCommand& command) const {
   const domain::FunctionConfig& config = request.version->config;
+  // A pre-started runtime is activated with its code only: layers need /opt from the start.
+  if (!request.layer_paths.empty()) return false;
   if (options_.prestarted_per_runtime <= 0 || !command.prestart || !sandbox_.CanDefer() ||
       config.ephemeral_storage_mb != kPrestartEphemeralStorageMb) {
     return false;

@@ -71,7 +71,15 @@
 
 namespace lambdalite::executor {
 
+// The access key (id, secret) a function of `account` gets as AWS_ACCESS_KEY_ID /
+// AWS_SECRET_ACCESS_KEY, or nullopt for the fake credentials of the unauthenticated mode.
+using AccountCredentials =
+    std::function<std::optional<std::pair<std::string, std::string>>(const std::string& account)>;
+
 struct EnvironmentPoolOptions {
+  // With --auth-keys: a key of the function's account, so the calls it makes back to lambdalite
+  // are signed for its own account (and for no other).
+  AccountCredentials account_credentials;
   // The server's data directory (made 0700, so sandboxes cannot read it). Function logs go to
   // <data_dir>/logs (see log_sink.h), extracted deployment packages to <data_dir>/executor/code.
   std::string data_dir;
@@ -111,7 +119,8 @@ struct ProvisionRequest {
   std::string function_name;
   std::string qualifier;  // the config's version number or alias name
   std::shared_ptr<const domain::FunctionVersion> version;
-  std::string code_path;  // CodeStore::LocalPath of the version's package
+  std::string code_path;                 // CodeStore::LocalPath of the version's package
+  std::vector<std::string> layer_paths;  // its layers' packages, in order (InvokeRequest)
   int count = 0;
 };
 

@@ -624,7 +624,8 @@ TEST_F(EnvironmentPoolTest, LogsAreWrittenPerEnvironmentStream) {
 
   const auto environments = pool_->ListEnvironments();
   ASSERT_EQ(environments.size(), 1u);
-  const std::string path = LogFilePath(data_dir_, "us-east-1", "fn", environments[0].log_stream);
+  const std::string path =
+      LogFilePath(data_dir_, "123456789012", "us-east-1", "fn", environments[0].log_stream);
   pool_.reset();  // flushes the log sink
   const std::string file = ReadFileOrEmpty(path);
   EXPECT_NE(file.find("Z init done\n"), std::string::npos) << file;
@@ -829,6 +830,43 @@ void EnvironmentPoolTest::EchoThroughRuntimeClient(const std::string& client_pat
 TEST_F(EnvironmentPoolTest, PythonRuntimeClientEcho) {
   EchoThroughRuntimeClient("python/bootstrap.py", "python3.12", "handler.py",
                            "def handler(event, context):\n    return event\n", "handler.handler");
+}
+
+TEST_F(EnvironmentPoolTest, LayersAreExtractedInOrderIntoAReadOnlyOpt) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root for the /opt mount";
+  const std::string client = DefaultRuntimesDir() + "/python/bootstrap.py";
+  if (!fs::exists(client)) GTEST_SKIP() << client << " is not there";
+  const std::string code = work_.path() + "/layered.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      code, {{"handler.py",
+              "import os, layered_mod\n"
+              "def handler(event, context):\n"
+              "    try:\n"
+              "        open('/opt/probe', 'w').close()\n"
+              "        writable = True\n"
+              "    except OSError:\n"
+              "        writable = False\n"
+              "    return {'shared': open('/opt/shared.txt').read(), 'mod': layered_mod.X,\n"
+              "            'writable': writable}\n",
+              0644}}));
+  const std::string first = work_.path() + "/layer1.zip";
+  const std::string second = work_.path() + "/layer2.zip";
+  ASSERT_TRUE(testing::WriteZip(
+      first, {{"shared.txt", "first", 0644}, {"python/layered_mod.py", "X = 'one'\n", 0644}}));
+  ASSERT_TRUE(testing::WriteZip(second, {{"shared.txt", "second", 0644}}));
+  auto version = MakeVersion("python3.12", "handler.handler");
+  InvokeRequest request = MakeRequest("layered", version, code, "{}");
+  request.layer_paths = {first, second};
+  InvocationResult result = MustInvoke(request);
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  EXPECT_EQ(json::parse(result.payload),
+            json::parse(R"({"shared":"second","mod":"one","writable":false})"));
+  // The same package with the layers the other way round is another environment and tree.
+  request = MakeRequest("layered2", version, code, "{}");
+  request.layer_paths = {second, first};
+  result = MustInvoke(request);
+  ASSERT_EQ(result.function_error, "") << result.payload;
+  EXPECT_EQ(json::parse(result.payload).at("shared"), "first");
 }
 
 TEST_F(EnvironmentPoolTest, NodeRuntimeClientEcho) {

@@ -21,6 +21,9 @@ struct InvokeRequest {
   std::shared_ptr<const domain::FunctionVersion> version;
   // Local path of the deployment package zip (CodeStore::LocalPath).
   std::string code_path;
+  // Local paths of the function's layer zips, in the order of its Layers: extracted into /opt in
+  // that order, later ones overwriting earlier files.
+  std::vector<std::string> layer_paths;
   // ARN the caller used: unqualified, ":$LATEST", ":<version>" or ":<alias>" (context's
   // invoked_function_arn).
   std::string invoked_function_arn;

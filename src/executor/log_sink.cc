@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "common/time_format.h"
 
@@ -56,9 +57,13 @@ std::string LogStreamName(int64_t epoch_ms, const std::string& version,
   return name + "[" + version + "]" + unique_hex;
 }
 
-std::string LogFilePath(const std::string& data_dir, const std::string& region,
-                        const std::string& function_name, const std::string& stream_name) {
-  return data_dir + "/logs/" + region + "/" + function_name + "/" + stream_name + ".log";
+std::string LogFilePath(const std::string& data_dir, const std::string& account,
+                        const std::string& region, const std::string& function_name,
+                        const std::string& stream_name) {
+  auto dir = JoinUnder(data_dir + "/logs", {account, region, function_name});
+  if (!dir) return {};
+  auto path = JoinUnderSegments(*dir, stream_name + ".log");
+  return path ? *path : std::string();
 }
 
 // ---- LogSink -------------------------------------------------------------------------------
@@ -77,7 +82,7 @@ LogSink::~LogSink() {
 }
 
 void LogSink::Append(const std::string& path, std::string text) {
-  if (text.empty()) return;
+  if (text.empty() || path.empty()) return;
   {
     std::lock_guard lock(mu_);
     if (pending_bytes_ + text.size() > max_pending_bytes_) {
@@ -96,6 +101,7 @@ void LogSink::Append(const std::string& path, std::string text) {
 }
 
 void LogSink::Close(const std::string& path) {
+  if (path.empty()) return;
   std::lock_guard lock(mu_);
   const bool was_empty = queue_.empty();
   queue_.push_back(Item{path, std::string(), true});

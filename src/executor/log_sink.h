@@ -37,10 +37,13 @@ namespace lambdalite::executor {
 std::string LogStreamName(int64_t epoch_ms, const std::string& version,
                           const std::string& unique_hex, std::string_view function_name = {});
 
-// "<data_dir>/logs/<region>/<function>/<stream>.log". The stream name's slashes make the date
-// directories: ".../2024/01/31/[$LATEST]<hex>.log".
-std::string LogFilePath(const std::string& data_dir, const std::string& region,
-                        const std::string& function_name, const std::string& stream_name);
+// "<data_dir>/logs/<account>/<region>/<function>/<stream>.log". The stream name's slashes make the
+// date directories: ".../2024/01/31/[$LATEST]<hex>.log". "" when a value is not a safe path
+// component (common/file.h): such a log is not written. (Before issue 14 the layout had no
+// account level, "<data_dir>/logs/<region>/<function>/"; `lambdalite logs` still reads it.)
+std::string LogFilePath(const std::string& data_dir, const std::string& account,
+                        const std::string& region, const std::string& function_name,
+                        const std::string& stream_name);
 
 // Appends text to files from a background thread. Thread-safe. Files stay open between appends
 // (closed by Close or after a minute without writes), so appending costs no open/close.
@@ -62,7 +65,8 @@ class LogSink {
   LogSink& operator=(const LogSink&) = delete;
 
   // Queues `text` for appending to `path` (directories are created as needed). Never blocks on
-  // I/O. Appends to one path are written in call order, within about kWriteDelay.
+  // I/O. An empty `path` (LogFilePath refused a value) is ignored. Appends to one path are written
+  // in call order, within about kWriteDelay.
   void Append(const std::string& path, std::string text);
   // Closes `path` once what is queued for it is written.
   void Close(const std::string& path);

@@ -32,8 +32,13 @@ TEST(LogNamesTest, StreamNameAndFilePathFollowAws) {
   // A custom log group's streams name the function.
   EXPECT_EQ(LogStreamName(1706704496000, "3", "0123456789abcdef0123456789abcdef", "my-fn"),
             "2024/01/31/my-fn[3]0123456789abcdef0123456789abcdef");
-  EXPECT_EQ(LogFilePath("/data", "eu-west-1", "fn", "2024/01/31/[3]ab"),
-            "/data/logs/eu-west-1/fn/2024/01/31/[3]ab.log");
+  EXPECT_EQ(LogFilePath("/data", "210987654321", "eu-west-1", "fn", "2024/01/31/[3]ab"),
+            "/data/logs/210987654321/eu-west-1/fn/2024/01/31/[3]ab.log");
+  // A value that would leave its directory names no file at all.
+  EXPECT_EQ(LogFilePath("/data", "210987654321", "..", "pwn1", "2024/01/31/[3]ab"), "");
+  EXPECT_EQ(LogFilePath("/data", "", "eu-west-1", "fn", "2024/01/31/[3]ab"), "");
+  EXPECT_EQ(LogFilePath("/data", "210987654321", "eu-west-1", "a/b", "2024/01/31/[3]ab"), "");
+  EXPECT_EQ(LogFilePath("/data", "210987654321", "eu-west-1", "fn", "../../../x"), "");
 }
 
 TEST(LogNamesTest, ReportLineFormat) {

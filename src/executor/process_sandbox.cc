@@ -61,6 +61,7 @@ enum Stage : int32_t {
   kStagePrivateMounts,
   kStageMountTask,
   kStageMountRuntime,
+  kStageMountOpt,
   kStageMountTmp,
   kStageMountProc,
   kStageMountShm,
@@ -78,6 +79,7 @@ const char* StageName(int32_t stage) {
                                                   "making mounts private",
                                                   "mounting /var/task",
                                                   "mounting /var/runtime",
+                                                  "mounting /opt",
                                                   "mounting /tmp",
                                                   "mounting /proc",
                                                   "mounting /dev/shm",
@@ -102,6 +104,8 @@ struct ChildPlan {
   int gid = -1;
   const char* code_dir = nullptr;
   const char* runtime_dir = nullptr;  // may be null
+  const char* opt_dir = nullptr;      // may be null: no layers
+  const char* opt_mount_point = nullptr;
   const char* task_mount_point = nullptr;
   const char* runtime_mount_point = nullptr;
   const char* tmp_options = nullptr;
@@ -377,6 +381,9 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
     if (plan.runtime_dir != nullptr && !BindReadOnly(plan.runtime_dir, plan.runtime_mount_point)) {
       FailSetup(kStageMountRuntime, errno);
     }
+    if (plan.opt_dir != nullptr && !BindReadOnly(plan.opt_dir, plan.opt_mount_point)) {
+      FailSetup(kStageMountOpt, errno);
+    }
     if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, plan.tmp_options) != 0) {
       FailSetup(kStageMountTmp, errno);
     }
@@ -458,6 +465,27 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
     pos += to.size();
   }
   return text;
+}
+
+// Replaces `root` where it starts a path (at the start of `text` or after ':', followed by '/',
+// ':' or the end), as in "/opt/bin:/usr/bin", so "/optional" or "/var/task/opt" are left alone.
+std::string ReplacePathRoot(const std::string& text, std::string_view root, const std::string& to) {
+  std::string out;
+  size_t i = 0;
+  while (i <= text.size()) {
+    const bool at_start = i == 0 || text[i - 1] == ':';
+    if (at_start && text.compare(i, root.size(), root) == 0) {
+      const size_t end = i + root.size();
+      if (end == text.size() || text[end] == '/' || text[end] == ':') {
+        out += to;
+        i = end;
+        continue;
+      }
+    }
+    if (i == text.size()) break;
+    out += text[i++];
+  }
+  return out;
 }
 
 // One environment's cgroups.
@@ -1165,6 +1193,9 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
                        "the runtime command must be an absolute path");
   }
   const bool mount_ns = (ns_flags_ & CLONE_NEWNS) != 0;
+  if (spec.deferred && !spec.opt_dir.empty()) {
+    return Error::Make(ErrorCode::kInvalidParameter, "a deferred start cannot show layers at /opt");
+  }
   if (spec.deferred && !can_defer()) {
     return Error::Make(ErrorCode::kInvalidParameter,
                        "a deferred start needs a mount namespace and detached mounts, which this "
@@ -1178,12 +1209,17 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
     std::string out = ReplaceAll(text, std::string(kTaskRoot), spec.code_dir);
     if (!spec.runtime_dir.empty())
       out = ReplaceAll(out, std::string(kRuntimeRoot), spec.runtime_dir);
+    if (!spec.opt_dir.empty()) out = ReplacePathRoot(out, kOptRoot, spec.opt_dir);
     return out;
   };
   std::vector<std::string> argv_storage;
   for (const std::string& a : spec.argv) argv_storage.push_back(localize(a));
   std::vector<std::string> env_storage;
   for (const auto& [k, v] : spec.env) env_storage.push_back(k + "=" + localize(v));
+  // No AWS variable names /opt, so a runtime client that looks for layer directories itself
+  // (runtimes/python/bootstrap.py) is told where they are when they are not at /opt; it removes
+  // the variable before the function runs.
+  if (!mount_ns && !spec.opt_dir.empty()) env_storage.push_back("_LAMBDALITE_OPT=" + spec.opt_dir);
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -1231,6 +1267,8 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.code_dir = spec.code_dir.c_str();
   plan.runtime_dir = runtime_dir_ok ? spec.runtime_dir.c_str() : nullptr;
   plan.task_mount_point = options_.task_mount_point.c_str();
+  plan.opt_dir = spec.opt_dir.empty() ? nullptr : spec.opt_dir.c_str();
+  plan.opt_mount_point = options_.opt_mount_point.c_str();
   plan.runtime_mount_point = options_.runtime_mount_point.c_str();
   plan.tmp_options = tmp_options.c_str();
   plan.shm_options = shm_options.c_str();

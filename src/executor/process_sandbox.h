@@ -12,7 +12,8 @@
 // kills every other process of the pid namespace. Killing init therefore kills the environment.
 //
 // Inside the environment: "/" is the host's root (read access as an unprivileged user only), with
-// the code bound read-only at /var/task, the runtime clients read-only at /var/runtime, a private
+// the code bound read-only at /var/task, the function's layers (SandboxSpec::opt_dir) read-only at
+// /opt, the runtime clients read-only at /var/runtime, a private
 // tmpfs at /tmp sized by EphemeralStorage, a private /dev/shm and a /proc that shows only the
 // environment's processes. The network is the host's (the runtime must reach its Runtime API on
 // 127.0.0.1), which is why the uid matters beyond files and signals: it is reported to the
@@ -20,8 +21,9 @@
 //
 // Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
 // where the kernel refuses a feature, it logs once what is missing and runs with what works; with
-// no mount namespace, /var/task and /var/runtime in argv and in the environment are rewritten to
-// the host directories so the runtime still finds its code.
+// no mount namespace, /var/task, /var/runtime and /opt in argv and in the environment are rewritten
+// to the host directories so the runtime still finds its code (and _LAMBDALITE_OPT names the
+// layers' directory for the runtime clients).
 
 #include <chrono>
 #include <memory>
@@ -48,6 +50,8 @@ struct ProcessSandboxOptions {
   // Host directories created (if missing) as mount points.
   std::string task_mount_point = "/var/task";
   std::string runtime_mount_point = "/var/runtime";
+  // Where SandboxSpec::opt_dir (the layers) is shown; it must exist (AWS: /opt).
+  std::string opt_mount_point = "/opt";
 };
 
 // Removes the environment cgroups that a server stopped without its clean-up (kill -9) left in

@@ -21,6 +21,7 @@ namespace lambdalite::executor {
 // Where the environment's code and runtime client appear inside the sandbox (AWS's layout).
 inline constexpr std::string_view kTaskRoot = "/var/task";
 inline constexpr std::string_view kRuntimeRoot = "/var/runtime";
+inline constexpr std::string_view kOptRoot = "/opt";
 
 // Everything needed to start one environment's runtime process.
 struct SandboxSpec {
@@ -28,6 +29,9 @@ struct SandboxSpec {
   std::string id;
   // Host directory with the extracted deployment package, shown read-only at /var/task.
   std::string code_dir;
+  // Host directory with the function's layers extracted in order, shown read-only at /opt. Empty
+  // for a function without layers (then /opt is left as the host has it). Not with `deferred`.
+  std::string opt_dir;
   // Host directory with the runtime clients, shown read-only at /var/runtime. May be empty.
   std::string runtime_dir;
   // The runtime command. argv[0] is an absolute path as seen inside the sandbox (it may point

@@ -37,6 +37,23 @@ Listener::Listener(ServerCore& core, RequestHandler& handler, PeerUidFilter peer
       retry_timer_(strand_) {}
 
 Status Listener::Open(const std::string& host, uint16_t port) {
+  LAMBDALITE_RETURN_IF_ERROR(Bind(host, port));
+  return Listen();
+}
+
+Status Listener::Listen() {
+  boost::system::error_code ec;
+  acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    return ListenError(host_, port_, ec.message());
+  }
+  return Status::Ok();
+}
+
+Status Listener::Bind(const std::string& host, uint16_t port) {
+  host_ = host;
   boost::system::error_code ec;
   tcp::endpoint endpoint;
   if (host.empty()) {
@@ -57,7 +74,6 @@ Status Listener::Open(const std::string& host, uint16_t port) {
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     boost::system::error_code ignored;
     acceptor_.close(ignored);

@@ -28,6 +28,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Binds (SO_REUSEADDR) and listens, synchronously. `host` is an IP literal or a name to
   // resolve; empty means all IPv4 interfaces.
   Status Open(const std::string& host, uint16_t port);
+  // Open in two steps: Bind reserves the port (connections are refused until Listen), so the
+  // port is known before the server is ready to serve on it.
+  Status Bind(const std::string& host, uint16_t port);
+  Status Listen();
   // The bound port; valid after Open succeeded.
   uint16_t port() const { return port_; }
 
@@ -62,6 +66,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Paces retries after accept errors such as EMFILE, which would otherwise spin.
   boost::asio::steady_timer retry_timer_;
   uint16_t port_ = 0;
+  std::string host_;      // as given to Bind, for messages
   uint64_t refused_ = 0;  // connections refused by the peer filter; on the strand
   Gate gate_;
   // Set by ServerCore::DetachListener under its registry lock (so registration is exact); read

@@ -50,20 +50,37 @@ class Server::Impl {
   ~Impl() { Stop(); }
 
   Status Start() {
+    LAMBDALITE_RETURN_IF_ERROR(Prepare());
+    return Open();
+  }
+
+  Status Prepare() {
     std::lock_guard lock(mu_);
     if (state_ != State::kCreated) {
       return Error::Make(ErrorCode::kInternal, "http server already started or stopped");
     }
     auto listener = std::make_shared<Listener>(core_, handler_);
-    LAMBDALITE_RETURN_IF_ERROR(listener->Open(host_, requested_port_));
+    LAMBDALITE_RETURN_IF_ERROR(listener->Bind(host_, requested_port_));
     port_ = listener->port();
     listeners_.emplace(port_, listener);
-    listener->StartAccepting();
+    main_ = listener;
     work_guard_.emplace(core_.io().get_executor());
     const int threads = core_.options().io_threads;
     io_threads_.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) io_threads_.emplace_back([this] { RunIo(); });
     state_ = State::kRunning;
+    return Status::Ok();
+  }
+
+  Status Open() {
+    std::lock_guard lock(mu_);
+    if (state_ != State::kRunning || !main_) {
+      return Error::Make(ErrorCode::kInternal, "http server not prepared, or already open");
+    }
+    auto listener = std::move(main_);
+    main_.reset();
+    LAMBDALITE_RETURN_IF_ERROR(listener->Listen());
+    listener->StartAccepting();
     return Status::Ok();
   }
 
@@ -206,6 +223,8 @@ class Server::Impl {
   State state_ = State::kCreated;
   uint16_t port_ = 0;
   std::map<uint16_t, std::shared_ptr<Listener>> listeners_;
+  // The main listener between Prepare and Open: bound, not yet listening.
+  std::shared_ptr<Listener> main_;
   // Removed listeners whose acceptor may not be closed yet.
   std::vector<std::weak_ptr<Listener>> retired_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_guard_;
@@ -222,6 +241,8 @@ Server::Server(RequestHandler& handler, std::string host, uint16_t port,
 Server::~Server() = default;
 
 Status Server::Start() { return impl_->Start(); }
+Status Server::Prepare() { return impl_->Prepare(); }
+Status Server::Open() { return impl_->Open(); }
 uint16_t Server::port() const { return impl_->port(); }
 int Server::io_threads() const { return impl_->io_threads(); }
 

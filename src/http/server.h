@@ -62,8 +62,16 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds (SO_REUSEADDR), listens and starts the I/O threads. Fails with kUnavailable if the
-  // address cannot be bound, and with kInternal if called twice or after Stop.
+  // address cannot be bound, and with kInternal if called twice or after Stop. Prepare + Open.
   Status Start();
+
+  // Start in two steps, so that nothing is served before the handler is completely wired:
+  // Prepare binds the main listener's port (port() is valid; connections to it are refused, as
+  // nothing listens yet) and starts the I/O threads, so AddListener works; Open then listens on
+  // the main port and starts accepting. Same failures as Start; Open fails with kInternal unless
+  // Prepare succeeded and Open was not called yet.
+  Status Prepare();
+  Status Open();
 
   // The bound port of the main listener; valid after a successful Start().
   uint16_t port() const;

@@ -259,6 +259,33 @@ TEST(ServerTest, AnswersSimpleRequest) {
   EXPECT_TRUE(response->keep_alive());
 }
 
+// Prepare reserves the port and runs the I/O threads (extra listeners work) without serving the
+// main port: a client is refused until Open, so it never meets a half-wired handler.
+TEST(ServerTest, PreparedServerRefusesConnectionsUntilOpen) {
+  TestHandler handler;
+  TestHandler other;
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Prepare().ok());
+  ASSERT_NE(server.port(), 0);
+  EXPECT_TRUE(ConnectFails(server.port()));
+  auto extra = server.AddListener("127.0.0.1", 0, other);
+  ASSERT_TRUE(extra.ok());
+  {
+    Client client(*extra);
+    auto response = client.Send(Request("GET", "/extra", ""));
+    ASSERT_TRUE(response) << client.error().message();
+    EXPECT_EQ(response->result_int(), 200);
+  }
+  EXPECT_TRUE(ConnectFails(server.port()));
+  ASSERT_TRUE(server.Open().ok());
+  EXPECT_FALSE(server.Open().ok());
+  Client client(server.port());
+  auto response = client.Send(Request("GET", "/main", ""));
+  ASSERT_TRUE(response) << client.error().message();
+  EXPECT_EQ(response->result_int(), 200);
+  EXPECT_EQ((*response)["X-Target"], "/main");
+}
+
 TEST(ServerTest, ServesEveryPathWhenInlineHandlingIsOff) {
   TestHandler handler;
   ServerOptions options = FastOptions();

@@ -1,14 +1,18 @@
 #include "main/app.h"
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "api/errors.h"
 #include "api/lambda_api.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
 #include "api/operations/invoke.h"
+#include "api/operations/layers.h"
 #include "api/operations/policies.h"
 #include "api/operations/provisioned_concurrency.h"
+#include "auth/sigv4_verifier.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
 #include "aws/s3_client.h"
@@ -47,7 +51,14 @@ class PoolProvisioner final : public service::ProvisionedConcurrencyListener {
     request.scope = scope;
     request.function_name = function;
     request.qualifier = qualifier;
-    if (version) request.code_path = code_store_.LocalPath(version->code.blob_id);
+    if (version) {
+      request.code_path = code_store_.LocalPath(version->code.blob_id);
+      for (const domain::CodeInfo& layer : version->config.layer_code) {
+        if (!layer.blob_id.empty()) {
+          request.layer_paths.push_back(code_store_.LocalPath(layer.blob_id));
+        }
+      }
+    }
     request.version = std::move(version);
     request.count = count;
     pool_.Provision(request);
@@ -105,6 +116,7 @@ struct App::Parts {
   std::unique_ptr<S3CodeFetcher> fetcher;
   std::unique_ptr<service::FunctionService> functions;
   std::unique_ptr<service::CodeUrlSigner> signer;
+  std::shared_ptr<const auth::SigV4Verifier> verifier;
   std::unique_ptr<api::LambdaApi> api;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<executor::ProcessSandbox> sandbox;
@@ -126,7 +138,8 @@ namespace {
 // GET /_lambdalite/async?function=NAME[&region=R][&account=A]: per-function queue counts and the
 // most recent finished events (lambdalite-specific introspection; `lambdalite events` reads it).
 http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string& default_account,
-                               const std::string& default_region, const http::HttpRequest& req) {
+                               const std::string& default_region, const http::HttpRequest& req,
+                               std::optional<domain::Scope> caller) {
   auto param = [&](const std::string& key) -> std::string {
     size_t q = req.target.find('?');
     if (q == std::string::npos) return {};
@@ -146,6 +159,7 @@ http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string&
   domain::Scope scope{param("account"), param("region")};
   if (scope.account.empty()) scope.account = default_account;
   if (scope.region.empty()) scope.region = default_region;
+  if (caller) scope = *caller;
   const std::string function = param("function");
   http::HttpResponse resp;
   resp.SetHeader("Content-Type", "application/json");
@@ -206,21 +220,47 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::ApiOptions options;
   options.default_account = config.account;
   options.default_region = config.region;
+  if (!config.auth_keys_file.empty()) {
+    LAMBDALITE_TRY(auto keys, auth::KeyRing::Load(config.auth_keys_file));
+    LogInfo("auth: SigV4 signatures are verified (" + std::to_string(keys.size()) +
+            " access keys from " + config.auth_keys_file + ")");
+    options.verifier = std::make_shared<const auth::SigV4Verifier>(std::move(keys), p->clock);
+  }
+  // Anyone who can reach an unauthenticated server can run code on it as any account.
+  std::string exposure_warning;
+  if (config.auth_keys_file.empty() && !IsLoopbackHost(config.host)) {
+    exposure_warning = "lambdalite listens on " +
+                       (config.host.empty() ? std::string("*") : config.host) +
+                       " without --auth-keys: anyone who can reach the port can deploy and run "
+                       "code as any account";
+    LogWarn("WARNING: " + exposure_warning);
+  }
+  p->verifier = options.verifier;
   p->api = std::make_unique<api::LambdaApi>(options);
   api::RegisterControlPlane(*p->api, *p->functions, *p->signer);
   api::RegisterCodeSigning(*p->api, *p->functions);
   api::RegisterPolicies(*p->api, *p->functions);
   api::RegisterProvisionedConcurrency(*p->api, *p->functions);
-  p->api->RegisterInternal("/_lambdalite/health", [](const http::HttpRequest&) {
-    http::HttpResponse resp;
-    resp.SetHeader("Content-Type", "application/json");
-    resp.body = std::string("{\"status\":\"ok\",\"version\":\"") + LAMBDALITE_VERSION + "\"}";
-    return resp;
-  });
+  api::RegisterLayers(*p->api, *p->functions, *p->signer);
+  p->api->RegisterInternal(
+      "/_lambdalite/health",
+      [exposure_warning, auth = !config.auth_keys_file.empty()](const http::HttpRequest&) {
+        http::HttpResponse resp;
+        resp.SetHeader("Content-Type", "application/json");
+        boost::json::object body{
+            {"status", "ok"}, {"version", LAMBDALITE_VERSION}, {"auth", auth ? "sigv4" : "none"}};
+        if (!exposure_warning.empty())
+          body["warnings"] = boost::json::array{boost::json::value(exposure_warning)};
+        resp.body = boost::json::serialize(body);
+        return resp;
+      });
 
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
-  LAMBDALITE_RETURN_IF_ERROR(p->server->Start());
+  // Bound (the port is taken) but not listening: no request is served before every route, the
+  // dispatcher and the pool are wired (Open below), so a client that sees the port answer, or
+  // health say ok, finds the whole API.
+  LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
   const executor::ProcessSandboxOptions sandbox_options;
@@ -242,6 +282,15 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   }
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
+  if (p->verifier) {
+    pool_options.account_credentials =
+        [verifier = p->verifier](
+            const std::string& account) -> std::optional<std::pair<std::string, std::string>> {
+      const auth::AccessKey* key = verifier->keys().FirstOfAccount(account);
+      if (key == nullptr) return std::nullopt;
+      return std::make_pair(key->access_key_id, key->secret_access_key);
+    };
+  }
   pool_options.prestarted_per_runtime = config.prestarted_runtimes;
   pool_options.idle_keep_alive = std::chrono::seconds(config.idle_keep_alive_seconds);
   p->pool = std::make_unique<executor::EnvironmentPool>(*p->server, *p->sandbox, *runtimes,
@@ -292,8 +341,17 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->dispatcher->Start();
   p->api->RegisterInternal(
       "/_lambdalite/async",
-      [store = p->event_queue.get(), account = config.account, region = config.region](
-          const http::HttpRequest& req) { return AsyncStatus(*store, account, region, req); });
+      [store = p->event_queue.get(), account = config.account, region = config.region,
+       verifier = p->verifier](const http::HttpRequest& req) {
+        if (!verifier) return AsyncStatus(*store, account, region, req, std::nullopt);
+        // With --auth-keys the introspection is a signed request too, and shows only the
+        // caller's own account and region.
+        std::string decoded;
+        auto caller = verifier->Verify(req, &decoded);
+        if (!caller.ok()) return api::RenderError(api::ToAwsError(caller.error()));
+        return AsyncStatus(*store, account, region, req,
+                           domain::Scope{caller->account, caller->region});
+      });
 
   p->functions->SetChangeListener(
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {
@@ -309,6 +367,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->provisioner = std::make_unique<PoolProvisioner>(*p->pool, *p->code_store);
   p->functions->SetProvisionedListener(p->provisioner.get());
   p->functions->StartProvisioned();  // the stored configs' environments start again
+  LAMBDALITE_RETURN_IF_ERROR(p->server->Open());
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
     {

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <functional>
 
+#include "aws/sigv4.h"
+#include "domain/names.h"
+
 namespace lambdalite::app {
 namespace {
 
@@ -25,20 +28,26 @@ std::string UsageText() {
   return "usage: lambdalite serve [--host ADDR] [--port N] [--data-dir DIR] [--account ID]\n"
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
          "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
-         "                        [--idle-keep-alive SECONDS]\n"
-         "       lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n"
+         "                        [--idle-keep-alive SECONDS] [--auth-keys FILE]\n"
+         "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
          "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
-         "LAMBDALITE_IDLE_KEEP_ALIVE.\n"
+         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS.\n"
+         "--auth-keys FILE: verify SigV4 signatures; FILE has one key per line,\n"
+         "  ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID (whitespace separated, # comments).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
          "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by "
          "N.\n";
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
 Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
@@ -65,12 +74,21 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
          return Status::Ok();
        }},
       {"--account", "LAMBDALITE_ACCOUNT",
-       [&](const std::string& v) {
+       [&](const std::string& v) -> Status {
+         // The account names directories (logs): 12 digits, as AWS's account ids.
+         if (!aws::AccountFromAccessKey(v)) {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --account: " + v + " (12 digits)");
+         }
          c.account = v;
          return Status::Ok();
        }},
       {"--region", "LAMBDALITE_REGION",
-       [&](const std::string& v) {
+       [&](const std::string& v) -> Status {
+         if (!domain::IsValidRegion(v)) {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --region: " + v + " (an AWS region name)");
+         }
          c.region = v;
          return Status::Ok();
        }},
@@ -98,6 +116,11 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
        [&](const std::string& v) -> Status {
          LAMBDALITE_TRY(c.idle_keep_alive_seconds,
                         ParseInt("--idle-keep-alive", v, 1, 7 * 24 * 3600));
+         return Status::Ok();
+       }},
+      {"--auth-keys", "LAMBDALITE_AUTH_KEYS",
+       [&](const std::string& v) {
+         c.auth_keys_file = v;
          return Status::Ok();
        }},
   };

@@ -11,7 +11,8 @@ namespace lambdalite::app {
 // default: --host/LAMBDALITE_HOST, --port/LAMBDALITE_PORT, --data-dir/LAMBDALITE_DATA_DIR,
 // --account/LAMBDALITE_ACCOUNT, --region/LAMBDALITE_REGION, --port-file/LAMBDALITE_PORT_FILE,
 // --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
-// --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE.
+// --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE,
+// --auth-keys/LAMBDALITE_AUTH_KEYS.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -27,7 +28,14 @@ struct Config {
   int concurrency_limit = 1000;
   // Seconds an execution environment is kept warm without an invocation before it is reaped.
   int idle_keep_alive_seconds = 300;
+  // When set, the keys file (auth/sigv4_verifier.h: "ACCESS_KEY_ID SECRET ACCOUNT_ID" per line,
+  // '#' comments): every Lambda API request must be SigV4-signed by one of its keys and acts for
+  // that key's account. Empty: no verification (the emulator's zero-config mode).
+  std::string auth_keys_file;
 };
+
+// Whether `host` (a --host value) only accepts connections from this machine.
+bool IsLoopbackHost(const std::string& host);
 
 // Parses `lambdalite serve [flags]` arguments (argv after "serve").
 Result<Config> ParseServeArgs(const std::vector<std::string>& args);

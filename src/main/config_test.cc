@@ -28,6 +28,27 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c->prestarted_runtimes, 1);
 }
 
+TEST(ConfigTest, RegionAndAccountMustBeNamesNotPaths) {
+  EXPECT_TRUE(ParseServeArgs({"--region", "eu-west-1", "--account", "210987654321"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--region", ".."}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--region", "us-east-1/x"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--account", "../etc"}).ok());
+  EXPECT_FALSE(ParseServeArgs({"--account", "12345"}).ok());
+}
+
+TEST(ConfigTest, AuthKeysFlagAndLoopback) {
+  auto c = ParseServeArgs({"--auth-keys", "/etc/keys"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->auth_keys_file, "/etc/keys");
+  EXPECT_EQ(ParseServeArgs({})->auth_keys_file, "");
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost(""));
+  EXPECT_FALSE(IsLoopbackHost("192.168.1.2"));
+}
+
 TEST(ConfigTest, FlagsInBothSpellings) {
   auto c = ParseServeArgs(
       {"--concurrency-limit", "10", "--idle-keep-alive=2", "--port", "0", "--io-threads=3"});

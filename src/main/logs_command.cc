@@ -10,6 +10,9 @@
 #include <thread>
 
 #include "aws/http_client.h"
+#include "aws/sigv4.h"
+#include "common/clock.h"
+#include "common/file.h"
 
 namespace lambdalite::app {
 
@@ -17,14 +20,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Log files of one function: <data>/logs/<region>/<function>/<yyyy>/<mm>/<dd>/<stream>.log.
-std::vector<fs::path> LogFiles(const fs::path& dir) {
+// Log files of one function:
+// <data>/logs/<account>/<region>/<function>/<yyyy>/<mm>/<dd>/<stream>.log (log_sink.h), and for the
+// default account also the layout before accounts had a level, <data>/logs/<region>/<function>/...,
+// so logs written by an older lambdalite stay readable.
+std::vector<fs::path> LogFiles(const std::vector<fs::path>& dirs) {
   std::vector<fs::path> files;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".log") files.push_back(it->path());
+  for (const fs::path& dir : dirs) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) continue;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".log") {
+        files.push_back(it->path());
+      }
+    }
   }
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     std::error_code e1, e2;
@@ -36,33 +46,41 @@ std::vector<fs::path> LogFiles(const fs::path& dir) {
 }  // namespace
 
 int RunLogsCommand(const std::vector<std::string>& args) {
-  std::string function, region, data_dir;
+  const char* usage =
+      "usage: lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n";
+  std::string function, region, data_dir, account;
   bool follow = false;
   if (const char* v = std::getenv("LAMBDALITE_REGION")) region = v;
   if (const char* v = std::getenv("LAMBDALITE_DATA_DIR")) data_dir = v;
+  if (const char* v = std::getenv("LAMBDALITE_ACCOUNT")) account = v;
   if (region.empty()) region = "us-east-1";
+  const std::string default_account = account.empty() ? "123456789012" : account;
   if (data_dir.empty()) data_dir = ".lambdalite";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--follow" || a == "-f") {
       follow = true;
-    } else if ((a == "--region" || a == "--data-dir") && i + 1 < args.size()) {
-      (a == "--region" ? region : data_dir) = args[++i];
+    } else if ((a == "--region" || a == "--data-dir" || a == "--account") && i + 1 < args.size()) {
+      (a == "--region" ? region : a == "--account" ? account : data_dir) = args[++i];
     } else if (!a.empty() && a[0] != '-' && function.empty()) {
       function = a;
     } else {
-      std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+      std::cerr << usage;
       return 2;
     }
   }
-  if (function.empty()) {
-    std::cerr << "usage: lambdalite logs FUNCTION [--region R] [--data-dir DIR] [--follow]\n";
+  if (account.empty()) account = default_account;
+  const std::string logs = (fs::path(data_dir) / "logs").string();
+  auto dir = JoinUnder(logs, {account, region, function});
+  if (function.empty() || !dir) {
+    std::cerr << usage;
     return 2;
   }
-  const fs::path dir = fs::path(data_dir) / "logs" / region / function;
+  std::vector<fs::path> dirs{*dir};
+  if (account == default_account) dirs.push_back(*JoinUnder(logs, {region, function}));
   std::map<fs::path, std::uintmax_t> printed;  // bytes already shown per file
   while (true) {
-    for (const auto& file : LogFiles(dir)) {
+    for (const auto& file : LogFiles(dirs)) {
       std::ifstream in(file, std::ios::binary);
       in.seekg(static_cast<std::streamoff>(printed[file]));
       std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -81,7 +99,7 @@ int RunLogsCommand(const std::vector<std::string>& args) {
 int RunEventsCommand(const std::vector<std::string>& args) {
   const char* usage =
       "usage: lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n";
-  std::string function, endpoint = "http://127.0.0.1:9001", query;
+  std::string function, endpoint = "http://127.0.0.1:9001", query, region;
   if (const char* port = std::getenv("LAMBDALITE_PORT")) {
     endpoint = std::string("http://127.0.0.1:") + port;
   }
@@ -90,6 +108,7 @@ int RunEventsCommand(const std::vector<std::string>& args) {
     if (a == "--endpoint" && i + 1 < args.size()) {
       endpoint = args[++i];
     } else if ((a == "--region" || a == "--account") && i + 1 < args.size()) {
+      if (a == "--region") region = args[i + 1];
       query += "&" + a.substr(2) + "=" + args[++i];
     } else if (!a.empty() && a[0] != '-' && function.empty()) {
       function = a;
@@ -105,6 +124,21 @@ int RunEventsCommand(const std::vector<std::string>& args) {
   aws::HttpClient http;
   aws::ClientRequest req;
   req.url = endpoint + "/_lambdalite/async?function=" + function + query;
+  // A server started with --auth-keys answers only signed requests: sign with the environment's
+  // key when there is one (the account is then the key's; --account is ignored by the server).
+  const char* key_id = std::getenv("AWS_ACCESS_KEY_ID");
+  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+  if (key_id != nullptr && secret != nullptr && *key_id != '\0') {
+    aws::SigningParams params;
+    params.credentials = {key_id, secret, ""};
+    params.region = region.empty() ? "us-east-1" : region;
+    params.service = "lambda";
+    params.time_ms = SystemClock().NowMillis();
+    if (Status signed_ok = aws::SignRequest(params, &req); !signed_ok.ok()) {
+      std::cerr << "lambdalite events: " << signed_ok.error().message << "\n";
+      return 1;
+    }
+  }
   auto resp = http.Send(req);
   if (!resp.ok()) {
     std::cerr << "lambdalite events: " << resp.error().message << "\n";

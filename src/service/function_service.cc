@@ -11,6 +11,7 @@
 #include "service/code_package.h"
 #include "service/paging.h"
 #include "storage/code_signing_codec.h"
+#include "storage/layer_codec.h"
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
 
@@ -78,6 +79,7 @@ Status FunctionService::Load() {
   std::unique_lock lock(mu_);
   functions_ = std::move(loaded);
   code_signing_configs_.clear();
+  layers_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
@@ -98,6 +100,10 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
     return LoadCodeSigningRecordLocked(record);
   }
   if (record.kind == storage::kPolicyRecordKind) return LoadPolicyLocked(record);
+  if (record.kind == storage::kLayerVersionRecordKind ||
+      record.kind == storage::kLayerCounterRecordKind) {
+    return LoadLayerRecordLocked(record);
+  }
   if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   return Status::Ok();
 }
@@ -217,9 +223,9 @@ Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source)
     return InvalidParam("Please provide a source for function code.");
   }
   LAMBDALITE_TRY(auto summary, InspectZip(bytes));
-  (void)summary;
   LAMBDALITE_TRY(auto blob_id, code_store_.Put(bytes));
   domain::CodeInfo info;
+  info.unzipped_size = summary.unzipped_bytes;
   info.blob_id = std::move(blob_id);
   info.sha256_base64 = Base64Encode(Sha256(bytes));
   info.size = static_cast<int64_t>(bytes.size());
@@ -309,8 +315,10 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
     }
     LAMBDALITE_TRY(csc_id, CodeSigningForCreateLocked(scope, in.code_signing_config_arn));
     LAMBDALITE_RETURN_IF_ERROR(CheckCodeSigningLocked(scope, csc_id, in.name));
+    LAMBDALITE_RETURN_IF_ERROR(ResolveLayersLocked(scope, in.config, nullptr));
   }
   LAMBDALITE_TRY(auto code, StorePackage(in.code));
+  LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(code, in.config));
 
   std::unique_lock lock(mu_);
   if (FindLocked(scope, name)) {
@@ -389,6 +397,7 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
   FunctionState* fn = FindLocked(scope, t.name);
   if (!fn) return FunctionNotFound(scope, t.name);
   if (in.revision_id && *in.revision_id != fn->latest->revision_id) return StaleRevision();
+  LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(code, fn->latest->config));
   auto latest = std::make_shared<FunctionVersion>(*fn->latest);
   latest->code = std::move(code);
   if (in.architectures) latest->config.architectures = *in.architectures;
@@ -425,6 +434,8 @@ Result<FunctionView> FunctionService::UpdateFunctionConfiguration(
   auto latest = std::make_shared<FunctionVersion>(*fn->latest);
   LAMBDALITE_RETURN_IF_ERROR(patch(latest->config));
   LAMBDALITE_RETURN_IF_ERROR(CheckConfig(latest->config));
+  LAMBDALITE_RETURN_IF_ERROR(ResolveLayersLocked(scope, latest->config, &fn->latest->config));
+  LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(latest->code, latest->config));
   if (latest->config.runtime != fn->latest->config.runtime) {
     LAMBDALITE_RETURN_IF_ERROR(CheckRuntimeAvailable(latest->config));
   }
@@ -665,12 +676,18 @@ AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {
   std::shared_lock lock(mu_);
   out.concurrent_executions = limits_.account_concurrency;
   out.unreserved_concurrent_executions = limits_.account_concurrency - ReservedSumLocked(scope);
-  auto s = functions_.find(scope);
-  if (s == functions_.end()) return out;
-  for (const auto& [name, fn] : s->second) {
-    ++out.function_count;
-    out.total_code_size += fn.latest->code.size;
-    for (const auto& [n, v] : fn.versions) out.total_code_size += v->code.size;
+  if (auto s = functions_.find(scope); s != functions_.end()) {
+    for (const auto& [name, fn] : s->second) {
+      ++out.function_count;
+      out.total_code_size += fn.latest->code.size;
+      for (const auto& [n, v] : fn.versions) out.total_code_size += v->code.size;
+    }
+  }
+  // AWS: "storage ... used by deployment packages and layer archives" (AccountUsage).
+  if (auto l = layers_.find(scope); l != layers_.end()) {
+    for (const auto& [name, layer] : l->second) {
+      for (const auto& [n, v] : layer.versions) out.total_code_size += v.code.size;
+    }
   }
   return out;
 }

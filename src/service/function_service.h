@@ -24,6 +24,7 @@
 #include "common/result.h"
 #include "domain/code_signing.h"
 #include "domain/function.h"
+#include "domain/layer.h"
 #include "domain/names.h"
 #include "domain/policy.h"
 #include "domain/provisioned_concurrency.h"
@@ -52,6 +53,10 @@ struct CodeSource {
   std::optional<std::string> s3_object_version;
   std::optional<std::string> image_uri;
 };
+
+// AWS's 250 MB limit on a function's package and its layers unzipped together (kInvalidParameter
+// "Function code combined with layers exceeds ..."); config.layer_code must be resolved.
+Status CheckCombinedSize(const domain::CodeInfo& code, const domain::FunctionConfig& config);
 
 // How the response should present the function's state machine. lambdalite finishes creation and
 // updates before it answers, but AWS clients expect the transitional answer from the mutating call
@@ -193,6 +198,30 @@ struct TagHandler {
   // Appends to `batch` the write that stores the resource with the tags changed in place.
   std::function<void(const domain::Scope&, const std::string& id, storage::WriteBatch& batch)>
       persist;
+};
+
+// PublishLayerVersion's request (model-validated already).
+struct PublishLayerInput {
+  std::string layer_name;  // a name or a layer ARN
+  CodeSource content;      // ZipFile or S3Bucket/S3Key[/S3ObjectVersion]
+  std::optional<std::string> description;
+  std::optional<std::string> license_info;
+  std::optional<std::vector<std::string>> compatible_runtimes;
+  std::optional<std::vector<std::string>> compatible_architectures;
+};
+
+struct AddLayerPermissionInput {
+  std::string statement_id;
+  std::string action;
+  std::string principal;
+  std::optional<std::string> organization_id;
+  std::optional<std::string> revision_id;
+};
+
+// AddLayerVersionPermission's answer: the statement as AWS renders it and the new revision.
+struct LayerPermissionView {
+  std::string statement;
+  std::string revision_id;
 };
 
 struct AccountSettings {
@@ -405,6 +434,39 @@ class FunctionService {
                          const std::string& qualifier, const std::string& version, int allocated,
                          bool failed);
 
+  // --- Layers (layer_ops.cc) ---------------------------------------------------------------------
+  // Layer versions of the caller's scope; answers follow aws-lambda-behaviour-2.md section 2
+  // (LY*, LP*). A LayerName may be a layer ARN of the caller's scope. Lists are newest first.
+  Result<domain::LayerVersion> PublishLayerVersion(const domain::Scope& scope,
+                                                   PublishLayerInput input);
+  Result<domain::LayerVersion> GetLayerVersion(const domain::Scope& scope,
+                                               const std::string& layer_name,
+                                               int64_t version) const;
+  Result<domain::LayerVersion> GetLayerVersionByArn(const domain::Scope& scope,
+                                                    const std::string& arn) const;
+  // One entry per layer (by name) that has a version matching the filters: its newest such.
+  Result<Page<domain::LayerVersion>> ListLayers(const domain::Scope& scope,
+                                                const std::optional<std::string>& runtime,
+                                                const std::optional<std::string>& architecture,
+                                                const std::optional<std::string>& marker,
+                                                int max_items) const;
+  Result<Page<domain::LayerVersion>> ListLayerVersions(
+      const domain::Scope& scope, const std::string& layer_name,
+      const std::optional<std::string>& runtime, const std::optional<std::string>& architecture,
+      const std::optional<std::string>& marker, int max_items) const;
+  // Idempotent (LY12). Functions that reference the version keep it (LF3).
+  Status DeleteLayerVersion(const domain::Scope& scope, const std::string& layer_name,
+                            int64_t version);
+  Result<LayerPermissionView> AddLayerVersionPermission(const domain::Scope& scope,
+                                                        const std::string& layer_name,
+                                                        int64_t version,
+                                                        const AddLayerPermissionInput& input);
+  Result<PolicyView> GetLayerVersionPolicy(const domain::Scope& scope,
+                                           const std::string& layer_name, int64_t version) const;
+  Status RemoveLayerVersionPermission(const domain::Scope& scope, const std::string& layer_name,
+                                      int64_t version, const std::string& statement_id,
+                                      const std::optional<std::string>& revision_id);
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -495,6 +557,13 @@ class FunctionService {
   // Tells the listener the current state of each named config (no lock held).
   void SyncProvisioned(const domain::Scope& scope, const std::string& name,
                        const std::vector<std::string>& qualifiers);
+  Status LoadLayerRecordLocked(const storage::StoredRecord& record);
+  // Resolves config.layers into config.layer_code for a function of `scope` (lock held): every
+  // ARN already in `previous` keeps its package (a deleted version stays usable); a new one must
+  // exist and, from another account, be granted to the caller. Also checks the duplicate-layer
+  // rule and, with `function_code_size` (unzipped), the 250 MB limit of function plus layers.
+  Status ResolveLayersLocked(const domain::Scope& scope, domain::FunctionConfig& config,
+                             const domain::FunctionConfig* previous) const;
   // Refuses a runtime this host cannot run (runtime_available_).
   Status CheckRuntimeAvailable(const domain::FunctionConfig& config) const;
   // Recomputes reserved_sum_ for `scope` after a function's reservation changed or it went.
@@ -532,6 +601,12 @@ class FunctionService {
   // Code signing configs per scope, by id.
   std::map<domain::Scope, std::map<std::string, domain::CodeSigningConfig>> code_signing_configs_;
   std::map<domain::TaggableKind, TagHandler> tag_handlers_;
+  struct LayerState {
+    int64_t last_version = 0;  // never decreases (LY11)
+    std::map<int64_t, domain::LayerVersion> versions;
+  };
+  // Layers per scope, by name.
+  std::map<domain::Scope, std::map<std::string, LayerState>> layers_;
 };
 
 }  // namespace lambdalite::service

@@ -150,6 +150,9 @@ executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, I
   req.scope = scope;
   req.function_name = std::move(target.function_name);
   req.code_path = code_store_.LocalPath(target.version->code.blob_id);
+  for (const domain::CodeInfo& layer : target.version->config.layer_code) {
+    if (!layer.blob_id.empty()) req.layer_paths.push_back(code_store_.LocalPath(layer.blob_id));
+  }
   req.version = std::move(target.version);
   req.invoked_function_arn = std::move(target.invoked_function_arn);
   req.request_id = std::move(input.request_id);

@@ -59,6 +59,10 @@ json::object EncodeVpc(const domain::VpcConfig& v) {
   return o;
 }
 
+json::object EncodeCode(const domain::CodeInfo& c);
+void DecodeCode(const json::value& v, const std::string& path, std::string* error,
+                domain::CodeInfo* out);
+
 json::object EncodeConfig(const domain::FunctionConfig& c) {
   json::object o;
   o["description"] = JsonString(c.description);
@@ -71,6 +75,9 @@ json::object EncodeConfig(const domain::FunctionConfig& c) {
   PutOptional(o, "dead_letter_target_arn", c.dead_letter_target_arn);
   o["tracing_mode"] = JsonString(c.tracing_mode);
   o["layers"] = StringArray(c.layers);
+  json::array layer_code;
+  for (const domain::CodeInfo& code : c.layer_code) layer_code.emplace_back(EncodeCode(code));
+  o["layer_code"] = std::move(layer_code);
   o["ephemeral_storage_mb"] = c.ephemeral_storage_mb;
   o["architectures"] = StringArray(c.architectures);
   o["logging"] = EncodeLogging(c.logging);
@@ -94,6 +101,7 @@ json::object EncodeCode(const domain::CodeInfo& c) {
   o["sha256_base64"] = JsonString(c.sha256_base64);
   o["size"] = c.size;
   o["blob_id"] = JsonString(c.blob_id);
+  o["unzipped_size"] = c.unzipped_size;
   return o;
 }
 
@@ -329,6 +337,15 @@ void DecodeConfig(const json::value& v, const std::string& path, std::string* er
     }
   }
   r.Read("package_type", &out->package_type);
+  if (const json::value* layer_code = r.Find("layer_code")) {
+    const json::array* items = layer_code->if_array();
+    if (items == nullptr) return r.Fail("layer_code", "an array of objects");
+    out->layer_code.clear();
+    for (size_t i = 0; i < items->size() && r.ok(); ++i) {
+      DecodeCode((*items)[i], r.PathOf("layer_code") + "[" + std::to_string(i) + "]", error,
+                 &out->layer_code.emplace_back());
+    }
+  }
 }
 
 void DecodeCode(const json::value& v, const std::string& path, std::string* error,
@@ -337,6 +354,7 @@ void DecodeCode(const json::value& v, const std::string& path, std::string* erro
   r.Read("sha256_base64", &out->sha256_base64);
   r.Read("size", &out->size);
   r.Read("blob_id", &out->blob_id);
+  r.Read("unzipped_size", &out->unzipped_size);
 }
 
 // Parses `text` and runs `decode` on the root value. Every failure becomes kInternal, because a

@@ -117,11 +117,11 @@ std::vector<BackendFactory> FunctionStoreBackends() {
 // the Expect* helpers below, then fix the count here.
 TEST(DomainCoverage, EveryMemberIsKnownToTheseTests) {
   [[maybe_unused]] auto [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
-                         c18] = FunctionConfig{};
+                         c18, c19] = FunctionConfig{};
   [[maybe_unused]] auto [l1, l2, l3, l4] = domain::LoggingConfig{};
   [[maybe_unused]] auto [v1, v2, v3] = domain::VpcConfig{};
   [[maybe_unused]] auto [f1, f2] = domain::FileSystemConfig{};
-  [[maybe_unused]] auto [k1, k2, k3] = domain::CodeInfo{};
+  [[maybe_unused]] auto [k1, k2, k3, k4] = domain::CodeInfo{};
   [[maybe_unused]] auto [fv1, fv2, fv3, fv4, fv5, fv6] = FunctionVersion{};
   [[maybe_unused]] auto [a1, a2, a3, a4, a5] = Alias{};
   [[maybe_unused]] auto [d1, d2] = domain::DestinationConfig{};
@@ -151,6 +151,8 @@ FunctionConfig FullConfig(const std::string& tag = "full") {
   c.tracing_mode = "Active";
   c.layers = {"arn:aws:lambda:us-east-1:123456789012:layer:a:1",
               "arn:aws:lambda:us-east-1:123456789012:layer:b:7"};
+  c.layer_code = {{"c2hhMQ==", 11, std::string(64, 'b'), 30},
+                  {"c2hhMg==", 22, std::string(64, 'c'), 40}};
   c.ephemeral_storage_mb = 10240;
   c.architectures = {"arm64"};
   c.logging.log_format = "JSON";
@@ -174,6 +176,7 @@ FunctionVersion MakeVersion(const std::string& version, FunctionConfig config) {
   v.code.sha256_base64 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=";
   v.code.size = 1234567;
   v.code.blob_id = std::string(64, 'a');
+  v.code.unzipped_size = 7654321;
   v.revision_id = "rev-" + version;
   v.last_modified_ms = 1'700'000'000'123;
   if (version != domain::kLatest) v.source_revision_id = "latest-rev-" + version;
@@ -288,6 +291,7 @@ void ExpectVersionEq(const FunctionVersion& want, const FunctionVersion& got) {
   EXPECT_TRUE(want.config.logging == got.config.logging);
   EXPECT_TRUE(want.config.file_systems == got.config.file_systems);
   EXPECT_EQ(want.config.layers, got.config.layers);
+  EXPECT_TRUE(want.config.layer_code == got.config.layer_code);
   EXPECT_EQ(want.config.architectures, got.config.architectures);
   EXPECT_EQ(want.config.kms_key_arn, got.config.kms_key_arn);
   EXPECT_EQ(want.config.dead_letter_target_arn, got.config.dead_letter_target_arn);
@@ -725,7 +729,7 @@ TEST_P(FunctionStoreConformance, RecordsRoundTripInKeyOrderAndReplace) {
   const Scope west{"123456789012", "us-west-2"};
   StoredRecord layer = Record(kScope, "layer_version", "my-layer:1", "", "{\"v\":1}");
   StoredRecord binary =
-      Record(kScope, "blob", std::string("k\0ey", 4), "", std::string("\xff\0\x01 not utf-8", 16));
+      Record(kScope, "blob", std::string("k\0ey", 4), "", std::string("\xff\0\x01 not utf-8", 13));
   StoredRecord other_scope = Record(west, "layer_version", "my-layer:1", "", "west");
   ApplyOk({Put(layer), Put(other_scope), Put(binary)});
   EXPECT_EQ(LoadRecordsOrFail(store()), (std::vector<StoredRecord>{binary, layer, other_scope}));

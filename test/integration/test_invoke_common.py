@@ -412,7 +412,7 @@ class InvokeTestCase(LambdaliteTestCase):
         """The end of the function's log files in the server's data dir (init output included),
         for failure messages."""
         texts = []
-        for path in sorted(Path(self.server.data_dir, "logs").glob(f"*/{name}/**/*.log")):
+        for path in sorted(Path(self.server.data_dir, "logs").glob(f"*/*/{name}/**/*.log")):
             try:
                 texts.append(path.read_text("utf-8", "replace"))
             except OSError:

@@ -36,9 +36,6 @@ from harness import LambdaliteTestCase, python_zip
 # them that this server answers with NotImplementedException is reported as a skipped subtest.
 PENDING_OPERATIONS = {
     "GetFunctionCodeSigningConfig": "code signing configs (family 3)",
-    "PublishLayerVersion": "layers (family 2)",
-    "GetLayerVersion": "layers (family 2)",
-    "DeleteLayerVersion": "layers (family 2)",
 }
 
 # The provider's functionRegexp (function.go), used to take the qualifier and the function name
@@ -481,13 +478,59 @@ class ProvisionedConcurrencyReplayTest(TerraformReplayTestCase):
         fn.delete()
 
 
-class PendingResourcesTest(TerraformReplayTestCase):
-    """Resources whose families are being written: their replays go here once the operations
-    exist (aws_lambda_layer_version: PublishLayerVersion, GetLayerVersion, DeleteLayerVersion)."""
+class LayerVersionReplayTest(TerraformReplayTestCase):
+    """aws_lambda_layer_version (layer_version.go): create is PublishLayerVersion (Content
+    ZipFile, CompatibleRuntimes, CompatibleArchitectures, Description, LicenseInfo) and a read;
+    the resource id is the LayerVersionArn, which read splits into LayerName and VersionNumber
+    for GetLayerVersion (a 404 drops it from state); any change replaces it (a new version, the
+    old one deleted); delete is DeleteLayerVersion. A function referencing the layer sends
+    Layers in UpdateFunctionConfiguration and reads each layer's Arn and CodeSize back."""
 
-    @unittest.skip("pending: aws_lambda_layer_version (layers, family 2)")
+    def read_layer(self, arn: str) -> dict | None:
+        name, version = arn.split(":")[6], int(arn.split(":")[7])
+        out = self.call_expecting("GetLayerVersion", {"ResourceNotFoundException"},
+                                  LayerName=name, VersionNumber=version)
+        if out is None:
+            return None
+        return {"arn": out["LayerVersionArn"], "layer_arn": out["LayerArn"],
+                "version": str(out["Version"]), "source_code_hash": out["Content"]["CodeSha256"],
+                "source_code_size": out["Content"]["CodeSize"],
+                "compatible_runtimes": out.get("CompatibleRuntimes", []),
+                "compatible_architectures": out.get("CompatibleArchitectures", []),
+                "description": out.get("Description"), "license_info": out.get("LicenseInfo")}
+
+    def publish_layer(self, name: str, zip_bytes: bytes, description: str) -> dict:
+        out = self.call("PublishLayerVersion", LayerName=name, Content={"ZipFile": zip_bytes},
+                        CompatibleRuntimes=["python3.12"], CompatibleArchitectures=["x86_64"],
+                        Description=description, LicenseInfo="MIT")
+        return self.read_layer(out["LayerVersionArn"])
+
     def test_layer_version_lifecycle(self):
-        pass
+        layer_name = self.unique("tflayer")
+        zip1 = python_zip(marker="layer1", filename="python/tf_layer_mod.py")
+        state = self.publish_layer(layer_name, zip1, "first")
+        self.assertEqual(state["version"], "1")
+        self.assertEqual(state["description"], "first")
+        self.assertEqual(state["compatible_runtimes"], ["python3.12"])
+        self.assertEqual(self.read_layer(state["arn"]), state, "a refresh finds no drift")
+        fn = FunctionResource(self, self.unique("tf"))
+        fn.create(python_zip())
+        self.call("UpdateFunctionConfiguration", FunctionName=fn.name, Layers=[state["arn"]])
+        fn.wait_updated()
+        conf = self.call("GetFunction", FunctionName=fn.name)["Configuration"]
+        self.assertEqual(conf["Layers"], [{"Arn": state["arn"],
+                                           "CodeSize": state["source_code_size"]}])
+        # A changed description replaces the resource: a new version, then the old one goes.
+        new_state = self.publish_layer(layer_name, zip1, "second")
+        self.assertEqual(new_state["version"], "2")
+        self.call("UpdateFunctionConfiguration", FunctionName=fn.name, Layers=[new_state["arn"]])
+        fn.wait_updated()
+        self.call("DeleteLayerVersion", LayerName=layer_name, VersionNumber=1)
+        self.assertIsNone(self.read_layer(state["arn"]), "a deleted version reads as gone")
+        fn.delete()
+        for _ in range(2):  # destroy, and a second destroy after drift
+            self.call("DeleteLayerVersion", LayerName=layer_name, VersionNumber=2)
+        self.assertIsNone(self.read_layer(new_state["arn"]))
 
 
 if __name__ == "__main__":

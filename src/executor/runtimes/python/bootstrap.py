@@ -643,8 +643,16 @@ def main():
     # The task root comes first on sys.path, in place of this script's own directory;
     # layer directories follow when they exist.
     paths = [task_root]
-    for layer_path in ("/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2],
-                       "/opt/python"):
+    # The site-packages directory is named after the function's runtime (python3.12 looks in
+    # /opt/python/lib/python3.12/site-packages, as on AWS), whatever interpreter serves it here.
+    version = "%d.%d" % sys.version_info[:2]
+    execution_env = env.get("AWS_EXECUTION_ENV", "")
+    if execution_env.startswith("AWS_Lambda_python"):
+        version = execution_env[len("AWS_Lambda_python"):]
+    # Layers are at /opt, or where the sandbox says when it could not mount them there.
+    opt_root = env.pop("_LAMBDALITE_OPT", None) or "/opt"
+    for layer_path in (opt_root + "/python/lib/python%s/site-packages" % version,
+                       opt_root + "/python"):
         if os.path.isdir(layer_path):
             paths.append(layer_path)
     if sys.path and sys.path[0] == os.path.dirname(_BOOTSTRAP_FILE):
