@@ -154,6 +154,9 @@ ZIP_SEEDS = {
     "overlap": zip_of([("same", b"1", None), ("same", b"2", None)]),
     "file_then_dir": zip_of([("a", b"1", None), ("a/b", b"2", None)]),
     "zip64_huge": zip64_declared(2**64 - 1),
+    # Two layers into one /opt tree: the first leaves "s" -> ".", the second writes below it.
+    "layers": zip_of([("s", b".", S_IFLNK | 0o777)]) + b"LAYER2" +
+              zip_of([("s/l", b"../x", S_IFLNK | 0o777), ("s/f.txt", b"x", None)]),
     "empty": struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0, 0, 0, 0, 0),
 }
 

@@ -7,7 +7,9 @@
 //  - the files hold no more than the byte limit.
 //
 // Input: a zip archive (see fuzz/gen_corpus.py for the seeds: zip-slip names, absolute names,
-// links out and in, a small bomb, executables, nested directories).
+// links out and in, a small bomb, executables, nested directories). Input that holds the marker
+// "LAYER2" is two archives extracted one after the other into the same directory, as the executor
+// lays out layers in /opt.
 
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "service/code_package.h"
@@ -94,17 +97,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(summary->unzipped_bytes <= service::kMaxUnzippedBytes, "summary over the quota");
   }
 
-  {
-    std::ofstream out(dirs.zip, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
   std::error_code ec;
   fs::remove_all(dirs.root, ec);
   fs::create_directories(dirs.root);
   service::ExtractLimits limits;
-  limits.max_bytes = kMaxBytes;
+  limits.max_bytes = kMaxBytes / 2;  // two layers: kMaxBytes in all
   limits.max_entries = 1000;
-  (void)service::ExtractZip(dirs.zip.string(), dirs.root.string(), limits);
+  constexpr std::string_view kMarker = "LAYER2";
+  const size_t split = std::string_view(bytes).find(kMarker);
+  const std::string first = bytes.substr(0, split);
+  const std::string second =
+      split == std::string::npos ? std::string() : bytes.substr(split + kMarker.size());
+  for (const std::string* part : {&first, &second}) {
+    if (part == &second && split == std::string::npos) break;
+    {
+      std::ofstream out(dirs.zip, std::ios::binary | std::ios::trunc);
+      out.write(part->data(), static_cast<std::streamsize>(part->size()));
+    }
+    (void)service::ExtractZip(dirs.zip.string(), dirs.root.string(), limits);
+  }
   CheckTree(dirs);
   fs::remove_all(dirs.root, ec);
   return 0;

@@ -89,6 +89,19 @@ bool IsNormalRelativeTarget(const std::string& target) {
   return text == given;
 }
 
+// Whether a directory on the way from `root` to `relative` is a symbolic link already on disk: the
+// executor extracts every layer into one /opt tree, so an earlier layer's link must not carry a
+// later layer's entries (or give its links another parent than the one they were checked from).
+bool BelowLinkOnDisk(const fs::path& root, const fs::path& relative) {
+  fs::path at = root;
+  for (const fs::path& part : relative.parent_path()) {
+    at /= part;
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(at, ec))) return true;
+  }
+  return false;
+}
+
 struct Entry {
   zip_uint64_t index;
   fs::path relative;  // lexically normal, inside the root
@@ -179,6 +192,7 @@ Status ExtractZip(const std::string& zip_path, const std::string& dir,
   std::vector<std::pair<fs::path, std::string>> link_targets;
   for (const Entry& entry : entries) {
     const fs::path target = root / entry.relative;
+    if (BelowLinkOnDisk(root, entry.relative)) return Unzippable();
     if (entry.directory) {
       fs::create_directories(target, ec);
       if (ec) return Unzippable();
@@ -202,6 +216,8 @@ Status ExtractZip(const std::string& zip_path, const std::string& dir,
       link_targets.emplace_back(target, std::move(link_target));
       continue;
     }
+    // A file replaces a link of the same name (an earlier layer's) rather than writing through it.
+    if (fs::is_symlink(fs::symlink_status(target, ec))) fs::remove(target, ec);
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     if (!out) return Unzippable();
     auto write = [&](const char* data, size_t size) {

@@ -36,11 +36,13 @@ struct ExtractLimits {
 //  - a symbolic link's target is absolute, or is not in normal form (a ".." after another
 //    component: the kernel resolves "link/.." through the link, not lexically), or climbs out of
 //    `dir` from the link's own directory;
-//  - an entry lies below a symbolic link of the archive (it would be written through the link);
+//  - an entry lies below a symbolic link of the archive, or below one already in `dir` (the
+//    executor extracts every layer into one /opt tree), since it would be written through it;
 //  - more than `limits.max_entries` entries, or more than `limits.max_bytes` bytes of content
 //    (kInvalidParameter "Unzipped size must be smaller than ... bytes", counted while inflating);
 //  - the archive or an entry is corrupt, or a file cannot be written.
-// Links are created after every file, so nothing is ever written through one. On failure, part of
+// Links are created after every file, so nothing is ever written through one; a file replaces a
+// link of the same name already in `dir`. On failure, part of
 // the archive may already be below `dir`: the caller discards it. Never throws.
 Status ExtractZip(const std::string& zip_path, const std::string& dir,
                   const ExtractLimits& limits = {});

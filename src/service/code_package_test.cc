@@ -226,6 +226,43 @@ TEST_F(ExtractZipTest, RefusesEntriesBelowALink) {
   ASSERT_FALSE(s.ok());
 }
 
+// Layers are extracted one after the other into the same /opt tree: a link an earlier layer left
+// must not carry a later layer's entries. With "s" -> "." the lexical check of "s/l" -> "../x"
+// (root/x) would pass while the kernel resolves it from the root itself, to its parent.
+TEST_F(ExtractZipTest, RefusesEntriesBelowALinkAlreadyOnDisk) {
+  ASSERT_TRUE(Extract(MakeUnixZip({{"s", ".", kLink}})).ok());
+  auto again = [&](const std::string& zip) {
+    {
+      std::ofstream out(zip_path_, std::ios::binary);
+      out << zip;
+    }
+    return ExtractZip(zip_path_, root_);
+  };
+  Status s = again(MakeUnixZip({{"s/l", "../x", kLink}}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, kUnzippable);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root_ + "/l")));
+  EXPECT_FALSE(again(MakeUnixZip({{"s/f.txt", "x", kFile}})).ok());
+  EXPECT_FALSE(again(MakeUnixZip({{"s/d/", "", kDir}})).ok());
+  EXPECT_TRUE(Escaped().empty() || Escaped() == std::vector<std::string>{"package.zip"});
+}
+
+// A later layer's file replaces an earlier layer's link of the same name, not its target.
+TEST_F(ExtractZipTest, AFileReplacesALinkAlreadyOnDisk) {
+  ASSERT_TRUE(Extract(MakeUnixZip({{"b.txt", "old", kFile}, {"a.txt", "b.txt", kLink}})).ok());
+  {
+    std::ofstream out(zip_path_, std::ios::binary);
+    out << MakeUnixZip({{"a.txt", "new", kFile}});
+  }
+  ASSERT_TRUE(ExtractZip(zip_path_, root_).ok());
+  EXPECT_FALSE(fs::is_symlink(fs::symlink_status(root_ + "/a.txt")));
+  std::string a, b;
+  std::ifstream(root_ + "/a.txt") >> a;
+  std::ifstream(root_ + "/b.txt") >> b;
+  EXPECT_EQ(a, "new");
+  EXPECT_EQ(b, "old");
+}
+
 // A bomb declares a small size: the bound is on what inflating really produces.
 TEST_F(ExtractZipTest, BoundsTheBytesWritten) {
   ExtractLimits limits;
