@@ -95,6 +95,13 @@ SIGV4_SEEDS = {
              b"aws4_request\n/%2F%20x?x=%41%zz&y",
     "bare": b"K/20150830/us-east-1/lambda/aws4_request\n/",
     "other_scheme": b"Basic dXNlcjpwYXNz\n",
+    "verifier_key": b"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lambda/aws4_request, "
+                    b"SignedHeaders=host;x-amz-date, Signature=" + b"0" * 64 +
+                    b"\n/2015-03-31/functions/f?Qualifier=1",
+    "presigned": b"\n/2015-03-31/functions?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+                 b"AKIDEXAMPLE%2F20260101%2Fus-east-1%2Flambda%2Faws4_request&X-Amz-Date="
+                 b"20260101T000000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=00",
+    "keys_file": b"# keys\nAKID1 secret1 123456789012\n\tAKID2\tsecret2\t210987654321\n",
     "streaming": b"AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, "
                  b"SignedHeaders=content-encoding;host;x-amz-content-sha256;x-amz-decoded-"
                  b"content-length, Signature=" + b"f" * 64 + b"\n/bucket/key?uploads",
