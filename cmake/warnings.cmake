@@ -1,7 +1,14 @@
 # Project-wide warning flags. CI sets LAMBDALITE_WERROR=ON so a warning fails the build.
 function(lambdalite_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
-                                           -Wnon-virtual-dtor -Wimplicit-fallthrough)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor
+                                           -Wimplicit-fallthrough)
+  # GCC's -Wshadow=local (a local shadowing a local); clang has no such option, and its closest
+  # one, -Wshadow-uncaptured-local, also covers lambda parameters.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wshadow=local)
+  else()
+    target_compile_options(${target} PRIVATE -Wshadow-uncaptured-local)
+  endif()
   if(LAMBDALITE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

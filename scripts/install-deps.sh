@@ -6,12 +6,15 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# clang + libclang-rt-14-dev (libclang_rt.fuzzer) build the fuzz targets; llvm-14 brings
+# llvm-symbolizer for readable sanitizer reports.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libssl-dev libzip-dev zlib1g-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   wrk python3 python3-pip
+  clang libclang-rt-14-dev llvm-14
 )
 
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script supports Debian 12"

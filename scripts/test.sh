@@ -7,12 +7,16 @@
 #  2. builds build/ (Release, -DLAMBDALITE_WERROR=ON) and runs its unit tests (ctest)
 #  3. builds build-asan/ (AddressSanitizer + UBSan, -DLAMBDALITE_WERROR=ON) and runs the unit
 #     tests again under the sanitizers
+#  3b. builds build-fuzz/ (clang, libFuzzer + ASan + UBSan) and runs each fuzz target of fuzz/
+#     for LAMBDALITE_FUZZ_SECONDS (default 60) from its seed corpus (fuzz/run.sh, fuzz/README.md)
 #  4. runs the integration tests (test/integration, python unittest) against build/'s server
 #  5. prints one closing line "N passed, N failed" summing ctest and unittest, and exits non-zero
 #     when anything failed (a step that could not run counts as one failure).
 #
 # Environment: JOBS (build parallelism, default: cores), TEST_JOBS (ctest -j, default 2),
-# SKIP_ASAN=1 / SKIP_INTEGRATION=1 to leave a stage out while iterating locally.
+# SKIP_ASAN=1 / SKIP_FUZZ=1 / SKIP_INTEGRATION=1 to leave a stage out while iterating locally,
+# LAMBDALITE_FUZZ_SECONDS (seconds per fuzz target, default 60). Without clang++ the fuzz stage
+# fails (it is part of CI) unless SKIP_FUZZ=1.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -118,6 +122,28 @@ if [ "${SKIP_ASAN:-0}" != "1" ]; then
       run_ctest asan-ubsan build-asan
   else
     record "build (build-asan/, ASan+UBSan)" 0 1 "compilation failed"
+  fi
+fi
+
+# 3b. fuzz targets (fuzz/README.md) ------------------------------------------------------------
+if [ "${SKIP_FUZZ:-0}" != "1" ]; then
+  fuzz_seconds="${LAMBDALITE_FUZZ_SECONDS:-60}"
+  fuzz_started=$SECONDS
+  if ! command -v clang++ >/dev/null 2>&1; then
+    record "fuzz targets" 0 1 "clang++ missing (install-deps.sh installs it; SKIP_FUZZ=1 skips)"
+  elif bash scripts/build.sh --dir build-fuzz --type RelWithDebInfo --fuzz --werror \
+       --jobs "$JOBS"; then
+    log "fuzz targets (${fuzz_seconds} s each)"
+    bash fuzz/run.sh --seconds "$fuzz_seconds" --build build-fuzz --out "$RESULTS/fuzz" \
+      2>&1 | tee "$RESULTS/fuzz.log"
+    rc=${PIPESTATUS[0]}
+    f="$(grep -c '^fuzz .* FAILED' "$RESULTS/fuzz.log")"
+    p="$(grep -c '^fuzz .* ok' "$RESULTS/fuzz.log")"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    record "fuzz targets (${fuzz_seconds} s each)" "$p" "$f" \
+      "($(( SECONDS - fuzz_started )) s with the build; inputs in $RESULTS/fuzz)"
+  else
+    record "build (build-fuzz/, libFuzzer)" 0 1 "compilation failed"
   fi
 fi
 

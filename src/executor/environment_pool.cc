@@ -1583,7 +1583,7 @@ void EnvironmentPool::StartAsync(const std::shared_ptr<AsyncRun>& run) {
   // whichever end comes first finds both in place.
   env.ExpectOutcomeAsync(
       request_id, [this, run](Event event) { CompleteAsync(run, event); }, timers_);
-  run->timer = timers_.Schedule(run->phase_start + timeout, [this, run] {
+  run->timer = timers_.Schedule(run->phase_start + timeout, [run] {
     if (auto completion = run->lease.env->TakeCompletion(run->request.request_id)) {
       completion(Event::kTimeout);
     }

@@ -23,6 +23,13 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// NLMSG_OK written out: the macro compares the unsigned nlmsg_len with the signed remaining
+// length, which clang reports (-Wsign-compare) where GCC stays silent inside a system macro.
+bool MessageFits(const nlmsghdr* message, int length) {
+  return length >= static_cast<int>(sizeof(nlmsghdr)) && message->nlmsg_len >= sizeof(nlmsghdr) &&
+         message->nlmsg_len <= static_cast<unsigned>(length);
+}
+
 // A netlink answer about one socket is well under 1 KB; the rest is headroom for attributes
 // newer kernels may append.
 constexpr size_t kReceiveBufferSize = 8192;
@@ -143,7 +150,7 @@ Result<uid_t> LookupPeerUid(const tcp::endpoint& local, const tcp::endpoint& rem
     if (from_len < sizeof from || from.nl_pid != 0) continue;
 
     int length = static_cast<int>(received);
-    for (auto* message = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(message, length);
+    for (auto* message = reinterpret_cast<nlmsghdr*>(buffer.data()); MessageFits(message, length);
          message = NLMSG_NEXT(message, length)) {
       if (message->nlmsg_seq != request.header.nlmsg_seq) continue;  // a stale answer
       if (message->nlmsg_type == NLMSG_ERROR) {
