@@ -22,41 +22,8 @@ constexpr uint32_t kExec = 0100755;
 constexpr uint32_t kLink = 0120777;
 constexpr uint32_t kDir = 040755;
 
-struct ZipEntry {
-  std::string name;
-  std::string content;  // the link target for a link
-  uint32_t mode = kFile;
-};
-
-// A zip of Unix entries (zip -y style: a link's content is its target).
-std::string MakeUnixZip(const std::vector<ZipEntry>& entries) {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-  zip_source_keep(src);
-  zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-  for (const ZipEntry& e : entries) {
-    zip_int64_t index;
-    if ((e.mode & 0170000) == 040000) {
-      index = zip_dir_add(z, e.name.c_str(), 0);
-    } else {
-      zip_source_t* file = zip_source_buffer(z, e.content.data(), e.content.size(), 0);
-      index = zip_file_add(z, e.name.c_str(), file, 0);
-    }
-    zip_file_set_external_attributes(z, static_cast<zip_uint64_t>(index), 0, ZIP_OPSYS_UNIX,
-                                     e.mode << 16);
-  }
-  zip_close(z);
-  zip_source_open(src);
-  zip_source_seek(src, 0, SEEK_END);
-  zip_int64_t size = zip_source_tell(src);
-  zip_source_seek(src, 0, SEEK_SET);
-  std::string out(static_cast<size_t>(size), '\0');
-  zip_source_read(src, out.data(), static_cast<zip_uint64_t>(size));
-  zip_source_close(src);
-  zip_source_free(src);
-  return out;
-}
+using lambdalite::testing::MakeUnixZip;
+using ZipEntry = lambdalite::testing::ZipEntry;
 
 void Put16(std::string& out, uint16_t v) {
   for (int i = 0; i < 2; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);

@@ -649,6 +649,12 @@ class FunctionService {
   void SyncProvisioned(const domain::Scope& scope, const std::string& name,
                        const std::vector<std::string>& qualifiers);
   Status LoadLayerRecordLocked(const storage::StoredRecord& record);
+  // The stored layer version (scope, name, version), or null (lock held).
+  domain::LayerVersion* FindLayerVersionLocked(const domain::Scope& scope, const std::string& name,
+                                               int64_t version);
+  const domain::LayerVersion* FindLayerVersionLocked(const domain::Scope& scope,
+                                                     const std::string& name,
+                                                     int64_t version) const;
   // Resolves config.layers into config.layer_code for a function of `scope` (lock held): every
   // ARN already in `previous` keeps its package (a deleted version stays usable); a new one must
   // exist and, from another account, be granted to the caller. Also checks the duplicate-layer

@@ -4,6 +4,7 @@
 // sections 17 and 18.
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "common/ids.h"
 #include "service/code_package.h"
@@ -93,18 +94,14 @@ Result<domain::LayerVersion> FunctionService::GetLayerVersion(const Scope& scope
   domain::LayerNameRef ref = domain::ParseLayerName(layer_name);
   const Scope owner = ScopeOf(scope, ref);
   std::shared_lock lock(mu_);
-  auto s = layers_.find(owner);
-  if (s == layers_.end()) return NoSuchResource();
-  auto l = s->second.find(ref.name);
-  if (l == s->second.end()) return NoSuchResource();
-  auto v = l->second.versions.find(version);
-  if (v == l->second.versions.end()) return NoSuchResource();
+  const domain::LayerVersion* v = FindLayerVersionLocked(owner, ref.name, version);
+  if (!v) return NoSuchResource();
   if (owner.account != scope.account &&
-      !domain::LayerPolicyAllows(v->second.policy, scope.account, "lambda:GetLayerVersion")) {
+      !domain::LayerPolicyAllows(v->policy, scope.account, "lambda:GetLayerVersion")) {
     return NotAuthorized(scope, "lambda:GetLayerVersion",
                          domain::LayerVersionArn(owner, ref.name, version));
   }
-  return v->second;
+  return *v;
 }
 
 Result<domain::LayerVersion> FunctionService::GetLayerVersionByArn(const Scope& scope,
@@ -185,23 +182,32 @@ Status FunctionService::DeleteLayerVersion(const Scope& scope, const std::string
   return CommitAndRelease(lock, std::move(batch));
 }
 
+const domain::LayerVersion* FunctionService::FindLayerVersionLocked(const Scope& scope,
+                                                                    const std::string& name,
+                                                                    int64_t version) const {
+  auto s = layers_.find(scope);
+  if (s == layers_.end()) return nullptr;
+  auto l = s->second.find(name);
+  if (l == s->second.end()) return nullptr;
+  auto v = l->second.versions.find(version);
+  return v == l->second.versions.end() ? nullptr : &v->second;
+}
+
+domain::LayerVersion* FunctionService::FindLayerVersionLocked(const Scope& scope,
+                                                              const std::string& name,
+                                                              int64_t version) {
+  return const_cast<domain::LayerVersion*>(
+      std::as_const(*this).FindLayerVersionLocked(scope, name, version));
+}
+
 Result<LayerPermissionView> FunctionService::AddLayerVersionPermission(
     const Scope& scope, const std::string& layer_name, int64_t version,
     const AddLayerPermissionInput& in) {
   domain::LayerNameRef ref = domain::ParseLayerName(layer_name);
   const Scope owner = ScopeOf(scope, ref);
   std::unique_lock lock(mu_);
-  domain::LayerVersion* v = nullptr;
-  if (owner == scope) {
-    auto s = layers_.find(scope);
-    if (s != layers_.end()) {
-      auto l = s->second.find(ref.name);
-      if (l != s->second.end()) {
-        auto it = l->second.versions.find(version);
-        if (it != l->second.versions.end()) v = &it->second;
-      }
-    }
-  }
+  domain::LayerVersion* v =
+      owner == scope ? FindLayerVersionLocked(scope, ref.name, version) : nullptr;
   if (!v) return NoSuchLayerVersion(owner, ref.name, version);  // LP10
   domain::Policy policy = v->policy;
   // A RevisionId names the current policy; without one there is nothing it can match (LP8).
@@ -242,17 +248,8 @@ Result<PolicyView> FunctionService::GetLayerVersionPolicy(const Scope& scope,
   domain::LayerNameRef ref = domain::ParseLayerName(layer_name);
   const Scope owner = ScopeOf(scope, ref);
   std::shared_lock lock(mu_);
-  const domain::LayerVersion* v = nullptr;
-  if (owner == scope) {
-    auto s = layers_.find(scope);
-    if (s != layers_.end()) {
-      auto l = s->second.find(ref.name);
-      if (l != s->second.end()) {
-        auto it = l->second.versions.find(version);
-        if (it != l->second.versions.end()) v = &it->second;
-      }
-    }
-  }
+  const domain::LayerVersion* v =
+      owner == scope ? FindLayerVersionLocked(scope, ref.name, version) : nullptr;
   if (!v) return NoSuchLayerVersion(owner, ref.name, version);  // LP10
   if (v->policy.statements.empty()) {                           // LP1
     return Error::Make(ErrorCode::kNotFound, "No policy is associated with the given resource.");
@@ -266,17 +263,8 @@ Status FunctionService::RemoveLayerVersionPermission(
   domain::LayerNameRef ref = domain::ParseLayerName(layer_name);
   const Scope owner = ScopeOf(scope, ref);
   std::unique_lock lock(mu_);
-  domain::LayerVersion* v = nullptr;
-  if (owner == scope) {
-    auto s = layers_.find(scope);
-    if (s != layers_.end()) {
-      auto l = s->second.find(ref.name);
-      if (l != s->second.end()) {
-        auto it = l->second.versions.find(version);
-        if (it != l->second.versions.end()) v = &it->second;
-      }
-    }
-  }
+  domain::LayerVersion* v =
+      owner == scope ? FindLayerVersionLocked(scope, ref.name, version) : nullptr;
   if (!v) return NoSuchLayerVersion(owner, ref.name, version);  // LP10
   if (v->policy.statements.empty()) {
     return Error::Make(ErrorCode::kNotFound, "No policy is associated with the given resource.");
@@ -343,17 +331,10 @@ Status FunctionService::ResolveLayersLocked(const Scope& scope, domain::Function
         continue;
       }
     }
-    const domain::LayerVersion* found = nullptr;
-    if (refs.back() && refs.back()->scope.region == scope.region) {
-      auto s = layers_.find(refs.back()->scope);
-      if (s != layers_.end()) {
-        auto l = s->second.find(refs.back()->name);
-        if (l != s->second.end()) {
-          auto v = l->second.versions.find(refs.back()->version);
-          if (v != l->second.versions.end()) found = &v->second;
-        }
-      }
-    }
+    const domain::LayerVersion* found =
+        refs.back() && refs.back()->scope.region == scope.region
+            ? FindLayerVersionLocked(refs.back()->scope, refs.back()->name, refs.back()->version)
+            : nullptr;
     if (!found) {  // LF7: 400 here (404 for the policy operations)
       return Error::Make(ErrorCode::kInvalidParameter, "Layer version " + arn + " does not exist.");
     }
