@@ -577,6 +577,10 @@ class FunctionService {
   FunctionState* FindLocked(const domain::Scope& scope, std::string_view name);
   // Version selected by qualifier (nullopt/$LATEST, number, alias); nullptr when missing.
   VersionPtr SelectLocked(const FunctionState& fn, const std::optional<std::string>& q) const;
+  // A scaling config may be put on `version` of `fn` (lock held): the function and version exist
+  // (a number or $LATEST.PUBLISHED) and the version has a capacity provider config.
+  Status CheckScalableLocked(const domain::Scope& scope, const std::string& name,
+                             const FunctionState* fn, const std::string& version) const;
   bool QualifierExistsLocked(const FunctionState& fn, const std::string& q) const;
   FunctionView ViewLocked(const FunctionState& fn, VersionPtr v,
                           std::optional<std::string> qualifier) const;

@@ -22,6 +22,22 @@ Error VersionNotFound(const Scope& scope, const std::string& name, const std::st
 
 }  // namespace
 
+Status FunctionService::CheckScalableLocked(const Scope& scope, const std::string& name,
+                                            const FunctionState* fn,
+                                            const std::string& version) const {
+  if (!fn) return VersionNotFound(scope, name, version);
+  VersionPtr v = domain::IsVersionNumber(version) || version == domain::kLatestPublished
+                     ? SelectLocked(*fn, version)
+                     : nullptr;
+  if (!v) return VersionNotFound(scope, name, version);
+  if (!v->config.capacity_provider) {
+    return Error::Make(ErrorCode::kAccessDenied,
+                       "The function provided by the arn does not contain a capacity provider "
+                       "configuration");
+  }
+  return Status::Ok();
+}
+
 Result<std::string> FunctionService::PutFunctionScalingConfig(
     const Scope& scope, const std::string& function_name, const std::string& qualifier,
     const domain::FunctionScalingConfig& config) {
@@ -36,16 +52,7 @@ Result<std::string> FunctionService::PutFunctionScalingConfig(
   }
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
-  if (!fn) return VersionNotFound(scope, t.name, version);
-  VersionPtr v = domain::IsVersionNumber(version) || version == domain::kLatestPublished
-                     ? SelectLocked(*fn, version)
-                     : nullptr;
-  if (!v) return VersionNotFound(scope, t.name, version);
-  if (!v->config.capacity_provider) {
-    return Error::Make(ErrorCode::kAccessDenied,
-                       "The function provided by the arn does not contain a capacity provider "
-                       "configuration");
-  }
+  LAMBDALITE_RETURN_IF_ERROR(CheckScalableLocked(scope, t.name, fn, version));
   fn->scaling[version] = config;
   storage::WriteBatch batch;
   batch.ops.push_back(storage::PutRecord{scope, std::string(storage::kFunctionScalingRecordKind),
@@ -62,16 +69,7 @@ Result<FunctionScalingView> FunctionService::GetFunctionScalingConfig(
   const std::string version = t.qualifier.value_or(qualifier);
   std::shared_lock lock(mu_);
   const FunctionState* fn = FindLocked(scope, t.name);
-  if (!fn) return VersionNotFound(scope, t.name, version);
-  VersionPtr v = domain::IsVersionNumber(version) || version == domain::kLatestPublished
-                     ? SelectLocked(*fn, version)
-                     : nullptr;
-  if (!v) return VersionNotFound(scope, t.name, version);
-  if (!v->config.capacity_provider) {
-    return Error::Make(ErrorCode::kAccessDenied,
-                       "The function provided by the arn does not contain a capacity provider "
-                       "configuration");
-  }
+  LAMBDALITE_RETURN_IF_ERROR(CheckScalableLocked(scope, t.name, fn, version));
   FunctionScalingView view;
   view.function_arn = domain::QualifiedFunctionArn(scope, t.name, version);
   if (auto it = fn->scaling.find(version); it != fn->scaling.end()) view.config = it->second;
