@@ -79,22 +79,26 @@ shapes::GetFunctionCodeSigningConfigResponse ToGetFunctionCodeSigningConfigRespo
   return BindingResponse<shapes::GetFunctionCodeSigningConfigResponse>(std::move(binding));
 }
 
-shapes::PutRuntimeManagementConfigResponse ToPutRuntimeManagementConfigResponse(
-    service::RuntimeManagementView view) {
-  shapes::PutRuntimeManagementConfigResponse out;
+namespace {
+// Put and Get answer the same three members.
+template <class Response>
+Response RuntimeManagementResponse(service::RuntimeManagementView view) {
+  Response out;
   out.UpdateRuntimeOn = std::move(view.config.update_runtime_on);
   out.FunctionArn = std::move(view.function_arn);
   out.RuntimeVersionArn = std::move(view.config.runtime_version_arn);
   return out;
 }
+}  // namespace
+
+shapes::PutRuntimeManagementConfigResponse ToPutRuntimeManagementConfigResponse(
+    service::RuntimeManagementView view) {
+  return RuntimeManagementResponse<shapes::PutRuntimeManagementConfigResponse>(std::move(view));
+}
 
 shapes::GetRuntimeManagementConfigResponse ToGetRuntimeManagementConfigResponse(
     service::RuntimeManagementView view) {
-  shapes::GetRuntimeManagementConfigResponse out;
-  out.UpdateRuntimeOn = std::move(view.config.update_runtime_on);
-  out.FunctionArn = std::move(view.function_arn);
-  out.RuntimeVersionArn = std::move(view.config.runtime_version_arn);
-  return out;
+  return RuntimeManagementResponse<shapes::GetRuntimeManagementConfigResponse>(std::move(view));
 }
 
 }  // namespace lambdalite::api
