@@ -9,47 +9,6 @@ namespace lambdalite::api {
 namespace json = boost::json;
 using domain::FunctionConfig;
 
-std::optional<std::string> GetString(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().get_string());
-}
-
-std::optional<int64_t> GetInt(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end()) return std::nullopt;
-  if (it->value().is_int64()) return it->value().get_int64();
-  if (it->value().is_uint64()) return static_cast<int64_t>(it->value().get_uint64());
-  if (it->value().is_double()) return static_cast<int64_t>(it->value().get_double());
-  return std::nullopt;
-}
-
-std::optional<bool> GetBool(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_bool()) return std::nullopt;
-  return it->value().get_bool();
-}
-
-const json::object* GetObject(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it == o.end() ? nullptr : it->value().if_object();
-}
-
-const json::array* GetArray(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it == o.end() ? nullptr : it->value().if_array();
-}
-
-std::map<std::string, std::string> GetStringMap(const json::object& o, std::string_view key) {
-  std::map<std::string, std::string> out;
-  if (const json::object* m = GetObject(o, key)) {
-    for (const auto& kv : *m) {
-      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-    }
-  }
-  return out;
-}
-
 namespace {
 
 // The VPC id a function's subnets belong to. lambdalite has no VPCs; it derives a stable id from

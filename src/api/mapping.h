@@ -47,13 +47,4 @@ service::EventInvokeConfigInput ToEventInvokeConfigInput(
 service::AliasInput ToAliasInput(const shapes::CreateAliasRequest& in);
 service::AliasInput ToAliasInput(const shapes::UpdateAliasRequest& in);
 
-// Json-object handlers (LambdaApi::Register) that have not moved to the typed shapes read their
-// decoded input with these (types already validated against the model).
-std::optional<std::string> GetString(const boost::json::object& o, std::string_view key);
-std::optional<int64_t> GetInt(const boost::json::object& o, std::string_view key);
-std::optional<bool> GetBool(const boost::json::object& o, std::string_view key);
-const boost::json::object* GetObject(const boost::json::object& o, std::string_view key);
-const boost::json::array* GetArray(const boost::json::object& o, std::string_view key);
-std::map<std::string, std::string> GetStringMap(const boost::json::object& o, std::string_view key);
-
 }  // namespace lambdalite::api
