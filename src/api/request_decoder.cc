@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/time_format.h"
 #include "domain/runtimes.h"
 
 namespace lambdalite::api {
@@ -159,12 +160,16 @@ Result<json::value> Normalize(const ShapeInfo& shape, json::value&& v) {
         return TypeMismatch(shape, v);
       }
       return std::move(v);
-    case ShapeType::kTimestamp:
-      // Epoch seconds on the wire; ISO-8601 text is accepted as well and kept as text.
-      if (!v.is_number() && !v.is_string()) {
+    case ShapeType::kTimestamp: {
+      // Epoch seconds on the wire; ISO-8601 text is accepted as well and kept as text. Other text
+      // is refused here so that the typed shape (api/shapes.h) never meets a timestamp it cannot
+      // read.
+      int64_t epoch_ms = 0;
+      if (!v.is_number() && !(v.is_string() && ParseIso8601(v.get_string(), &epoch_ms))) {
         return TypeMismatch(shape, v);
       }
       return std::move(v);
+    }
     case ShapeType::kBoolean:
       if (!v.is_bool()) {
         return TypeMismatch(shape, v);
@@ -268,9 +273,22 @@ Result<json::value> FromText(const ShapeInfo& shape, std::string_view text) {
         return json::value(false);
       }
       return mismatch();
+    case ShapeType::kTimestamp: {
+      // ISO-8601 (the query-string default of the REST-JSON protocol) or epoch seconds.
+      int64_t epoch_ms = 0;
+      if (ParseIso8601(text, &epoch_ms)) {
+        return json::value(json::string(text));
+      }
+      double seconds = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+          !std::isfinite(seconds)) {
+        return mismatch();
+      }
+      return json::value(seconds);
+    }
     case ShapeType::kString:
     case ShapeType::kBlob:
-    case ShapeType::kTimestamp:
       return json::value(json::string(text));
     case ShapeType::kStructure:
     case ShapeType::kList:

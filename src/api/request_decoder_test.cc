@@ -106,6 +106,39 @@ TEST(DecodeInputTest, QueryTextOfTheWrongTypeIsASerializationError) {
       "STRING_VALUE can not be converted to an Boolean");
 }
 
+// A timestamp in the query string is ISO-8601 or epoch seconds; other text is refused by the
+// decoder, so the typed shape (which reads only those two) never meets it.
+TEST(DecodeInputTest, QueryTimestampsAreIso8601OrEpochSeconds) {
+  const std::string list = "/2025-12-01/functions/f/durable-executions?";
+  auto iso = Decode("GET", list + "StartedAfter=2024-01-31T12%3A34%3A56Z");
+  ASSERT_TRUE(iso.ok()) << iso.error().message;
+  EXPECT_EQ(iso->at("StartedAfter").get_string(), "2024-01-31T12:34:56Z");
+  auto epoch = Decode("GET", list + "StartedBefore=1706704496.5");
+  ASSERT_TRUE(epoch.ok()) << epoch.error().message;
+  EXPECT_DOUBLE_EQ(epoch->at("StartedBefore").to_number<double>(), 1706704496.5);
+  for (const char* bad : {"StartedBefore=", "StartedBefore=yesterday", "StartedBefore=%00%01",
+                          "StartedAfter=2024-13-01T00%3A00%3A00Z", "StartedAfter=inf"}) {
+    Error e = Fails(Decode("GET", list + bad));
+    EXPECT_EQ(e.detail, "SerializationException") << bad;
+    EXPECT_EQ(e.message, "STRING_VALUE can not be converted to a Date") << bad;
+  }
+}
+
+// The same holds for a timestamp in a JSON body.
+TEST(DecodeInputTest, BodyTimestampTextMustBeIso8601) {
+  auto body = [](const std::string& ts) {
+    return R"({"FunctionName":"f","EventSourceArn":"arn:aws:kinesis:us-east-1:123456789012:stream/s",)"
+           R"("StartingPosition":"AT_TIMESTAMP","StartingPositionTimestamp":)" +
+           ts + "}";
+  };
+  EXPECT_TRUE(Decode("POST", "/2015-03-31/event-source-mappings/", body("1706704496")).ok());
+  EXPECT_TRUE(
+      Decode("POST", "/2015-03-31/event-source-mappings/", body(R"("2024-01-31T12:34:56.5+01:00")"))
+          .ok());
+  EXPECT_EQ(Fails(Decode("POST", "/2015-03-31/event-source-mappings/", body(R"("soon")"))).message,
+            "STRING_VALUE can not be converted to a Date");
+}
+
 TEST(DecodeInputTest, HeadersAreMatchedCaseInsensitively) {
   auto r = Decode("POST", "/2015-03-31/functions/f/invocations?Qualifier=1", R"({"k":1})",
                   {{"x-amz-invocation-type", "Event"},

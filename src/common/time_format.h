@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace lambdalite {
 
@@ -14,5 +15,8 @@ std::string FormatIso8601Millis(int64_t epoch_ms);
 std::string FormatAmzDate(int64_t epoch_ms);
 // Parses "20240131T123456Z"; returns false on malformed input.
 bool ParseAmzDate(const std::string& text, int64_t* epoch_ms);
+// Parses ISO-8601 "YYYY-MM-DDTHH:MM:SS[.fff...](Z|+hh:mm|+hhmm|-hh:mm)" (the timestamp text AWS's
+// JSON and query-string deserializers take) to epoch milliseconds; false on anything else.
+bool ParseIso8601(std::string_view text, int64_t* epoch_ms);
 
 }  // namespace lambdalite
