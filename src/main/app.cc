@@ -141,6 +141,7 @@ namespace {
 // it opens; only read afterwards.
 struct HealthFacts {
   std::string function_network = "host";
+  std::string isolation = "none";  // "root", "rootless" or "none"
   std::vector<std::string> warnings;
 };
 
@@ -263,7 +264,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     boost::json::object body{{"status", "ok"},
                              {"version", LAMBDALITE_VERSION},
                              {"auth", auth ? "sigv4" : "none"},
-                             {"function_network", health->function_network}};
+                             {"function_network", health->function_network},
+                             {"isolation", health->isolation}};
     if (!health->warnings.empty()) {
       boost::json::array warnings;
       for (const std::string& w : health->warnings) warnings.emplace_back(w);
@@ -285,7 +287,15 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   sandbox_options.network = config.function_network == "host"   ? executor::SandboxNetwork::kHost
                             : config.function_network == "none" ? executor::SandboxNetwork::kNone
                                                                 : executor::SandboxNetwork::kNat;
+  // Functions never see the data directory: other functions' code, the database, the secret.
+  sandbox_options.hidden_paths.push_back(std::filesystem::absolute(config.data_dir).string());
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
+  health->isolation = p->sandbox->rootless()   ? "rootless"
+                      : p->sandbox->isolated() ? "root"
+                                               : "none";
+  if (!p->sandbox->isolation_warning().empty() && !p->sandbox->isolated()) {
+    health->warnings.push_back(p->sandbox->isolation_warning());
+  }
   health->function_network = std::string(executor::SandboxNetworkName(p->sandbox->network()));
   if (!p->sandbox->network_fallback().empty()) {
     health->warnings.push_back(p->sandbox->network_fallback());
