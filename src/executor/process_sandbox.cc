@@ -143,6 +143,8 @@ struct ChildPlan {
   bool new_user_ns = false;
   const char* uid_map = nullptr;
   const char* gid_map = nullptr;
+  // A NAT's resolver configuration, bound over /etc/resolv.conf (may be null).
+  const char* resolv_conf = nullptr;
   // Host directories covered with an empty read-only file system (the data directory).
   std::vector<const char*> hidden_paths;
   int net_fd = -1;  // init's end of the server's network socket
@@ -486,6 +488,13 @@ void SetUpNetwork(const ChildPlan& plan) {
     }
     if (plan.opt_dir != nullptr && !BindReadOnly(plan.opt_dir, plan.opt_mount_point)) {
       FailSetup(kStageMountOpt, errno);
+    }
+    // Behind the NAT the resolver is slirp4netns's 10.0.2.3, which forwards to the host's: a
+    // host resolver on loopback (systemd-resolved's 127.0.0.53) is out of reach in here.
+    if (plan.resolv_conf != nullptr &&
+        mount(plan.resolv_conf, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) == 0) {
+      mount(nullptr, "/etc/resolv.conf", nullptr,
+            MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr);
     }
     // After the binds, which keep their sources visible where they are bound. A path below /tmp
     // is hidden by the private /tmp anyway.
@@ -1673,6 +1682,9 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   }
   plan.new_net_ns = own_network;
   plan.new_user_ns = rootless_;
+  if (network_ == SandboxNetwork::kNat && !options_.resolv_conf.empty()) {
+    plan.resolv_conf = options_.resolv_conf.c_str();
+  }
   plan.uid_map = uid_map_.c_str();
   plan.gid_map = gid_map_.c_str();
   for (const std::string& h : options_.hidden_paths) plan.hidden_paths.push_back(h.c_str());

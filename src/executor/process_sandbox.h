@@ -78,6 +78,9 @@ struct ProcessSandboxOptions {
   // Host directories no environment may see (the server's data directory): each is covered with
   // an empty read-only file system inside the environment, after its code is bound.
   std::vector<std::string> hidden_paths;
+  // For kNat: a file naming slirp4netns's resolver ("nameserver 10.0.2.3"), bound read-only over
+  // the environment's /etc/resolv.conf. Empty: the host's resolv.conf is kept.
+  std::string resolv_conf;
   // The slirp4netns program for kNat: a path, or a name looked up in PATH.
   std::string slirp4netns = "slirp4netns";
 };

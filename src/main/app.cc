@@ -287,6 +287,14 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   sandbox_options.network = config.function_network == "host"   ? executor::SandboxNetwork::kHost
                             : config.function_network == "none" ? executor::SandboxNetwork::kNone
                                                                 : executor::SandboxNetwork::kNat;
+  if (sandbox_options.network == executor::SandboxNetwork::kNat) {
+    // The resolver behind every environment's NAT (process_sandbox.h).
+    const std::string resolv = config.data_dir + "/resolv.conf";
+    std::ofstream out(resolv, std::ios::binary | std::ios::trunc);
+    out << "nameserver 10.0.2.3\n";
+    out.close();
+    if (out) sandbox_options.resolv_conf = std::filesystem::absolute(resolv).string();
+  }
   // Functions never see the data directory: other functions' code, the database, the secret.
   sandbox_options.hidden_paths.push_back(std::filesystem::absolute(config.data_dir).string());
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);

@@ -183,6 +183,11 @@ class NatNetworkTest(FunctionNetworkTestCase):
                              f"a function reached the host's loopback at {key}: {report}")
         self.assertServerAnswers(self.make_python(PROBE))
 
+    def test_resolver_is_the_nats(self):
+        name = self.make_python("def handler(event, context):\n"
+                                "    return open('/etc/resolv.conf').read()\n")
+        self.assertEqual(self.invoke_ok(name, {})["_json"], "nameserver 10.0.2.3\n")
+
 
 class NoNetworkTest(FunctionNetworkTestCase):
     MODE = "none"
