@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "auth/function_credentials.h"
 #include "aws/sigv4.h"
 #include "common/time_format.h"
 #include "domain/names.h"
@@ -369,8 +370,13 @@ uint64_t NextId() {
 }
 }  // namespace
 
-SigV4Verifier::SigV4Verifier(KeyRing keys, const Clock& clock, std::string service)
-    : keys_(std::move(keys)), clock_(clock), service_(std::move(service)), id_(NextId()) {}
+SigV4Verifier::SigV4Verifier(KeyRing keys, const Clock& clock, std::string service,
+                             std::shared_ptr<const FunctionCredentials> sessions)
+    : keys_(std::move(keys)),
+      clock_(clock),
+      service_(std::move(service)),
+      id_(NextId()),
+      sessions_(std::move(sessions)) {}
 
 std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyFor(const AccessKey& key,
                                                                   const std::string& date,
@@ -488,6 +494,19 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
                       std::to_string(*in.expires_s) + " sec.)");
   }
   const AccessKey* key = keys_.Find(access_key_id);
+  // Not a key of the file: a function's own session credentials, which name their account in
+  // the session token (function_credentials.h).
+  std::optional<AccessKey> session_key;
+  if (key == nullptr && sessions_ != nullptr) {
+    std::optional<std::string> token;
+    if (const std::string* header = req.FindHeader("x-amz-security-token")) {
+      token = *header;
+    } else {
+      token = aws::QueryParameter(req.target, "X-Amz-Security-Token");
+    }
+    if (token) session_key = sessions_->Resolve(access_key_id, *token);
+    if (session_key) key = &*session_key;
+  }
   if (key == nullptr) {
     return Refuse("UnrecognizedClientException",
                   "The security token included in the request is invalid.");
@@ -549,7 +568,10 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   const std::string scope = scope_date + "/" + region + "/" + service_ + "/aws4_request";
   const std::string string_to_sign = std::string(kAlgorithm) + "\n" + std::string(in.amz_date) +
                                      "\n" + scope + "\n" + Sha256Hex(canonical);
-  const auto signing_key = SigningKeyFor(*key, scope_date, region);
+  // A session key lives on this stack: the per-thread fast path, which remembers the key's
+  // address, is for the keys file's keys only.
+  const auto signing_key = session_key ? SigningKeyLocked(*key, scope_date, region)
+                                       : SigningKeyFor(*key, scope_date, region);
   const std::string expected = HexEncode(signing_key->Mac(string_to_sign));
   if (!ConstantTimeEquals(expected, in.signature)) return SignatureMismatch();
 

@@ -44,6 +44,8 @@
 
 namespace lambdalite::auth {
 
+class FunctionCredentials;
+
 struct AccessKey {
   std::string access_key_id;
   std::string secret_access_key;
@@ -77,7 +79,10 @@ class SigV4Verifier {
   // section 18: "Signature expired: ... (... - 5 min.)").
   static constexpr int64_t kMaxSkewMs = 5 * 60 * 1000;
 
-  SigV4Verifier(KeyRing keys, const Clock& clock, std::string service = "lambda");
+  // With `sessions`, the session credentials it minted for functions are accepted too, each as
+  // a caller of its function's account.
+  SigV4Verifier(KeyRing keys, const Clock& clock, std::string service = "lambda",
+                std::shared_ptr<const FunctionCredentials> sessions = nullptr);
 
   // Verifies `request`. For an aws-chunked body, `*decoded_body` receives the payload (the
   // caller then serves that body instead); otherwise it is left alone.
@@ -97,6 +102,7 @@ class SigV4Verifier {
   const Clock& clock_;
   std::string service_;
   const uint64_t id_;  // unique per verifier, for the per-thread signing key cache
+  const std::shared_ptr<const FunctionCredentials> sessions_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, std::shared_ptr<const HmacSha256Key>> signing_keys_;
 };

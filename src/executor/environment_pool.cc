@@ -1264,15 +1264,21 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
   vars["_HANDLER"] = config.handler;
   vars["LAMBDA_TASK_ROOT"] = std::string(kTaskRoot);
   vars["LAMBDA_RUNTIME_DIR"] = std::string(kRuntimeRoot);
-  // With --auth-keys, a key of the function's account from the keys file. Otherwise the credentials
-  // are fake, but lambdalite takes a 12-digit access key id as the account: SDK calls the function
-  // makes back to lambdalite land in its own account.
-  std::optional<std::pair<std::string, std::string>> key;
-  if (options_.account_credentials) key = options_.account_credentials(request.scope.account);
+  // With --auth-keys, session credentials of the function's own, valid for its account only.
+  // Otherwise the credentials are fake, but lambdalite takes a 12-digit access key id as the
+  // account: SDK calls the function makes back to lambdalite land in its own account.
+  std::optional<EnvironmentCredentials> key;
+  if (options_.function_credentials) {
+    key = options_.function_credentials(request.scope, request.function_name);
+  }
   if (key) {
-    vars["AWS_ACCESS_KEY_ID"] = key->first;
-    vars["AWS_SECRET_ACCESS_KEY"] = key->second;
-    vars.erase("AWS_SESSION_TOKEN");
+    vars["AWS_ACCESS_KEY_ID"] = key->access_key_id;
+    vars["AWS_SECRET_ACCESS_KEY"] = key->secret_access_key;
+    if (key->session_token.empty()) {
+      vars.erase("AWS_SESSION_TOKEN");
+    } else {
+      vars["AWS_SESSION_TOKEN"] = key->session_token;
+    }
   } else {
     vars["AWS_ACCESS_KEY_ID"] = request.scope.account;
     vars["AWS_SECRET_ACCESS_KEY"] = "lambdalite-fake-secret-access-key";

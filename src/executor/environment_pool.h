@@ -71,15 +71,22 @@
 
 namespace lambdalite::executor {
 
-// The access key (id, secret) a function of `account` gets as AWS_ACCESS_KEY_ID /
-// AWS_SECRET_ACCESS_KEY, or nullopt for the fake credentials of the unauthenticated mode.
-using AccountCredentials =
-    std::function<std::optional<std::pair<std::string, std::string>>(const std::string& account)>;
+// What a function gets as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (empty:
+// none).
+struct EnvironmentCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+};
+// The credentials of one function (scope and name), or nullopt for the fake credentials of the
+// unauthenticated mode.
+using FunctionCredentialsFor = std::function<std::optional<EnvironmentCredentials>(
+    const domain::Scope& scope, const std::string& function_name)>;
 
 struct EnvironmentPoolOptions {
-  // With --auth-keys: a key of the function's account, so the calls it makes back to lambdalite
-  // are signed for its own account (and for no other).
-  AccountCredentials account_credentials;
+  // With --auth-keys: credentials of the function's own (auth/function_credentials.h), so the
+  // calls it makes back to lambdalite are signed for its own account (and for no other).
+  FunctionCredentialsFor function_credentials;
   // The server's data directory (made 0700, so sandboxes cannot read it). Function logs go to
   // <data_dir>/logs (see log_sink.h), extracted deployment packages to <data_dir>/executor/code.
   std::string data_dir;

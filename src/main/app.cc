@@ -14,6 +14,7 @@
 #include "api/operations/policies.h"
 #include "api/operations/provisioned_concurrency.h"
 #include "api/operations/recursion.h"
+#include "auth/function_credentials.h"
 #include "auth/sigv4_verifier.h"
 #include "aws/endpoints.h"
 #include "aws/http_client.h"
@@ -225,6 +226,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
       [runtimes](const std::string& runtime) { return runtimes->Find(runtime) != nullptr; });
   LAMBDALITE_RETURN_IF_ERROR(p->functions->Load());
   LAMBDALITE_TRY(auto secret, LoadOrCreateSecret(config.data_dir));
+  // Functions' own session credentials come from the same secret (a derived key of their own).
+  auto function_credentials = std::make_shared<const auth::FunctionCredentials>(secret);
   p->signer = std::make_unique<service::CodeUrlSigner>(std::move(secret), p->clock);
 
   api::ApiOptions options;
@@ -234,7 +237,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     LAMBDALITE_TRY(auto keys, auth::KeyRing::Load(config.auth_keys_file));
     LogInfo("auth: SigV4 signatures are verified (" + std::to_string(keys.size()) +
             " access keys from " + config.auth_keys_file + ")");
-    options.verifier = std::make_shared<const auth::SigV4Verifier>(std::move(keys), p->clock);
+    options.verifier = std::make_shared<const auth::SigV4Verifier>(std::move(keys), p->clock,
+                                                                   "lambda", function_credentials);
   }
   // Anyone who can reach an unauthenticated server can run code on it as any account.
   std::string exposure_warning;
@@ -326,12 +330,14 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   executor::EnvironmentPoolOptions pool_options;
   pool_options.data_dir = config.data_dir;
   if (p->verifier) {
-    pool_options.account_credentials =
-        [verifier = p->verifier](
-            const std::string& account) -> std::optional<std::pair<std::string, std::string>> {
-      const auth::AccessKey* key = verifier->keys().FirstOfAccount(account);
-      if (key == nullptr) return std::nullopt;
-      return std::make_pair(key->access_key_id, key->secret_access_key);
+    pool_options.function_credentials =
+        [function_credentials](
+            const domain::Scope& scope,
+            const std::string& function_name) -> std::optional<executor::EnvironmentCredentials> {
+      auth::SessionCredentials c =
+          function_credentials->Mint(scope.account, scope.region, function_name);
+      return executor::EnvironmentCredentials{
+          std::move(c.access_key_id), std::move(c.secret_access_key), std::move(c.session_token)};
     };
   }
   pool_options.prestarted_per_runtime = config.prestarted_runtimes;

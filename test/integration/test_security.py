@@ -22,7 +22,10 @@ import urllib.parse
 from pathlib import Path
 from unittest import mock
 
+import boto3
 import botocore.auth
+import botocore.config
+import botocore.exceptions
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -421,17 +424,46 @@ class AuthTest(LambdaliteTestCase):
         self.assertIn("(UnrecognizedClientException) when calling the ListFunctions operation: "
                       "The security token included in the request is invalid.", unknown.stderr)
 
-    def test_function_gets_a_key_of_its_account(self):
-        for key in (ALICE, BOB):
+    def test_function_gets_credentials_of_its_own(self):
+        # As AWS hands a function its role's session credentials: per function, with a session
+        # token, and (below) valid for the function's account only.
+        seen = {}
+        for key, label in ((ALICE, "a1"), (ALICE, "a2"), (BOB, "b1")):
             name = unique_name("envkey")
             client = keyed_client(self.endpoint, key)
-            self.create_function(name, client=client,
-                                 zip_bytes=python_zip(ENV_HANDLER))
+            self.create_function(name, client=client, zip_bytes=python_zip(ENV_HANDLER))
             out = json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
-            first = ALICE if key is ALICE else BOB
-            self.assertEqual(out["AWS_ACCESS_KEY_ID"], first[0])
-            self.assertEqual(out["AWS_SECRET_ACCESS_KEY"], first[1])
-            self.assertIsNone(out["AWS_SESSION_TOKEN"])
+            self.assertRegex(out["AWS_ACCESS_KEY_ID"], r"^ASIA[0-9A-F]{16}$")
+            self.assertEqual(len(out["AWS_SECRET_ACCESS_KEY"]), 40)
+            self.assertTrue(out["AWS_SESSION_TOKEN"])
+            self.assertNotIn(out["AWS_SECRET_ACCESS_KEY"], (ALICE[1], ALICE2[1], BOB[1]))
+            seen[label] = out
+        self.assertEqual(len({o["AWS_ACCESS_KEY_ID"] for o in seen.values()}), 3)
+
+        def session_client(creds, token=None):
+            return boto3.session.Session().client(
+                "lambda", endpoint_url=self.endpoint, region_name="us-east-1",
+                aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+                aws_session_token=token or creds["AWS_SESSION_TOKEN"],
+                config=botocore.config.Config(retries={"max_attempts": 1}))
+
+        alice_names = {f["FunctionName"]
+                       for f in keyed_client(self.endpoint, ALICE).list_functions()["Functions"]}
+        as_alice_fn = {f["FunctionName"]
+                       for f in session_client(seen["a1"]).list_functions()["Functions"]}
+        self.assertEqual(as_alice_fn, alice_names)
+        as_bob_fn = {f["FunctionName"]
+                     for f in session_client(seen["b1"]).list_functions()["Functions"]}
+        self.assertFalse(as_bob_fn & alice_names, "a function of bob's account sees alice's")
+        # One function's key with another's token, or a token altered: refused as unknown.
+        for token in (seen["b1"]["AWS_SESSION_TOKEN"], seen["a1"]["AWS_SESSION_TOKEN"][:-1] + "x"):
+            with self.assertRaises(botocore.exceptions.ClientError) as caught:
+                session_client(seen["a1"], token).list_functions()
+            err = caught.exception.response
+            self.assertEqual(err["Error"]["Code"], "UnrecognizedClientException")
+            self.assertEqual(err["Error"]["Message"],
+                             "The security token included in the request is invalid.")
 
     def test_async_introspection_needs_a_signature(self):
         resp = raw_request(self.endpoint, "GET", "/_lambdalite/async?function=x&account=111111111111")
