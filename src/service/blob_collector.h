@@ -8,7 +8,9 @@
 // callback): $LATEST, every published version, $LATEST.PUBLISHED (their packages and the layer
 // contents they resolved) and every layer version. The service changes memory before it enqueues
 // the matching commit, so memory refers to at least what is durable: a blob that memory does not
-// name is named by no committed row either.
+// name is named by no committed row either. (A delete whose commit fails is briefly missing from
+// memory until the service reloads it from the store; that takes far less than a grace period,
+// and the first sweep that misses the reference only starts the blob's grace.)
 //
 // A blob is removed only after it has been unreferenced for `grace` (by the injected Clock),
 // counted from the first sweep that found it unreferenced. The grace period covers what may still
