@@ -139,6 +139,14 @@ struct App::Parts {
 
 namespace {
 
+// What /_lambdalite/health reports beyond "ok". Written while the server is being wired, before
+// it opens; only read afterwards.
+struct HealthFacts {
+  std::string function_network = "host";
+  std::string isolation = "none";  // "root", "rootless" or "none"
+  std::vector<std::string> warnings;
+};
+
 // GET /_lambdalite/async?function=NAME[&region=R][&account=A]: per-function queue counts and the
 // most recent finished events (lambdalite-specific introspection; `lambdalite events` reads it).
 http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string& default_account,
@@ -248,18 +256,26 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterLayers(*p->api, *p->functions, *p->signer);
   api::RegisterRecursion(*p->api, *p->functions);
   api::RegisterCapacityProviders(*p->api, *p->functions);
-  p->api->RegisterInternal(
-      "/_lambdalite/health",
-      [exposure_warning, auth = !config.auth_keys_file.empty()](const http::HttpRequest&) {
-        http::HttpResponse resp;
-        resp.SetHeader("Content-Type", "application/json");
-        boost::json::object body{
-            {"status", "ok"}, {"version", LAMBDALITE_VERSION}, {"auth", auth ? "sigv4" : "none"}};
-        if (!exposure_warning.empty())
-          body["warnings"] = boost::json::array{boost::json::value(exposure_warning)};
-        resp.body = boost::json::serialize(body);
-        return resp;
-      });
+  // Filled in below, before the server opens, once the sandbox knows what it can give.
+  auto health = std::make_shared<HealthFacts>();
+  if (!exposure_warning.empty()) health->warnings.push_back(exposure_warning);
+  p->api->RegisterInternal("/_lambdalite/health", [health, auth = !config.auth_keys_file.empty()](
+                                                      const http::HttpRequest&) {
+    http::HttpResponse resp;
+    resp.SetHeader("Content-Type", "application/json");
+    boost::json::object body{{"status", "ok"},
+                             {"version", LAMBDALITE_VERSION},
+                             {"auth", auth ? "sigv4" : "none"},
+                             {"function_network", health->function_network},
+                             {"isolation", health->isolation}};
+    if (!health->warnings.empty()) {
+      boost::json::array warnings;
+      for (const std::string& w : health->warnings) warnings.emplace_back(w);
+      body["warnings"] = std::move(warnings);
+    }
+    resp.body = boost::json::serialize(body);
+    return resp;
+  });
 
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
@@ -269,8 +285,31 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
-  const executor::ProcessSandboxOptions sandbox_options;
+  executor::ProcessSandboxOptions sandbox_options;
+  sandbox_options.network = config.function_network == "host"   ? executor::SandboxNetwork::kHost
+                            : config.function_network == "none" ? executor::SandboxNetwork::kNone
+                                                                : executor::SandboxNetwork::kNat;
+  if (sandbox_options.network == executor::SandboxNetwork::kNat) {
+    // The resolver behind every environment's NAT (process_sandbox.h).
+    const std::string resolv = config.data_dir + "/resolv.conf";
+    std::ofstream out(resolv, std::ios::binary | std::ios::trunc);
+    out << "nameserver 10.0.2.3\n";
+    out.close();
+    if (out) sandbox_options.resolv_conf = std::filesystem::absolute(resolv).string();
+  }
+  // Functions never see the data directory: other functions' code, the database, the secret.
+  sandbox_options.hidden_paths.push_back(std::filesystem::absolute(config.data_dir).string());
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
+  health->isolation = p->sandbox->rootless()   ? "rootless"
+                      : p->sandbox->isolated() ? "root"
+                                               : "none";
+  if (!p->sandbox->isolation_warning().empty() && !p->sandbox->isolated()) {
+    health->warnings.push_back(p->sandbox->isolation_warning());
+  }
+  health->function_network = std::string(executor::SandboxNetworkName(p->sandbox->network()));
+  if (!p->sandbox->network_fallback().empty()) {
+    health->warnings.push_back(p->sandbox->network_fallback());
+  }
   if (p->sandbox->has_cgroups()) {
     // Without this, each environment can be a scheduling group as heavy as the whole server
     // (cpu_group.h), which stalls warm invocations for up to hundreds of milliseconds under load.
