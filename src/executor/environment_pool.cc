@@ -483,6 +483,10 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
 };
 
 // An extracted deployment package, shared (read-only) by the environments of one code blob.
+// AcquireCode is the only reader of the blob (and the layers' blobs): environments run from this
+// copy, so the blob collector (service/blob_collector.h) removing an unreferenced blob never
+// disturbs a running environment. The copy goes with its last environment (ReleaseCode), and
+// copies left by a killed server are removed when the next one starts.
 struct EnvironmentPool::CodeEntry {
   std::string key;
   std::string dir;

@@ -1,6 +1,8 @@
 #include "main/app.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -417,6 +419,20 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   p->provisioner = std::make_unique<PoolProvisioner>(*p->pool, *p->code_store);
   p->functions->SetProvisionedListener(p->provisioner.get());
   p->functions->StartProvisioned();  // the stored configs' environments start again
+  // Unreferenced code blobs: swept a few times per grace period (at most every minute), so one
+  // goes between `grace` and about 1.5 x `grace` after the last reference to it.
+  {
+    const std::chrono::milliseconds grace(int64_t{config.blob_grace_seconds} * 1000);
+    const auto interval = std::clamp<std::chrono::milliseconds>(
+        grace / 4, std::chrono::milliseconds(200), std::chrono::minutes(1));
+    if (grace < std::chrono::seconds(service::CodeUrlSigner::kValiditySeconds)) {
+      LogWarn("code store: --blob-grace-seconds " + std::to_string(config.blob_grace_seconds) +
+              " is shorter than a Code.Location URL lives (" +
+              std::to_string(service::CodeUrlSigner::kValiditySeconds) +
+              " s): such a URL may fail after an update");
+    }
+    p->functions->StartBlobCollection(grace, interval);
+  }
   LAMBDALITE_RETURN_IF_ERROR(p->server->Open());
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";

@@ -30,17 +30,21 @@ std::string UsageText() {
          "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
          "                        [--idle-keep-alive SECONDS] [--auth-keys FILE]\n"
          "                        [--function-network nat|none|host]\n"
+         "                        [--blob-grace-seconds SECONDS]\n"
          "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
          "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
-         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS, LAMBDALITE_FUNCTION_NETWORK.\n"
+         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS, LAMBDALITE_FUNCTION_NETWORK,\n"
+         "LAMBDALITE_BLOB_GRACE_SECONDS.\n"
          "--auth-keys FILE: verify SigV4 signatures; FILE has one key per line,\n"
          "  ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID (whitespace separated, # comments).\n"
          "--function-network: nat (default; outbound access, not the host's loopback),\n"
          "  none (the Runtime API only) or host (the host's network, loopback included).\n"
+         "--blob-grace-seconds N: a code package or layer content nothing refers to any more is\n"
+         "  deleted after N seconds (default 900; below 600, Code.Location URLs may outlive it).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
@@ -119,6 +123,12 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
        [&](const std::string& v) -> Status {
          LAMBDALITE_TRY(c.idle_keep_alive_seconds,
                         ParseInt("--idle-keep-alive", v, 1, 7 * 24 * 3600));
+         return Status::Ok();
+       }},
+      {"--blob-grace-seconds", "LAMBDALITE_BLOB_GRACE_SECONDS",
+       [&](const std::string& v) -> Status {
+         LAMBDALITE_TRY(c.blob_grace_seconds,
+                        ParseInt("--blob-grace-seconds", v, 1, 30 * 24 * 3600));
          return Status::Ok();
        }},
       {"--auth-keys", "LAMBDALITE_AUTH_KEYS",

@@ -12,7 +12,8 @@ namespace lambdalite::app {
 // --account/LAMBDALITE_ACCOUNT, --region/LAMBDALITE_REGION, --port-file/LAMBDALITE_PORT_FILE,
 // --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
 // --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE,
-// --auth-keys/LAMBDALITE_AUTH_KEYS, --function-network/LAMBDALITE_FUNCTION_NETWORK.
+// --auth-keys/LAMBDALITE_AUTH_KEYS, --function-network/LAMBDALITE_FUNCTION_NETWORK,
+// --blob-grace-seconds/LAMBDALITE_BLOB_GRACE_SECONDS.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -28,6 +29,10 @@ struct Config {
   int concurrency_limit = 1000;
   // Seconds an execution environment is kept warm without an invocation before it is reaped.
   int idle_keep_alive_seconds = 300;
+  // Seconds a code package or layer content that nothing refers to any more is kept before it is
+  // deleted (service/blob_collector.h). The default outlives the 10-minute Code.Location URLs;
+  // shorter values are for tests.
+  int blob_grace_seconds = 900;
   // When set, the keys file (auth/sigv4_verifier.h: "ACCESS_KEY_ID SECRET ACCOUNT_ID" per line,
   // '#' comments): every Lambda API request must be SigV4-signed by one of its keys and acts for
   // that key's account. Empty: no verification (the emulator's zero-config mode).

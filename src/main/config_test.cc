@@ -26,6 +26,17 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c->concurrency_limit, 1000);
   EXPECT_EQ(c->idle_keep_alive_seconds, 300);
   EXPECT_EQ(c->prestarted_runtimes, 1);
+  EXPECT_EQ(c->blob_grace_seconds, 900);  // longer than a Code.Location URL lives (600 s)
+}
+
+TEST(ConfigTest, BlobGraceSeconds) {
+  EXPECT_EQ(ParseServeArgs({"--blob-grace-seconds", "2"})->blob_grace_seconds, 2);
+  {
+    ScopedEnv grace("LAMBDALITE_BLOB_GRACE_SECONDS", "30");
+    EXPECT_EQ(ParseServeArgs({})->blob_grace_seconds, 30);
+  }
+  EXPECT_EQ(ParseServeArgs({"--blob-grace-seconds", "0"}).error().message,
+            "invalid value for --blob-grace-seconds: 0 (a whole number from 1 to 2592000)");
 }
 
 TEST(ConfigTest, RegionAndAccountMustBeNamesNotPaths) {

@@ -61,7 +61,8 @@ FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeSto
       fetcher_(fetcher),
       clock_(clock),
       limits_(limits),
-      committer_(store) {
+      committer_(store),
+      blob_collector_(code_store, clock, [this] { return ReferencedBlobs(); }) {
   RegisterCapacityProviderTags();
 }
 
@@ -214,7 +215,8 @@ Status FunctionService::CommitAndRelease(std::unique_lock<std::shared_mutex>& lo
   return st;
 }
 
-Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source) {
+Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source,
+                                                       BlobCollector::Pin* pin) {
   std::string bytes;
   if (source.zip_file) {
     bytes = *source.zip_file;
@@ -237,11 +239,14 @@ Result<domain::CodeInfo> FunctionService::StorePackage(const CodeSource& source)
     return InvalidParam("Please provide a source for function code.");
   }
   LAMBDALITE_TRY(auto summary, InspectZip(bytes));
+  const std::string digest = Sha256(bytes);
+  // Pinned before the Put (the store's ids are the hex SHA-256): see blob_collector.h.
+  *pin = blob_collector_.PinBlob(HexEncode(digest));
   LAMBDALITE_TRY(auto blob_id, code_store_.Put(bytes));
   domain::CodeInfo info;
   info.unzipped_size = summary.unzipped_bytes;
   info.blob_id = std::move(blob_id);
-  info.sha256_base64 = Base64Encode(Sha256(bytes));
+  info.sha256_base64 = Base64Encode(digest);
   info.size = static_cast<int64_t>(bytes.size());
   return info;
 }
@@ -348,7 +353,8 @@ Result<FunctionView> FunctionService::CreateFunction(const Scope& scope, CreateF
     LAMBDALITE_RETURN_IF_ERROR(ResolveLayersLocked(scope, in.config, nullptr));
     LAMBDALITE_RETURN_IF_ERROR(CheckCapacityProviderLocked(scope, in.config));
   }
-  LAMBDALITE_TRY(auto code, StorePackage(in.code));
+  BlobCollector::Pin pin;  // released after the commit, with the lock
+  LAMBDALITE_TRY(auto code, StorePackage(in.code, &pin));
   LAMBDALITE_RETURN_IF_ERROR(CheckCombinedSize(code, in.config));
 
   std::unique_lock lock(mu_);
@@ -426,7 +432,8 @@ Result<FunctionView> FunctionService::UpdateFunctionCode(const Scope& scope,
     return InvalidParam(
         "Please don't provide ImageUri when updating a function with packageType Zip.");
   }
-  LAMBDALITE_TRY(auto code, StorePackage(in.code));
+  BlobCollector::Pin pin;  // released after the commit, with the lock
+  LAMBDALITE_TRY(auto code, StorePackage(in.code, &pin));
 
   std::unique_lock lock(mu_);
   FunctionState* fn = FindLocked(scope, t.name);
@@ -752,6 +759,40 @@ AccountSettings FunctionService::GetAccountSettings(const Scope& scope) const {
 
 Result<std::string> FunctionService::ReadCode(const std::string& blob_id) const {
   return code_store_.Get(blob_id);
+}
+
+std::unordered_set<std::string> FunctionService::ReferencedBlobs() const {
+  std::unordered_set<std::string> out;
+  auto add_version = [&out](const VersionPtr& v) {
+    if (!v) return;
+    if (!v->code.blob_id.empty()) out.insert(v->code.blob_id);
+    // A function keeps the content of a layer version even after the version is deleted (LF3).
+    for (const domain::CodeInfo& layer : v->config.layer_code) {
+      if (!layer.blob_id.empty()) out.insert(layer.blob_id);
+    }
+  };
+  std::shared_lock lock(mu_);
+  for (const auto& [scope, functions] : functions_) {
+    for (const auto& [name, fn] : functions) {
+      add_version(fn.latest);
+      for (const auto& [number, v] : fn.versions) add_version(v);
+      add_version(fn.latest_published);
+    }
+  }
+  for (const auto& [scope, layers] : layers_) {
+    for (const auto& [name, layer] : layers) {
+      for (const auto& [number, v] : layer.versions) {
+        if (!v.code.blob_id.empty()) out.insert(v.code.blob_id);
+      }
+    }
+  }
+  return out;
+}
+
+void FunctionService::StartBlobCollection(std::chrono::milliseconds grace,
+                                          std::chrono::milliseconds interval) {
+  blob_collector_.set_grace_ms(grace.count());
+  blob_collector_.Start(interval);
 }
 
 }  // namespace lambdalite::service

@@ -11,6 +11,7 @@
 //
 // Thread-safety: every method may be called concurrently.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -30,6 +32,7 @@
 #include "domain/policy.h"
 #include "domain/provisioned_concurrency.h"
 #include "domain/recursion.h"
+#include "service/blob_collector.h"
 #include "service/code_package.h"
 #include "service/committer.h"
 #include "storage/store.h"
@@ -540,6 +543,20 @@ class FunctionService {
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
 
+  // Removal of the packages and layer contents nothing refers to any more (blob_collector.h):
+  // each is deleted once unreferenced for `grace`, by a sweep every `interval` on a thread of its
+  // own. Call once, after Load. Until then nothing is ever removed.
+  void StartBlobCollection(std::chrono::milliseconds grace, std::chrono::milliseconds interval);
+  // One sweep now, with the grace period last set (BlobCollector::kDefaultGraceMillis unless
+  // StartBlobCollection or SetBlobGrace said otherwise). For tests.
+  Result<BlobCollector::SweepStats> CollectBlobs() { return blob_collector_.Sweep(); }
+  void SetBlobGrace(std::chrono::milliseconds grace) {
+    blob_collector_.set_grace_ms(grace.count());
+  }
+  // Every blob id the state refers to: the package and resolved layer contents of each $LATEST,
+  // published version and $LATEST.PUBLISHED, and the content of each layer version.
+  std::unordered_set<std::string> ReferencedBlobs() const;
+
   const ServiceLimits& limits() const { return limits_; }
 
  private:
@@ -586,7 +603,9 @@ class FunctionService {
                           std::optional<std::string> qualifier) const;
 
   // Stores `bytes` as a package after checking it. Done outside the state lock (it is slow).
-  Result<domain::CodeInfo> StorePackage(const CodeSource& source);
+  // `pin` keeps the blob from the collector: the caller holds it until its change naming the blob
+  // is in memory (or abandoned).
+  Result<domain::CodeInfo> StorePackage(const CodeSource& source, BlobCollector::Pin* pin);
   // Publishes $LATEST as a new version into `fn` and `batch` (lock held).
   VersionPtr PublishLocked(const domain::Scope& scope, FunctionState& fn,
                            const std::optional<std::string>& description,
@@ -710,6 +729,8 @@ class FunctionService {
   std::map<domain::Scope, std::map<std::string, LayerState>> layers_;
   // Capacity providers per scope, by name.
   std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
+  // Last: its sweeping thread reads the state above, so it stops before that is destroyed.
+  BlobCollector blob_collector_;
 };
 
 }  // namespace lambdalite::service

@@ -63,7 +63,8 @@ Result<domain::LayerVersion> FunctionService::PublishLayerVersion(const Scope& s
     return Error::Make(ErrorCode::kInvalidParameter, "Please provide a source for function code.");
   }
   // Stored outside the lock (it may fetch from S3 and writes the blob).
-  LAMBDALITE_TRY(domain::CodeInfo code, StorePackage(in.content));
+  BlobCollector::Pin pin;  // released after the commit, with the lock
+  LAMBDALITE_TRY(domain::CodeInfo code, StorePackage(in.content, &pin));
   std::unique_lock lock(mu_);
   LayerState& layer = layers_[scope][ref.name];
   domain::LayerVersion v;
@@ -174,8 +175,9 @@ Status FunctionService::DeleteLayerVersion(const Scope& scope, const std::string
   if (s == layers_.end()) return Status::Ok();  // LY12: idempotent
   auto l = s->second.find(ref.name);
   if (l == s->second.end() || !l->second.versions.erase(version)) return Status::Ok();
-  // The blob stays: content-addressed and never collected, so functions that reference the
-  // version keep extracting it (LF3). The counter record stays too (LY11).
+  // The blob stays while a function version still refers to it (their layer_code keeps it from
+  // the collector), so those functions keep extracting it (LF3). The counter record stays too
+  // (LY11).
   storage::WriteBatch batch;
   batch.ops.push_back(storage::DeleteRecord{scope, std::string(storage::kLayerVersionRecordKind),
                                             storage::LayerVersionRecordKey(ref.name, version)});

@@ -218,11 +218,45 @@ std::string FsCodeStore::LocalPath(const std::string& blob_id) {
     std::shared_lock lock(present_mu_);
     if (present_.count(blob_id) != 0) return path;
   }
+  // Looked at under the exclusive lock so a concurrent Remove cannot leave a removed blob
+  // remembered as present.
+  std::unique_lock lock(present_mu_);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-  std::unique_lock lock(present_mu_);
   present_.insert(blob_id);
   return path;
+}
+
+Result<std::vector<std::string>> FsCodeStore::List() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> ids;
+  std::error_code ec;
+  const fs::directory_iterator end;
+  for (fs::directory_iterator shard(root_, ec); !ec && shard != end; shard.increment(ec)) {
+    std::error_code entry_ec;
+    if (!shard->is_directory(entry_ec)) continue;
+    for (fs::directory_iterator file(shard->path(), entry_ec); !entry_ec && file != end;
+         file.increment(entry_ec)) {
+      const std::string name = file->path().filename().string();
+      if (name.size() != 64 + 4 || !name.ends_with(".zip")) continue;
+      std::string id = name.substr(0, 64);
+      if (IsValidBlobId(id) && id.compare(0, 2, shard->path().filename().string()) == 0) {
+        ids.push_back(std::move(id));
+      }
+    }
+    if (entry_ec) return IoError(entry_ec.value(), "scan " + shard->path().string());
+  }
+  if (ec) return IoError(ec.value(), "scan " + root_);
+  return ids;
+}
+
+Status FsCodeStore::Remove(const std::string& blob_id) {
+  if (!IsValidBlobId(blob_id)) return Status::Ok();
+  const std::string path = BlobPath(blob_id);
+  std::unique_lock lock(present_mu_);  // see LocalPath
+  present_.erase(blob_id);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError(errno, "remove " + path);
+  return Status::Ok();
 }
 
 }  // namespace lambdalite::storage

@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "storage/store.h"
@@ -34,10 +35,14 @@ class FsCodeStore final : public CodeStore {
   Result<std::string> Put(const std::string& bytes) override;
   // kNotFound when absent or when `blob_id` is not a valid id.
   Result<std::string> Get(const std::string& blob_id) override;
-  // The blob's path when it is present; empty when it is absent or the id is invalid. Blobs are
-  // never removed, so once seen present a blob is remembered and later calls (one per Invoke)
-  // touch no disk.
+  // The blob's path when it is present; empty when it is absent or the id is invalid. Once seen
+  // present a blob is remembered (until Remove) and later calls (one per Invoke) touch no disk.
   std::string LocalPath(const std::string& blob_id) override;
+  // The ids of the "<id>.zip" files of every shard; temporary files are not blobs.
+  Result<std::vector<std::string>> List() override;
+  // Unlinks the blob. The shard directory is not fsynced: a removal a crash undoes only brings back
+  // a blob nothing refers to, which the collector removes again.
+  Status Remove(const std::string& blob_id) override;
 
   // <data_dir>/code
   const std::string& root() const { return root_; }

@@ -128,6 +128,10 @@ class FunctionStore {
 
 // CodeStore keeps deployment packages, content-addressed by the hex SHA-256 of their bytes.
 // Thread-safe. Put is idempotent and durable when it returns.
+//
+// The store does not know which blobs are in use: service::BlobCollector decides what to Remove,
+// and makes sure no Put of the same bytes runs meanwhile (a Put that finds its blob present writes
+// nothing, so a Remove racing it would leave the caller with an id whose bytes are gone).
 class CodeStore {
  public:
   virtual ~CodeStore() = default;
@@ -137,6 +141,11 @@ class CodeStore {
   virtual Result<std::string> Get(const std::string& blob_id) = 0;
   // Path of the blob on local disk, for the executor to unpack; empty if not local.
   virtual std::string LocalPath(const std::string& blob_id) = 0;
+  // The ids of every blob present (in no particular order). Blobs a Put is still writing are not
+  // listed.
+  virtual Result<std::vector<std::string>> List() = 0;
+  // Deletes a blob. Removing an absent blob (or an invalid id) is not an error.
+  virtual Status Remove(const std::string& blob_id) = 0;
 };
 
 }  // namespace lambdalite::storage

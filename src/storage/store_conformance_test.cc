@@ -972,6 +972,32 @@ TEST_P(CodeStoreConformance, ConcurrentPutsOfSameAndDifferentBytes) {
   }
 }
 
+TEST_P(CodeStoreConformance, ListNamesEveryBlobAndRemoveDeletesOne) {
+  EXPECT_TRUE(store().List()->empty());
+  const std::string a = PutOk(BinaryBlob(100, 4));
+  const std::string b = PutOk(BinaryBlob(200, 5));
+  auto listed = store().List();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  std::sort(listed->begin(), listed->end());
+  std::vector<std::string> expected{a, b};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*listed, expected);
+
+  EXPECT_EQ(store().LocalPath(a).empty(), !backend_->local());  // remembered as present
+  ASSERT_TRUE(store().Remove(a).ok());
+  EXPECT_EQ(store().Get(a).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().LocalPath(a), "");  // forgotten
+  EXPECT_EQ(*store().List(), std::vector<std::string>{b});
+  // Removing what is absent, or no blob at all, is not an error and touches nothing.
+  EXPECT_TRUE(store().Remove(a).ok());
+  EXPECT_TRUE(store().Remove("../../etc/passwd").ok());
+  EXPECT_TRUE(store().Get(b).ok());
+  // The same bytes stored again are back in full.
+  EXPECT_EQ(PutOk(BinaryBlob(100, 4)), a);
+  EXPECT_EQ(store().Get(a).value(), BinaryBlob(100, 4));
+  EXPECT_EQ(store().LocalPath(a).empty(), !backend_->local());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, CodeStoreConformance,
     testing::Values(CodeBackendFactory{"Memory",
@@ -988,6 +1014,23 @@ size_t CountFiles(const std::string& dir) {
     if (entry.is_regular_file()) ++n;
   }
   return n;
+}
+
+TEST(FsCodeStore, ListSkipsTemporaryAndForeignFiles) {
+  TempDir dir;
+  auto store = FsCodeStore::Open(dir.path() + "/data");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto id = (*store)->Put("bytes");
+  ASSERT_TRUE(id.ok());
+  const std::string shard = (*store)->root() + "/" + id->substr(0, 2);
+  std::ofstream(shard + "/" + *id + ".zip.tmp-0123456789abcdef") << "partial";
+  std::ofstream(shard + "/notes.txt") << "x";
+  // A well-formed name in the wrong shard is not one of the store's blobs.
+  const std::string misplaced = std::string(64, 'f');
+  std::ofstream(shard + "/" + misplaced + ".zip") << "x";
+  auto listed = (*store)->List();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  EXPECT_EQ(*listed, std::vector<std::string>{*id});
 }
 
 TEST(FsCodeStore, LaysOutBlobsByHashAndLeavesNoTemporaryFiles) {

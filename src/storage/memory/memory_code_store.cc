@@ -22,6 +22,20 @@ Result<std::string> MemoryCodeStore::Get(const std::string& blob_id) {
 
 std::string MemoryCodeStore::LocalPath(const std::string& /*blob_id*/) { return {}; }
 
+Result<std::vector<std::string>> MemoryCodeStore::List() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> ids;
+  ids.reserve(blobs_.size());
+  for (const auto& [id, bytes] : blobs_) ids.push_back(id);
+  return ids;
+}
+
+Status MemoryCodeStore::Remove(const std::string& blob_id) {
+  std::lock_guard lock(mu_);
+  blobs_.erase(blob_id);
+  return Status::Ok();
+}
+
 size_t MemoryCodeStore::size() {
   std::lock_guard lock(mu_);
   return blobs_.size();

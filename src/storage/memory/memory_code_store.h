@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "storage/store.h"
@@ -17,6 +18,8 @@ class MemoryCodeStore final : public CodeStore {
   Result<std::string> Put(const std::string& bytes) override;
   Result<std::string> Get(const std::string& blob_id) override;
   std::string LocalPath(const std::string& blob_id) override;
+  Result<std::vector<std::string>> List() override;
+  Status Remove(const std::string& blob_id) override;
 
   // Number of distinct blobs held, for tests.
   size_t size();
