@@ -15,9 +15,14 @@
 // the code bound read-only at /var/task, the function's layers (SandboxSpec::opt_dir) read-only at
 // /opt, the runtime clients read-only at /var/runtime, a private
 // tmpfs at /tmp sized by EphemeralStorage, a private /dev/shm and a /proc that shows only the
-// environment's processes. The network is the host's (the runtime must reach its Runtime API on
-// 127.0.0.1), which is why the uid matters beyond files and signals: it is reported to the
-// observer (OnRunAs) so that each Runtime API endpoint serves only its own environment's sockets.
+// environment's processes. Every host mount is read-only in there (only /tmp and /dev/shm are
+// writable), and /dev is a read-only tmpfs of its own with only null, zero, full, random,
+// urandom, tty, ptmx (a private devpts) and the fd/stdin/stdout/stderr links. The runtime runs
+// under a seccomp filter (seccomp.h) that refuses what a function never needs (ptrace, mounts,
+// namespaces, kernel modules, kexec, bpf, ...), with or without root. The network is the host's
+// (the runtime must reach its Runtime API on 127.0.0.1), which is why the uid matters beyond files
+// and signals: it is reported to the observer (OnRunAs) so that each Runtime API endpoint serves
+// only its own environment's sockets.
 //
 // Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
 // where the kernel refuses a feature, it logs once what is missing and runs with what works; with
@@ -52,6 +57,8 @@ struct ProcessSandboxOptions {
   std::string runtime_mount_point = "/var/runtime";
   // Where SandboxSpec::opt_dir (the layers) is shown; it must exist (AWS: /opt).
   std::string opt_mount_point = "/opt";
+  // The runtime's seccomp filter (seccomp.h) lets it create user namespaces.
+  bool allow_user_namespaces = false;
 };
 
 // Removes the environment cgroups that a server stopped without its clean-up (kill -9) left in

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -277,6 +280,86 @@ TEST_F(ProcessSandboxTest, ActivateNeedsADeferredStart) {
   auto process = sandbox_->Start(Spec({"/bin/sleep", "60"}), recorder);
   ASSERT_TRUE(process.ok());
   EXPECT_EQ((*process)->Activate(code_.path(), 128, "").error().code, ErrorCode::kInvalidParameter);
+}
+
+TEST_F(ProcessSandboxTest, DevHoldsOnlyTheUsualDevices) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  Recorder recorder;
+  auto process = sandbox_->Start(
+      Spec({"/bin/sh", "-c",
+            "ls -A /dev | tr '\\n' ' '; echo; echo x > /dev/null && echo null-ok; "
+            "head -c 5 /dev/urandom | wc -c; head -c 3 /dev/zero | wc -c; "
+            "echo x > /dev/full 2>/dev/null || echo full-refuses; "
+            "readlink /dev/fd /dev/stdin; touch /dev/new 2>/dev/null || echo dev-read-only; "
+            "touch /dev/shm/x && echo shm-writable"}),
+      recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  EXPECT_EQ(recorder.output(),
+            "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero \n"
+            "null-ok\n5\n3\nfull-refuses\n/proc/self/fd\n/proc/self/fd/0\ndev-read-only\n"
+            "shm-writable\n");
+}
+
+TEST_F(ProcessSandboxTest, OnlyTmpAndDevShmAreWritable) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  // A writable host mount besides "/" (as /run, /home or a data disk often are) must be
+  // read-only inside too.
+  char tmpl[] = "/var/tmp/lambdalite-rw-mount-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string extra = tmpl;
+  ASSERT_EQ(mount("tmpfs", extra.c_str(), "tmpfs", 0, "size=1m,mode=1777"), 0) << strerror(errno);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      umount2(dir.c_str(), MNT_DETACH);
+      rmdir(dir.c_str());
+    }
+  } cleanup{extra};
+  Recorder recorder;
+  const std::string script =
+      "for d in / /etc /opt /root /var/task /var/runtime /var/tmp /usr /dev " + extra +
+      "; do if touch $d/lambdalite-probe 2>/dev/null; then echo \"$d writable\"; fi; done; "
+      "touch /tmp/x /dev/shm/x && echo tmp-and-shm-writable";
+  auto process = sandbox_->Start(Spec({"/bin/sh", "-c", script}), recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(recorder.output(), "tmp-and-shm-writable\n");
+  EXPECT_FALSE(std::filesystem::exists(extra + "/lambdalite-probe"));
+  // Still writable on the host: the environment's view changed, not the mount.
+  EXPECT_TRUE(std::ofstream(extra + "/host-write").good());
+}
+
+TEST_F(ProcessSandboxTest, RefusesMountsNamespacesAndPtrace) {
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/python3";
+  Recorder recorder;
+  // Each line: the call and the errno it failed with (0: it succeeded).
+  const char* probe =
+      "import ctypes, os, subprocess, threading\n"
+      "libc = ctypes.CDLL(None, use_errno=True)\n"
+      "def call(name, *args):\n"
+      "    rc = getattr(libc, name)(*args)\n"
+      "    print(name, ctypes.get_errno() if rc == -1 else 0)\n"
+      "call('unshare', 0x10000000)\n"                         // CLONE_NEWUSER
+      "call('unshare', 0x00020000)\n"                         // CLONE_NEWNS
+      "call('mount', b'none', b'/tmp', b'tmpfs', 0, None)\n"  //
+      "call('ptrace', 0, 0, None, None)\n"                    // PTRACE_TRACEME
+      "call('personality', 0x0040000)\n"                      // ADDR_NO_RANDOMIZE
+      "t = threading.Thread(target=lambda: print('thread ran')); t.start(); t.join()\n"
+      "print(subprocess.run(['/bin/echo', 'exec ran'], capture_output=True).stdout.decode(), "
+      "end='')\n"
+      "print(subprocess.run(['unshare', '-U', 'true'], capture_output=True).returncode != 0)\n";
+  auto process = sandbox_->Start(Spec({"/usr/bin/python3", "-c", probe}), recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  EXPECT_EQ(recorder.output(),
+            "unshare 1\nunshare 1\nmount 1\nptrace 1\npersonality 1\nthread ran\nexec ran\n"
+            "True\n");
 }
 
 TEST(RemoveStaleCgroupsTest, RemovesOnlyOldEmptyDirectories) {
