@@ -16,6 +16,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "executor/test_support.h"
 
@@ -360,6 +361,57 @@ TEST_F(ProcessSandboxTest, RefusesMountsNamespacesAndPtrace) {
   EXPECT_EQ(recorder.output(),
             "unshare 1\nunshare 1\nmount 1\nptrace 1\npersonality 1\nthread ran\nexec ran\n"
             "True\n");
+}
+
+std::string ReadTrimmed(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  return text;
+}
+
+// The cgroup version the sandbox uses is the host's: v1 (memory and pids controllers mounted
+// under /sys/fs/cgroup) or v2 (the unified hierarchy mounted at /sys/fs/cgroup with the memory
+// and pids controllers). Each branch runs only on a host of its kind.
+TEST_F(ProcessSandboxTest, TheRuntimeRunsInItsOwnLimitedCgroups) {
+  if (!sandbox_->has_cgroups()) GTEST_SKIP() << "needs cgroups (root)";
+  namespace fs = std::filesystem;
+  const bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+  Recorder recorder;
+  SandboxSpec spec = Spec({"/bin/sh", "-c", "cat /proc/self/cgroup; echo end; exec sleep 60"});
+  spec.memory_mb = 192;
+  auto process = sandbox_->Start(spec, recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  for (int i = 0; i < 500 && recorder.output().find("end\n") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string output = recorder.output();
+  const std::string group = "/lambdalite-test/" + spec.id;
+  const std::string limit = std::to_string(int64_t{192} * 1024 * 1024);
+  std::vector<std::string> dirs;
+  if (v2) {
+    const std::string dir = "/sys/fs/cgroup" + group;
+    dirs.push_back(dir);
+    EXPECT_NE(output.find("0::" + group + "\n"), std::string::npos) << output;
+    EXPECT_EQ(ReadTrimmed(dir + "/memory.max"), limit);
+    EXPECT_EQ(ReadTrimmed(dir + "/pids.max"), "1024");
+    if (fs::exists(dir + "/memory.swap.max")) {
+      EXPECT_EQ(ReadTrimmed(dir + "/memory.swap.max"), "0");
+    }
+    EXPECT_NE(ReadTrimmed(dir + "/cgroup.procs"), "");
+  } else {
+    const std::string memory = "/sys/fs/cgroup/memory" + group;
+    const std::string pids = "/sys/fs/cgroup/pids" + group;
+    dirs = {memory, pids};
+    EXPECT_NE(output.find(":memory:" + group + "\n"), std::string::npos) << output;
+    EXPECT_NE(output.find(":pids:" + group + "\n"), std::string::npos) << output;
+    EXPECT_EQ(ReadTrimmed(memory + "/memory.limit_in_bytes"), limit);
+    EXPECT_EQ(ReadTrimmed(pids + "/pids.max"), "1024");
+    EXPECT_NE(ReadTrimmed(memory + "/cgroup.procs"), "");
+  }
+  EXPECT_GT((*process)->MaxMemoryUsedBytes(), 0);
+  process->reset();
+  for (const std::string& dir : dirs) EXPECT_FALSE(fs::exists(dir)) << dir;
 }
 
 TEST(RemoveStaleCgroupsTest, RemovesOnlyOldEmptyDirectories) {
