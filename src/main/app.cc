@@ -267,7 +267,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
-  const executor::ProcessSandboxOptions sandbox_options;
+  executor::ProcessSandboxOptions sandbox_options;
+  sandbox_options.allow_user_namespaces = config.allow_user_namespaces;
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
   if (p->sandbox->has_cgroups()) {
     // Without this, each environment can be a scheduling group as heavy as the whole server

@@ -29,15 +29,17 @@ std::string UsageText() {
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
          "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
          "                        [--idle-keep-alive SECONDS] [--auth-keys FILE]\n"
+         "                        [--user-namespaces deny|allow]\n"
          "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
          "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
-         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS.\n"
+         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS,\nLAMBDALITE_USER_NAMESPACES.\n"
          "--auth-keys FILE: verify SigV4 signatures; FILE has one key per line,\n"
          "  ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID (whitespace separated, # comments).\n"
+         "--user-namespaces allow: let functions create user namespaces (default deny).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
@@ -121,6 +123,15 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
       {"--auth-keys", "LAMBDALITE_AUTH_KEYS",
        [&](const std::string& v) {
          c.auth_keys_file = v;
+         return Status::Ok();
+       }},
+      {"--user-namespaces", "LAMBDALITE_USER_NAMESPACES",
+       [&](const std::string& v) -> Status {
+         if (v != "allow" && v != "deny") {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --user-namespaces: " + v + " (allow or deny)");
+         }
+         c.allow_user_namespaces = v == "allow";
          return Status::Ok();
        }},
   };

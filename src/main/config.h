@@ -12,7 +12,7 @@ namespace lambdalite::app {
 // --account/LAMBDALITE_ACCOUNT, --region/LAMBDALITE_REGION, --port-file/LAMBDALITE_PORT_FILE,
 // --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
 // --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE,
-// --auth-keys/LAMBDALITE_AUTH_KEYS.
+// --auth-keys/LAMBDALITE_AUTH_KEYS, --user-namespaces/LAMBDALITE_USER_NAMESPACES.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -32,6 +32,9 @@ struct Config {
   // '#' comments): every Lambda API request must be SigV4-signed by one of its keys and acts for
   // that key's account. Empty: no verification (the emulator's zero-config mode).
   std::string auth_keys_file;
+  // --user-namespaces allow|deny: whether functions may create user namespaces (and, inside
+  // them, other namespaces and mounts), which the sandbox's seccomp filter refuses by default.
+  bool allow_user_namespaces = false;
 };
 
 // Whether `host` (a --host value) only accepts connections from this machine.

@@ -163,5 +163,39 @@ class InvokeHardeningTest(InvokeTestCase):
         self.assertServerAnswers(name)
 
 
+USERNS_PROBE = r'''
+import ctypes, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+
+def handler(event, context):
+    # In a child: the runtime itself must stay in its own namespaces.
+    child = subprocess.run(["unshare", "-U", "-r", "id", "-u"], capture_output=True, text=True)
+    return {"unshare_command": [child.returncode, child.stdout],
+            "ptrace": libc.ptrace(0, 0, None, None) == -1 and ctypes.get_errno()}
+'''
+
+
+def kernel_allows_user_namespaces() -> bool:
+    try:
+        return int(open("/proc/sys/user/max_user_namespaces").read()) > 0 and \
+            open("/proc/sys/kernel/unprivileged_userns_clone").read().strip() != "0"
+    except FileNotFoundError:
+        return True
+    except ValueError:
+        return False
+
+
+@unittest.skipUnless(platform.machine() in ("x86_64", "aarch64"), "filter is x86_64/aarch64 only")
+class InvokeUserNamespacesAllowedTest(InvokeTestCase):
+    SERVER_ARGS = ("--user-namespaces", "allow")
+
+    @unittest.skipUnless(kernel_allows_user_namespaces(), "the kernel refuses user namespaces")
+    def test_user_namespaces_when_the_server_allows_them(self):
+        report = self.invoke_ok(self.make_python(USERNS_PROBE), {})["_json"]
+        # Root inside its own user namespace only; everything else stays refused.
+        self.assertEqual(report["unshare_command"], [0, "0\n"])
+        self.assertEqual(report["ptrace"], errno.EPERM)
+
+
 if __name__ == "__main__":
     unittest.main()
