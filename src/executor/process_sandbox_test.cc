@@ -304,6 +304,22 @@ TEST_F(ProcessSandboxTest, DevHoldsOnlyTheUsualDevices) {
             "shm-writable\n");
 }
 
+TEST_F(ProcessSandboxTest, PseudoTerminalsComeFromAPrivateDevpts) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/python3";
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/usr/bin/python3", "-c",
+                                       "import os; m, s = os.openpty(); print(os.ttyname(s)); "
+                                       "print(sorted(os.listdir('/dev/pts')))"}),
+                                 recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  // The first terminal of a fresh instance, and none of the host's.
+  EXPECT_EQ(recorder.output(), "/dev/pts/0\n['0', 'ptmx']\n");
+}
+
 TEST_F(ProcessSandboxTest, OnlyTmpAndDevShmAreWritable) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
   // A writable host mount besides "/" (as /run, /home or a data disk often are) must be
