@@ -1249,7 +1249,8 @@ void ProcessSandbox::Impl::Probe() {
 
   if (missing.empty()) {
     LogInfo("sandbox: environments are isolated with mount/pid/ipc/uts namespaces, cgroup v" +
-            std::to_string(cgroup_version_) + " limits and per-environment uids");
+            std::to_string(cgroup_version_) + " limits, per-environment uids and a seccomp filter" +
+            (options_.allow_user_namespaces ? " (user namespaces allowed)" : ""));
   } else {
     std::string text;
     for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;

@@ -28,7 +28,9 @@
 // where the kernel refuses a feature, it logs once what is missing and runs with what works; with
 // no mount namespace, /var/task, /var/runtime and /opt in argv and in the environment are rewritten
 // to the host directories so the runtime still finds its code (and _LAMBDALITE_OPT names the
-// layers' directory for the runtime clients).
+// layers' directory for the runtime clients). The seccomp filter needs no root: without it, the
+// filter is what keeps a runtime, which then runs as the server's own uid, from ptracing the
+// server.
 
 #include <chrono>
 #include <memory>
