@@ -243,7 +243,8 @@ class EnvironmentPool::Environment final : public RuntimeApiObserver, public San
   // Components.
   std::shared_ptr<CodeEntry> code;
   std::unique_ptr<RuntimeApi> api;
-  uint16_t port = 0;
+  uint16_t port = 0;              // the Runtime API's port, as the runtime sees it
+  http::ListenerId listener = 0;  // its listener in the server (0: none)
   std::string log_stream;
   std::unique_ptr<EnvironmentLog> log;  // set with SetLog: the sandbox's thread reads it
   SteadyClock::time_point init_started;
@@ -765,7 +766,7 @@ void EnvironmentPool::Discard(std::shared_ptr<Environment> env) {
 void EnvironmentPool::Destroy(Environment& env) {
   // Order matters: no HTTP callback may reach the RuntimeApi once it is gone, and no sandbox
   // callback may reach the log.
-  if (env.port != 0) server_.RemoveListener(env.port);
+  if (env.listener != 0) server_.RemoveListener(env.listener);
   std::unique_ptr<SandboxProcess> process = env.TakeProcess();
   process.reset();  // kills, waits for every process of the environment, removes its cgroups
   env.api.reset();
@@ -1249,7 +1250,7 @@ std::vector<std::pair<std::string, std::string>> EnvironmentPool::BuildVariables
                                           ? "/aws/lambda/" + request.function_name
                                           : config.logging.log_group;
   vars["AWS_LAMBDA_LOG_STREAM_NAME"] = env.log_stream;
-  vars["AWS_LAMBDA_RUNTIME_API"] = options_.runtime_api_host + ":" + std::to_string(env.port);
+  vars["AWS_LAMBDA_RUNTIME_API"] = RuntimeApiAddress(env);
   vars["AWS_LAMBDA_INITIALIZATION_TYPE"] =
       env.provisioned ? "provisioned-concurrency" : "on-demand";
   vars["AWS_REGION"] = request.scope.region;
@@ -1311,18 +1312,7 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   const domain::FunctionConfig& config = request.version->config;
   LAMBDALITE_TRY(env.code, AcquireCode(request));
   env.api = std::make_unique<RuntimeApi>(env);
-  // Every environment's Runtime API listens on the host's shared loopback, so any local process
-  // can connect to it; one function reaching another environment's endpoint could take its events
-  // or post its results. Only the environment's own processes are served: the sandbox reports
-  // their uid (OnRunAs) before the runtime exists, and nobody is admitted before that. Where the
-  // sandbox cannot switch users (the server is not root), every environment runs as the server's
-  // uid and is admitted everywhere: nothing breaks, but environments are then not isolated from
-  // each other (the sandbox logs so at startup).
-  // On a kernel that cannot answer (warned about at start) there is no filter at all.
-  http::PeerUidFilter own_processes_only;
-  if (peer_checks_) own_processes_only = [&env](uid_t peer_uid) { return env.IsOwnUid(peer_uid); };
-  LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api,
-                                               std::move(own_processes_only)));
+  LAMBDALITE_RETURN_IF_ERROR(ListenOnHost(env));
   OpenLog(env, request);
 
   SandboxSpec spec;
@@ -1346,8 +1336,48 @@ Status EnvironmentPool::StartEnvironment(Environment& env, const InvokeRequest& 
   env.entrypoint = spec.argv[0];
   env.init_started = SteadyClock::now();
   LAMBDALITE_TRY(auto process, sandbox_.Start(spec, env));
+  const int api_socket = process->TakeRuntimeApiSocket();
   env.SetProcess(std::move(process));
+  return ServeOwnNetwork(env, api_socket);
+}
+
+Status EnvironmentPool::ListenOnHost(Environment& env) {
+  if (sandbox_.network() != SandboxNetwork::kHost) {
+    // The environment makes its Runtime API socket in its own network namespace (at AWS's
+    // address); ServeOwnNetwork serves it once the sandbox has started.
+    env.port = kPrivateRuntimeApiPort;
+    return Status::Ok();
+  }
+  // Every environment's Runtime API listens on the host's shared loopback, so any local process
+  // can connect to it; one function reaching another environment's endpoint could take its events
+  // or post its results. Only the environment's own processes are served: the sandbox reports
+  // their uid (OnRunAs) before the runtime exists, and nobody is admitted before that. Where the
+  // sandbox cannot switch users (the server is not root), every environment runs as the server's
+  // uid and is admitted everywhere: nothing breaks, but environments are then not isolated from
+  // each other (the sandbox logs so at startup).
+  // On a kernel that cannot answer (warned about at start) there is no filter at all.
+  http::PeerUidFilter own_processes_only;
+  Environment* raw = &env;
+  if (peer_checks_) own_processes_only = [raw](uid_t peer_uid) { return raw->IsOwnUid(peer_uid); };
+  LAMBDALITE_TRY(env.port, server_.AddListener(options_.runtime_api_host, 0, *env.api,
+                                               std::move(own_processes_only)));
+  env.listener = env.port;
   return Status::Ok();
+}
+
+Status EnvironmentPool::ServeOwnNetwork(Environment& env, int api_socket) {
+  if (sandbox_.network() == SandboxNetwork::kHost) return Status::Ok();
+  // No socket: the environment failed before making it, and its exit report says why.
+  if (api_socket < 0) return Status::Ok();
+  LAMBDALITE_TRY(env.listener, server_.AdoptListener(api_socket, *env.api));
+  return Status::Ok();
+}
+
+std::string EnvironmentPool::RuntimeApiAddress(const Environment& env) const {
+  if (sandbox_.network() != SandboxNetwork::kHost) {
+    return std::string(kPrivateRuntimeApiHost) + ":" + std::to_string(kPrivateRuntimeApiPort);
+  }
+  return options_.runtime_api_host + ":" + std::to_string(env.port);
 }
 
 bool EnvironmentPool::CanUsePrestarted(const InvokeRequest& request,
@@ -1393,11 +1423,7 @@ Result<std::shared_ptr<EnvironmentPool::Environment>> EnvironmentPool::StartPres
     const std::vector<std::string>& argv) {
   auto env = std::make_shared<Environment>(RandomHex(16), EnvKey{});
   env->api = std::make_unique<RuntimeApi>(*env);
-  http::PeerUidFilter own_processes_only;
-  Environment* raw = env.get();
-  if (peer_checks_) own_processes_only = [raw](uid_t peer_uid) { return raw->IsOwnUid(peer_uid); };
-  LAMBDALITE_TRY(env->port, server_.AddListener(options_.runtime_api_host, 0, *env->api,
-                                                std::move(own_processes_only)));
+  LAMBDALITE_RETURN_IF_ERROR(ListenOnHost(*env));
   std::map<std::string, std::string> vars = BaseVariables();
   vars["_LAMBDALITE_PRESTARTED"] = "1";
   SandboxSpec spec;
@@ -1411,11 +1437,16 @@ Result<std::shared_ptr<EnvironmentPool::Environment>> EnvironmentPool::StartPres
   env->entrypoint = argv.front();
   auto process = sandbox_.Start(spec, *env);
   if (!process.ok()) {
-    server_.RemoveListener(env->port);
+    if (env->listener != 0) server_.RemoveListener(env->listener);
     env->api.reset();
     return std::move(process).error();
   }
+  const int api_socket = (*process)->TakeRuntimeApiSocket();
   env->SetProcess(std::move(process).value());
+  if (Status served = ServeOwnNetwork(*env, api_socket); !served.ok()) {
+    Destroy(*env);
+    return served.error();
+  }
   return env;
 }
 

@@ -252,6 +252,12 @@ class EnvironmentPool final : public Invoker {
   bool CanUsePrestarted(const InvokeRequest& request, const RuntimeCommand& command) const;
   std::shared_ptr<Environment> TakePrestarted(const std::vector<std::string>& argv);  // lock held
   Result<std::shared_ptr<Environment>> StartPrestarted(const std::vector<std::string>& argv);
+  // The environment's Runtime API: on the host network a listener on the host's loopback,
+  // opened before the sandbox starts (ListenOnHost); in a network namespace of its own the
+  // socket the sandbox made there, served once it has started (ServeOwnNetwork).
+  Status ListenOnHost(Environment& env);
+  Status ServeOwnNetwork(Environment& env, int api_socket);
+  std::string RuntimeApiAddress(const Environment& env) const;
   // Starts one missing pre-started runtime, unlocking meanwhile; false when none is missing.
   bool RefillPrestarted(std::unique_lock<std::mutex>& lock);
   bool WantsPrestart() const;           // lock held

@@ -658,6 +658,11 @@ TEST_F(EnvironmentPoolTest, UnsupportedRuntimeIsUnavailable) {
 
 TEST_F(EnvironmentPoolTest, RuntimeApiServesOnlyTheEnvironmentsOwnUid) {
   if (!IsRoot()) GTEST_SKIP() << "without root every environment runs as the server's uid";
+  // On the host's network, where the Runtime API listens on the host's loopback.
+  ProcessSandboxOptions options = SandboxOptions();
+  options.network = SandboxNetwork::kHost;
+  ProcessSandbox host_network(options);
+  MakePool(host_network);
   auto version = Scripted();
   const json::value first = InvokeJson(version, {{"action", "whoami"}});
   const auto environments = pool_->ListEnvironments();
@@ -668,6 +673,49 @@ TEST_F(EnvironmentPoolTest, RuntimeApiServesOnlyTheEnvironmentsOwnUid) {
   const json::value again = InvokeJson(version, {{"action", "whoami"}});
   EXPECT_EQ(again.at("token"), first.at("token"));
   EXPECT_EQ(pool_->ListEnvironments().size(), 1u);
+  pool_.reset();  // before `host_network` goes
+}
+
+// In a network namespace of its own the environment reaches its Runtime API at AWS's address and
+// nothing on the host's loopback: not a service listening there (the control plane, say), not
+// another environment's endpoint; and no host process reaches its Runtime API.
+TEST_F(EnvironmentPoolTest, OwnNetworkNamespaceHidesTheHostLoopback) {
+  if (sandbox_->network() == SandboxNetwork::kHost) {
+    GTEST_SKIP() << "this host gives environments no network namespace";
+  }
+  const int service = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(service, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(service, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(service, 8), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(service, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int64_t service_port = ntohs(address.sin_port);
+
+  const json::value who = InvokeJson(Scripted(), {{"action", "env"}}, "first");
+  (void)who;
+  json::array ops = {
+      json::array{"connect", "127.0.0.1", service_port},  // 0: a host service
+      json::array{"connect", "127.0.0.1", 9001},          // 1: its own Runtime API
+      json::array{"interfaces"},                          // 2
+  };
+  const json::value probes = InvokeJson(Scripted(), {{"action", "try"}, {"ops", ops}}, "second");
+  const json::array& r = probes.as_array();
+  EXPECT_EQ(r[0].at("ok"), json::value(false)) << json::serialize(r[0]);
+  EXPECT_EQ(r[1].at("ok"), json::value(true)) << json::serialize(r[1]);
+  const json::array& interfaces = r[2].at("value").as_array();
+  EXPECT_NE(std::find(interfaces.begin(), interfaces.end(), json::value("lo")), interfaces.end());
+  EXPECT_EQ(std::find(interfaces.begin(), interfaces.end(), json::value("eth0")), interfaces.end());
+  if (sandbox_->network() == SandboxNetwork::kNat) {
+    EXPECT_NE(std::find(interfaces.begin(), interfaces.end(), json::value("tap0")),
+              interfaces.end());
+  }
+  for (const EnvironmentInfo& e : pool_->ListEnvironments()) {
+    EXPECT_EQ(e.port, kPrivateRuntimeApiPort);
+  }
+  close(service);
 }
 
 TEST_F(EnvironmentPoolTest, SandboxIsolation) {

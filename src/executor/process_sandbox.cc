@@ -1,11 +1,17 @@
 #include "executor/process_sandbox.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -70,6 +76,7 @@ enum Stage : int32_t {
   kStageMountTmp,
   kStageMountProc,
   kStageMountShm,
+  kStageNetwork,
   kStageRlimit,
   kStageFork,
   kStageUid,
@@ -91,6 +98,7 @@ const char* StageName(int32_t stage) {
                                                   "mounting /tmp",
                                                   "mounting /proc",
                                                   "mounting /dev/shm",
+                                                  "setting up the network",
                                                   "setting resource limits",
                                                   "forking the runtime",
                                                   "switching to the sandbox uid",
@@ -137,6 +145,11 @@ struct ChildPlan {
   int control_fd = -1;  // init's end of the server's control socket
   int feed_fd = -1;     // write end of the runtime's stdin pipe (init relays the input into it)
   int input_fd = -1;    // read end of the runtime's stdin pipe
+  // A network namespace of its own: init makes the Runtime API's socket and sends it on net_fd;
+  // with `wait_for_network` it then waits on net_fd for the server's word that the NAT is up.
+  bool new_net_ns = false;
+  bool wait_for_network = false;
+  int net_fd = -1;  // init's end of the server's network socket
 };
 
 // Fixed descriptor numbers inside init: 0 /dev/null, 1 and 2 the output pipe, 3 the status pipe;
@@ -145,6 +158,8 @@ constexpr int kStatusFd = 3;
 constexpr int kControlFd = 4;
 constexpr int kFeedFd = 5;
 constexpr int kInputFd = 6;
+// With a network namespace of its own: 7 the network socket (ChildPlan::net_fd).
+constexpr int kNetFd = 7;
 // The first word of an activation message, which carries the code directory's descriptor.
 constexpr uint32_t kActivateMagic = 0x4c4c4143;  // "LLAC"
 
@@ -337,6 +352,7 @@ bool MakeReadOnly(const std::vector<const char*>& mount_points) {
 [[noreturn]] void RunRuntime(const ChildPlan& plan) {
   // The status pipe stays open only if execve fails, to report why.
   fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+  if (plan.new_net_ns) close(kNetFd);
   if (plan.deferred) {
     // The runtime reads its function's details from stdin; the control pipe is init's alone.
     if (dup2(kInputFd, 0) < 0) FailSetup(kStageFds, errno);
@@ -449,6 +465,62 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
   close(kControlFd);
 }
 
+// Init, in the environment's own network namespace: brings its loopback up, makes the Runtime
+// API's listening socket there and sends it to the server, then (for a NAT) waits for the
+// server's word that the NAT is ready, so the runtime never starts without its network.
+void SetUpNetwork(const ChildPlan& plan) {
+  int probe = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) FailSetup(kStageNetwork, errno);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, "lo", 3);
+  if (ioctl(probe, SIOCGIFFLAGS, &ifr) != 0) FailSetup(kStageNetwork, errno);
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  if (ioctl(probe, SIOCSIFFLAGS, &ifr) != 0) FailSetup(kStageNetwork, errno);
+  close(probe);
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listener < 0) FailSetup(kStageNetwork, errno);
+  int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in address;
+  memset(&address, 0, sizeof address);
+  address.sin_family = AF_INET;
+  address.sin_port = htons(kPrivateRuntimeApiPort);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(listener, reinterpret_cast<struct sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener, SOMAXCONN) != 0) {
+    FailSetup(kStageNetwork, errno);
+  }
+  char byte = 'L';
+  struct iovec iov = {&byte, 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof control);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &listener, sizeof(int));
+  ssize_t n;
+  do {
+    n = sendmsg(kNetFd, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) FailSetup(kStageNetwork, errno);
+  close(listener);  // the server's copy is the one that serves
+  if (plan.wait_for_network) {
+    do {
+      n = read(kNetFd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) FailSetup(kStageNetwork, n == 0 ? ENETDOWN : errno);
+  }
+  close(kNetFd);
+}
+
 // Init: pid 1 of the environment's pid namespace (when there is one).
 [[noreturn]] void RunInit(const ChildPlan& plan) {
   // Move our three descriptors out of the way, then onto 0..3, then close everything else the
@@ -456,7 +528,8 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
   int devnull = fcntl(plan.devnull_fd, F_DUPFD, 10);
   int out = fcntl(plan.out_fd, F_DUPFD, 10);
   int status = fcntl(plan.status_fd, F_DUPFD, 10);
-  if (devnull < 0 || out < 0 || status < 0) _exit(124);
+  int net = plan.new_net_ns ? fcntl(plan.net_fd, F_DUPFD, 10) : -1;
+  if (devnull < 0 || out < 0 || status < 0 || (plan.new_net_ns && net < 0)) _exit(124);
   if (dup2(status, kStatusFd) < 0) _exit(124);
   if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) FailSetup(kStageFds, errno);
   if (plan.deferred) {
@@ -467,10 +540,14 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
         dup2(feed, kFeedFd) < 0 || dup2(input, kInputFd) < 0) {
       FailSetup(kStageFds, errno);
     }
-    CloseFrom(kInputFd + 1);
-  } else {
-    CloseFrom(kStatusFd + 1);
   }
+  int last = plan.deferred ? kInputFd : kStatusFd;
+  if (plan.new_net_ns) {
+    if (dup2(net, kNetFd) < 0) FailSetup(kStageFds, errno);
+    for (int fd = last + 1; fd < kNetFd; ++fd) close(fd);
+    last = kNetFd;
+  }
+  CloseFrom(last + 1);
 
   ResetSignals();
   // If the server dies, so does the environment (and with init, its whole pid namespace).
@@ -522,6 +599,8 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
     }
   }
 
+  if (plan.new_net_ns) SetUpNetwork(plan);
+
   struct rlimit core = {0, 0};
   struct rlimit files = {plan.max_open_files, plan.max_open_files};
   struct rlimit procs = {plan.max_processes, plan.max_processes};
@@ -551,6 +630,141 @@ void AwaitActivation(const ChildPlan& plan, pid_t runtime) {
 // ---- Host-side helpers ---------------------------------------------------------------------
 
 std::string ErrnoText(int err) { return std::strerror(err); }
+
+// Waits up to `timeout_ms` for `fd` to be readable; false on timeout or error.
+bool WaitReadable(int fd, int timeout_ms) {
+  struct pollfd p = {fd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
+// The descriptor init sends with SetUpNetwork; -1 when init ended (or hung) before it.
+int ReceiveSocket(int fd, int timeout_ms) {
+  if (!WaitReadable(fd, timeout_ms)) return -1;
+  char byte = 0;
+  struct iovec iov = {&byte, 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return -1;
+  int received = -1;
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      memcpy(&received, CMSG_DATA(c), sizeof(int));
+    }
+  }
+  return received;
+}
+
+// The absolute path of `program` (a path, or a name looked up in PATH); "" when not executable.
+std::string FindProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    return access(program.c_str(), X_OK) == 0 ? program : "";
+  }
+  const char* path = getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  dirs += ":/usr/sbin:/sbin";
+  std::stringstream stream(dirs);
+  std::string dir;
+  while (std::getline(stream, dir, ':')) {
+    if (dir.empty()) continue;
+    const std::string candidate = dir + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+extern "C" char** environ;
+
+// One environment's user-mode NAT: a slirp4netns process attached to the network namespace of
+// `pid`. It lives until its exit descriptor (kept by the environment's handle) is closed, which
+// also happens when the server dies.
+struct Nat {
+  pid_t pid = -1;
+  int exit_fd = -1;  // write end: closing it stops slirp4netns
+};
+
+Result<Nat> StartNat(const std::string& slirp4netns, pid_t target) {
+  int ready[2] = {-1, -1};
+  int exit_pipe[2] = {-1, -1};
+  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(exit_pipe, O_CLOEXEC) != 0) {
+    const std::string why = ErrnoText(errno);
+    for (int fd : {ready[0], ready[1], exit_pipe[0], exit_pipe[1]}) {
+      if (fd >= 0) close(fd);
+    }
+    return Error::Make(ErrorCode::kUnavailable, "cannot create the NAT's pipes: " + why);
+  }
+  const std::string target_text = std::to_string(target);
+  // --disable-host-loopback: 10.0.2.2 must not lead to the host's 127.0.0.1 (control plane,
+  // other environments' endpoints in host mode, local services).
+  std::vector<std::string> args = {
+      slirp4netns,    "--configure", "--mtu=65520", "--disable-host-loopback",
+      "--ready-fd=3", "--exit-fd=4", target_text,   "tap0"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, ready[1], 3);
+  posix_spawn_file_actions_adddup2(&actions, exit_pipe[0], 4);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int err = posix_spawn(&pid, slirp4netns.c_str(), &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(ready[1]);
+  close(exit_pipe[0]);
+  if (err != 0) {
+    close(ready[0]);
+    close(exit_pipe[1]);
+    return Error::Make(ErrorCode::kUnavailable,
+                       "cannot start " + slirp4netns + ": " + ErrnoText(err));
+  }
+  Nat nat{pid, exit_pipe[1]};
+  // slirp4netns writes "1" on the ready descriptor once tap0 is configured.
+  char byte = 0;
+  const bool ok = WaitReadable(ready[0], 10'000) && read(ready[0], &byte, 1) == 1;
+  close(ready[0]);
+  if (!ok) {
+    close(nat.exit_fd);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return Error::Make(ErrorCode::kUnavailable,
+                       "slirp4netns did not set up the environment's network");
+  }
+  return nat;
+}
+
+void StopNat(Nat& nat) {
+  if (nat.exit_fd >= 0) close(nat.exit_fd);
+  nat.exit_fd = -1;
+  if (nat.pid > 0) {
+    kill(nat.pid, SIGTERM);
+    while (waitpid(nat.pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  nat.pid = -1;
+}
 
 bool WriteFile(const std::string& path, const std::string& text) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -711,6 +925,8 @@ class ProcessSandbox::Impl {
   bool isolated() const { return isolated_; }
   bool has_cgroups() const { return cgroup_version_ != 0; }
   bool can_defer() const { return (ns_flags_ & CLONE_NEWNS) != 0 && detached_mounts_; }
+  SandboxNetwork network() const { return network_; }
+  const std::string& network_fallback() const { return network_fallback_; }
 
   // Runs `fn` on the supervisor thread and waits for it. Clones happen there so that the
   // parent-death signal of every init is tied to a thread that lives as long as the sandbox.
@@ -747,6 +963,7 @@ class ProcessSandbox::Impl {
   static constexpr uint64_t kWakeToken = ~uint64_t{0};
 
   void Probe();
+  void ProbeNetwork();
   void Loop();
   void Dispatch(uint64_t token);
 
@@ -758,7 +975,10 @@ class ProcessSandbox::Impl {
   int ns_flags_ = 0;              // the namespaces the kernel lets us create
   bool detached_mounts_ = false;  // open_tree/move_mount (Linux 5.2): deferred starts
   bool isolated_ = false;
-  int cgroup_version_ = 0;  // 0 none, 1 or 2
+  int cgroup_version_ = 0;                          // 0 none, 1 or 2
+  SandboxNetwork network_ = SandboxNetwork::kHost;  // what environments get
+  std::string network_fallback_;  // why network_ is not options_.network ("" when it is)
+  std::string slirp4netns_;       // resolved path, for kNat
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -919,7 +1139,7 @@ class ProcessHandle final : public SandboxProcess {
  public:
   ProcessHandle(ProcessSandbox::Impl& sandbox, uint64_t id, pid_t pid, bool own_pid_ns,
                 int uid_lock_fd, Cgroups cgroups, std::shared_ptr<ProcessState> state,
-                int control_fd)
+                int control_fd, int api_socket, Nat nat)
       : sandbox_(sandbox),
         id_(id),
         pid_(pid),
@@ -927,7 +1147,9 @@ class ProcessHandle final : public SandboxProcess {
         uid_lock_fd_(uid_lock_fd),
         cgroups_(std::move(cgroups)),
         state_(std::move(state)),
-        control_fd_(control_fd) {}
+        control_fd_(control_fd),
+        api_socket_(api_socket),
+        nat_(nat) {}
 
   ~ProcessHandle() override {
     Kill();
@@ -947,6 +1169,13 @@ class ProcessHandle final : public SandboxProcess {
     if (cgroups_.peak_fd >= 0) close(cgroups_.peak_fd);
     if (hwm_fd_ >= 0) close(hwm_fd_);
     ProcessSandbox::Impl::ReleaseUid(uid_lock_fd_);
+    if (api_socket_ >= 0) close(api_socket_);
+    StopNat(nat_);
+  }
+
+  int TakeRuntimeApiSocket() override {
+    std::lock_guard lock(control_mu_);
+    return std::exchange(api_socket_, -1);
   }
 
   void Kill() override {
@@ -1082,6 +1311,8 @@ class ProcessHandle final : public SandboxProcess {
   const std::shared_ptr<ProcessState> state_;
   std::mutex control_mu_;
   int control_fd_;  // the server's end of a deferred start's control socket until Activate
+  int api_socket_;  // the Runtime API's socket in the environment's namespace, until taken
+  Nat nat_;
   mutable std::mutex hwm_mu_;
   mutable int hwm_fd_ = -2;  // -2: not looked up yet, -1: unavailable
 };
@@ -1247,6 +1478,8 @@ void ProcessSandbox::Impl::Probe() {
     missing.push_back("root privileges (no namespaces, no uid switch, no cgroups)");
   }
 
+  ProbeNetwork();
+
   if (missing.empty()) {
     LogInfo("sandbox: environments are isolated with mount/pid/ipc/uts namespaces, cgroup v" +
             std::to_string(cgroup_version_) + " limits, per-environment uids and a seccomp filter" +
@@ -1256,6 +1489,38 @@ void ProcessSandbox::Impl::Probe() {
     for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;
     LogWarn("sandbox: running environments without: " + text);
   }
+}
+
+void ProcessSandbox::Impl::ProbeNetwork() {
+  network_ = options_.network;
+  if (network_ == SandboxNetwork::kHost) return;
+  // Without a network namespace of their own, environments share the host's.
+  pid_t pid =
+      static_cast<pid_t>(syscall(SYS_clone, (ns_flags_ & CLONE_NEWUSER) | CLONE_NEWNET | SIGCHLD,
+                                 nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) _exit(0);
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    network_ = SandboxNetwork::kHost;
+    network_fallback_ =
+        "the kernel refuses network namespaces: environments share the host's network, and "
+        "functions can reach the host's loopback";
+    LogWarn("sandbox: " + network_fallback_);
+    return;
+  }
+  if (network_ == SandboxNetwork::kNat) {
+    slirp4netns_ = FindProgram(options_.slirp4netns);
+    if (slirp4netns_.empty()) {
+      network_ = SandboxNetwork::kNone;
+      network_fallback_ = options_.slirp4netns +
+                          " is not installed: environments have no outbound network (the "
+                          "Runtime API only); install slirp4netns for --function-network nat";
+      LogWarn("sandbox: " + network_fallback_);
+      return;
+    }
+  }
+  LogInfo(std::string("sandbox: each environment has a network namespace of its own (") +
+          std::string(SandboxNetworkName(network_)) + ")");
 }
 
 int RemoveStaleCgroups(const std::string& parent, std::chrono::seconds min_age) {
@@ -1488,11 +1753,25 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.control_fd = control_socket[0];
   plan.input_fd = input_pipe[0];
   plan.feed_fd = input_pipe[1];
+  const bool own_network = network_ != SandboxNetwork::kHost;
+  int net_socket[2] = {-1, -1};
+  if (own_network && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, net_socket) != 0) {
+    const std::string why = ErrnoText(errno);
+    for (int fd : {out_pipe[0], out_pipe[1], status_pipe[0], status_pipe[1], control_socket[0],
+                   control_socket[1], input_pipe[0], input_pipe[1], devnull}) {
+      if (fd >= 0) close(fd);
+    }
+    release_host_resources();
+    return Error::Make(ErrorCode::kUnavailable, "cannot create the network socket: " + why);
+  }
+  plan.new_net_ns = own_network;
+  plan.wait_for_network = network_ == SandboxNetwork::kNat;
+  plan.net_fd = net_socket[0];
 
   // Without root there is no uid switch: the environment keeps the server's uid, and that is
   // the uid its sockets belong to.
   observer.OnRunAs(uid >= 0 ? static_cast<uid_t>(uid) : geteuid());
-  const int clone_flags = ns_flags_ | SIGCHLD;
+  const int clone_flags = ns_flags_ | (own_network ? CLONE_NEWNET : 0) | SIGCHLD;
   pid_t pid = -1;
   int clone_errno = 0;
   RunOnThread([&] {
@@ -1504,13 +1783,14 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   close(out_pipe[1]);
   close(status_pipe[1]);
   close(devnull);
-  for (int fd : {control_socket[0], input_pipe[0], input_pipe[1]}) {
+  for (int fd : {control_socket[0], input_pipe[0], input_pipe[1], net_socket[0]}) {
     if (fd >= 0) close(fd);
   }
   if (pid < 0) {
     close(out_pipe[0]);
     close(status_pipe[0]);
     if (control_socket[1] >= 0) close(control_socket[1]);
+    if (net_socket[1] >= 0) close(net_socket[1]);
     release_host_resources();
     return Error::Make(ErrorCode::kUnavailable,
                        "cannot start the environment's process: " + ErrnoText(clone_errno));
@@ -1518,14 +1798,38 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   fcntl(status_pipe[0], F_SETFL, O_NONBLOCK);
 
+  // The environment's own network: init sends the Runtime API's socket as soon as its namespace
+  // is set up; a NAT is attached to that namespace and init told when it is ready. If init fails
+  // first, the socket stays -1 and its status report (OnExit) tells why.
+  int api_socket = -1;
+  Nat nat;
+  if (own_network) {
+    api_socket = ReceiveSocket(net_socket[1], 10'000);
+    if (api_socket >= 0 && network_ == SandboxNetwork::kNat) {
+      auto started = StartNat(slirp4netns_, pid);
+      if (started.ok()) {
+        nat = started.value();
+        const char go = 'G';
+        if (write(net_socket[1], &go, 1) != 1) {
+          LogWarn("sandbox: cannot tell environment " + spec.id +
+                  " that its network is up: " + ErrnoText(errno));
+        }
+      } else {
+        // Init sees the socket close without a word and reports a failed network set-up.
+        LogWarn("sandbox: environment " + spec.id + ": " + started.error().message);
+      }
+    }
+    close(net_socket[1]);
+  }
+
   static std::atomic<uint64_t> next_id{1};
   const uint64_t id = next_id++;
   auto state = std::make_shared<ProcessState>(*this, out_pipe[0], status_pipe[0], cgroups.oom_file,
                                               observer);
   Watch(id, state, out_pipe[0], status_pipe[0]);
-  return std::unique_ptr<SandboxProcess>(
-      std::make_unique<ProcessHandle>(*this, id, pid, plan.new_pid_ns, uid_lock_fd,
-                                      std::move(cgroups), std::move(state), control_socket[1]));
+  return std::unique_ptr<SandboxProcess>(std::make_unique<ProcessHandle>(
+      *this, id, pid, plan.new_pid_ns, uid_lock_fd, std::move(cgroups), std::move(state),
+      control_socket[1], api_socket, nat));
 }
 
 ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options)
@@ -1543,5 +1847,19 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Start(const SandboxSpec&
 bool ProcessSandbox::isolated() const { return impl_->isolated(); }
 bool ProcessSandbox::has_cgroups() const { return impl_->has_cgroups(); }
 bool ProcessSandbox::CanDefer() const { return impl_->can_defer(); }
+SandboxNetwork ProcessSandbox::network() const { return impl_->network(); }
+std::string ProcessSandbox::network_fallback() const { return impl_->network_fallback(); }
+
+std::string_view SandboxNetworkName(SandboxNetwork network) {
+  switch (network) {
+    case SandboxNetwork::kHost:
+      return "host";
+    case SandboxNetwork::kNone:
+      return "none";
+    case SandboxNetwork::kNat:
+      return "nat";
+  }
+  return "host";
+}
 
 }  // namespace lambdalite::executor

@@ -19,10 +19,21 @@
 // writable), and /dev is a read-only tmpfs of its own with only null, zero, full, random,
 // urandom, tty, ptmx (a private devpts) and the fd/stdin/stdout/stderr links. The runtime runs
 // under a seccomp filter (seccomp.h) that refuses what a function never needs (ptrace, mounts,
-// namespaces, kernel modules, kexec, bpf, ...), with or without root. The network is the host's
-// (the runtime must reach its Runtime API on 127.0.0.1), which is why the uid matters beyond files
-// and signals: it is reported to the observer (OnRunAs) so that each Runtime API endpoint serves
-// only its own environment's sockets.
+// namespaces, kernel modules, kexec, bpf, ...), with or without root.
+//
+// Network (ProcessSandboxOptions::network): with kNone or kNat every environment gets a network
+// namespace of its own (CLONE_NEWNET) whose loopback holds only its Runtime API: init brings `lo`
+// up, listens on 127.0.0.1:9001 there and hands the listening socket to the server over a unix
+// socket (SCM_RIGHTS) before the runtime exists; the server serves it
+// (SandboxProcess::TakeRuntimeApiSocket). So the host's loopback (control plane, other
+// environments, any local service) is out of reach, and no uid check is needed. kNat adds a
+// slirp4netns process per environment (started by the server once init's namespace exists;
+// init starts the runtime only after it is ready) with --disable-host-loopback: the environment
+// gets tap0 10.0.2.100/24, its gateway 10.0.2.2 and DNS 10.0.2.3, and its connections leave as
+// the server's own sockets, to anything but the host's loopback. With kHost the network is the
+// host's (the Runtime API listens on the host's 127.0.0.1), which is why the uid matters beyond
+// files and signals: it is reported to the observer (OnRunAs) so that each Runtime API endpoint
+// serves only its own environment's sockets.
 //
 // Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
 // where the kernel refuses a feature, it logs once what is missing and runs with what works; with
@@ -59,6 +70,12 @@ struct ProcessSandboxOptions {
   std::string runtime_mount_point = "/var/runtime";
   // Where SandboxSpec::opt_dir (the layers) is shown; it must exist (AWS: /opt).
   std::string opt_mount_point = "/opt";
+  // The network every environment gets (see above). Where the host cannot give it (no network
+  // namespaces: kHost; no slirp4netns for kNat: kNone), the sandbox says so once at start and
+  // network() tells what it gives.
+  SandboxNetwork network = SandboxNetwork::kNat;
+  // The slirp4netns program for kNat: a path, or a name looked up in PATH.
+  std::string slirp4netns = "slirp4netns";
   // The runtime's seccomp filter (seccomp.h) lets it create user namespaces.
   bool allow_user_namespaces = false;
 };
@@ -84,6 +101,9 @@ class ProcessSandbox final : public Sandbox {
   // With a mount namespace and detached mounts (Linux 5.2's open_tree/move_mount): the code of a
   // deferred start is attached at /var/task by the environment's init when Activate sends it.
   bool CanDefer() const override;
+  SandboxNetwork network() const override;
+  // Why the network is not the one asked for ("" when it is), for the health answer.
+  std::string network_fallback() const;
 
   // What the probe found; for logs and tests.
   bool isolated() const;     // root: namespaces + uid switch available

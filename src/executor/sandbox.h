@@ -23,6 +23,20 @@ inline constexpr std::string_view kTaskRoot = "/var/task";
 inline constexpr std::string_view kRuntimeRoot = "/var/runtime";
 inline constexpr std::string_view kOptRoot = "/opt";
 
+// How an environment reaches the network (--function-network).
+enum class SandboxNetwork {
+  kHost,  // the host's network namespace; the Runtime API listens on the host's loopback
+  kNone,  // a network namespace of its own with only a loopback, where the Runtime API is
+  kNat,   // kNone plus outbound access through a user-mode NAT (slirp4netns) that does not lead
+          // to the host's loopback
+};
+// "host", "none", "nat".
+std::string_view SandboxNetworkName(SandboxNetwork network);
+
+// The Runtime API's address inside an environment with a network namespace of its own: AWS's.
+inline constexpr std::string_view kPrivateRuntimeApiHost = "127.0.0.1";
+inline constexpr uint16_t kPrivateRuntimeApiPort = 9001;
+
 // Everything needed to start one environment's runtime process.
 struct SandboxSpec {
   // Unique among live environments; names the environment's cgroup. [0-9a-zA-Z_-] only.
@@ -120,6 +134,13 @@ class SandboxProcess {
   // destroyed); kInvalidParameter when the process was not started deferred or was activated.
   virtual Status Activate(const std::string& code_dir, int memory_mb,
                           std::string_view runtime_input) = 0;
+
+  // With a network namespace of its own (Sandbox::network() is not kHost): the listening socket
+  // of the Runtime API at kPrivateRuntimeApiHost:kPrivateRuntimeApiPort inside it, made by the
+  // environment before its runtime starts, for the owner to serve (http::Server::AdoptListener).
+  // The caller owns the descriptor. Once only; -1 afterwards, on the host network, or when the
+  // environment failed before making it (its OnExit says why).
+  virtual int TakeRuntimeApiSocket() { return -1; }
 };
 
 // Starts environments. Thread-safe.
@@ -137,6 +158,9 @@ class Sandbox {
   // Whether Start accepts SandboxSpec::deferred (it needs a mount namespace to show the code
   // later). The default: no.
   virtual bool CanDefer() const { return false; }
+
+  // The network every environment of this sandbox gets. The default: the host's.
+  virtual SandboxNetwork network() const { return SandboxNetwork::kHost; }
 };
 
 }  // namespace lambdalite::executor

@@ -93,6 +93,13 @@ def probe(op):
         if kind == "mounts":
             with open("/proc/self/mounts") as f:
                 return {"ok": True, "value": [l for l in f.read().splitlines() if op[1] in l]}
+        if kind == "connect":
+            import socket
+            with socket.create_connection((op[1], op[2]), timeout=2):
+                return {"ok": True}
+        if kind == "interfaces":
+            import socket
+            return {"ok": True, "value": sorted(n for _, n in socket.if_nameindex())}
         if kind == "statvfs":
             st = os.statvfs(op[1])
             return {"ok": True, "value": st.f_blocks * st.f_frsize}

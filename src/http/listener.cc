@@ -1,5 +1,7 @@
 #include "http/listener.h"
 
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -48,6 +50,23 @@ Status Listener::Listen() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     return ListenError(host_, port_, ec.message());
+  }
+  return Status::Ok();
+}
+
+Status Listener::Adopt(int fd) {
+  host_ = "adopted socket";
+  boost::system::error_code ec;
+  acceptor_.assign(tcp::v4(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return ListenError(host_, 0, ec.message());
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    return ListenError(host_, 0, ec.message());
   }
   return Status::Ok();
 }

@@ -32,6 +32,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // port is known before the server is ready to serve on it.
   Status Bind(const std::string& host, uint16_t port);
   Status Listen();
+  // Takes over an already listening IPv4 TCP socket (Server::AdoptListener); closes it on
+  // failure.
+  Status Adopt(int fd);
   // The bound port; valid after Open succeeded.
   uint16_t port() const { return port_; }
 

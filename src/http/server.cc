@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <condition_variable>
@@ -108,7 +110,21 @@ class Server::Impl {
     return listener->port();
   }
 
-  void RemoveListener(uint16_t port) {
+  Result<ListenerId> AdoptListener(int fd, RequestHandler& handler) {
+    std::lock_guard lock(mu_);
+    if (state_ != State::kRunning) {
+      close(fd);
+      return Error::Make(ErrorCode::kUnavailable, "http server is not running");
+    }
+    auto listener = std::make_shared<Listener>(core_, handler);
+    LAMBDALITE_RETURN_IF_ERROR(listener->Adopt(fd));
+    const ListenerId id = next_adopted_id_++;
+    listeners_.emplace(id, listener);
+    listener->StartAccepting();
+    return id;
+  }
+
+  void RemoveListener(ListenerId port) {
     std::shared_ptr<Listener> listener;
     {
       std::lock_guard lock(mu_);
@@ -222,7 +238,8 @@ class Server::Impl {
   std::condition_variable stopped_cv_;
   State state_ = State::kCreated;
   uint16_t port_ = 0;
-  std::map<uint16_t, std::shared_ptr<Listener>> listeners_;
+  std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
+  ListenerId next_adopted_id_ = 65536;
   // The main listener between Prepare and Open: bound, not yet listening.
   std::shared_ptr<Listener> main_;
   // Removed listeners whose acceptor may not be closed yet.
@@ -251,7 +268,11 @@ Result<uint16_t> Server::AddListener(const std::string& host, uint16_t port,
   return impl_->AddListener(host, port, handler, std::move(peer_filter));
 }
 
-void Server::RemoveListener(uint16_t port) { impl_->RemoveListener(port); }
+Result<ListenerId> Server::AdoptListener(int fd, RequestHandler& handler) {
+  return impl_->AdoptListener(fd, handler);
+}
+
+void Server::RemoveListener(ListenerId id) { impl_->RemoveListener(id); }
 void Server::Stop() { impl_->Stop(); }
 void Server::Wait() { impl_->Wait(); }
 

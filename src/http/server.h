@@ -52,6 +52,9 @@ using PeerUidFilter = std::function<bool(uid_t peer_uid)>;
 // All methods are thread-safe. Stop, RemoveListener and the destructor block, so they must not
 // be called from inside a handler call of this server (RemoveListener may be called from a
 // handler of a different listener).
+// A listener's key: its port for AddListener, an id above 65535 for AdoptListener.
+using ListenerId = uint32_t;
+
 class Server {
  public:
   // `handler` must outlive the server. `port` 0 picks a free port (see port()).
@@ -93,11 +96,20 @@ class Server {
   Result<uint16_t> AddListener(const std::string& host, uint16_t port, RequestHandler& handler,
                                PeerUidFilter peer_filter = {});
 
-  // Closes the listener on `port` and all its connections (without waiting for their requests).
+  // Serves an already listening TCP socket `fd` with `handler`, as AddListener does, and takes
+  // ownership of the descriptor (closed on failure too). The socket may belong to another network
+  // namespace: a sandbox creates its Runtime API socket inside the environment's own namespace
+  // and hands it over, so nothing of it is reachable from the host's loopback. No peer filter:
+  // only processes of that namespace can connect. Returns an id above every port number, for
+  // RemoveListener.
+  Result<ListenerId> AdoptListener(int fd, RequestHandler& handler);
+
+  // Closes the listener on `port` (or with the id AdoptListener returned) and all its
+  // connections (without waiting for their requests).
   // On return no method of its handler is running or will be called again, so the handler may be
   // destroyed; `done` callbacks it still holds stay safe to call or drop. Blocks while a Handle
   // call of that handler is running. Unknown ports are ignored.
-  void RemoveListener(uint16_t port);
+  void RemoveListener(ListenerId id);
 
   // Graceful shutdown: stops accepting on every listener, closes idle keep-alive connections, lets
   // in-flight requests finish (answered with "Connection: close") for up to drain_timeout, then

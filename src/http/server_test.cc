@@ -1,6 +1,10 @@
 #include "http/server.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -847,6 +851,46 @@ TEST(ServerTest, ExtraListenersServeWithTheirOwnHandler) {
   response = main_client.Send(Request("GET", "/still-here"));
   ASSERT_TRUE(response);
   EXPECT_EQ((*response)["X-Target"], "/still-here");
+}
+
+// A socket made elsewhere (a sandbox makes its Runtime API socket inside the environment's
+// network namespace) is served as a listener of its own, under an id that no port can take.
+TEST(ServerTest, AdoptedListenerServesItsSocketUntilRemoved) {
+  TestHandler main_handler;
+  Server server(main_handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(fd, 16), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const uint16_t port = ntohs(address.sin_port);
+
+  TestHandler adopted_handler;
+  adopted_handler.on_handle = [](const HttpRequest&) {
+    HttpResponse response;
+    response.body = "adopted";
+    return response;
+  };
+  Result<ListenerId> id = server.AdoptListener(fd, adopted_handler);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_GT(*id, 65535u);
+  Client client(port);
+  auto response = client.Send(Request("GET", "/2018-06-01/runtime/invocation/next"));
+  ASSERT_TRUE(response) << client.error().message();
+  EXPECT_EQ(response->body(), "adopted");
+  server.RemoveListener(*id);
+  EXPECT_TRUE(client.WaitForClose(2s));
+  EXPECT_TRUE(ConnectFails(port));
+
+  // Not a socket: refused, and the descriptor is closed.
+  const int not_a_socket = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  EXPECT_FALSE(server.AdoptListener(not_a_socket, adopted_handler).ok());
+  EXPECT_EQ(fcntl(not_a_socket, F_GETFD), -1);
 }
 
 TEST(ServerTest, RemoveListenerWaitsForRunningHandlerCalls) {

@@ -137,6 +137,13 @@ struct App::Parts {
 
 namespace {
 
+// What /_lambdalite/health reports beyond "ok". Written while the server is being wired, before
+// it opens; only read afterwards.
+struct HealthFacts {
+  std::string function_network = "host";
+  std::vector<std::string> warnings;
+};
+
 // GET /_lambdalite/async?function=NAME[&region=R][&account=A]: per-function queue counts and the
 // most recent finished events (lambdalite-specific introspection; `lambdalite events` reads it).
 http::HttpResponse AsyncStatus(queue::EventQueueStore& store, const std::string& default_account,
@@ -246,18 +253,25 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterLayers(*p->api, *p->functions, *p->signer);
   api::RegisterRecursion(*p->api, *p->functions);
   api::RegisterCapacityProviders(*p->api, *p->functions);
-  p->api->RegisterInternal(
-      "/_lambdalite/health",
-      [exposure_warning, auth = !config.auth_keys_file.empty()](const http::HttpRequest&) {
-        http::HttpResponse resp;
-        resp.SetHeader("Content-Type", "application/json");
-        boost::json::object body{
-            {"status", "ok"}, {"version", LAMBDALITE_VERSION}, {"auth", auth ? "sigv4" : "none"}};
-        if (!exposure_warning.empty())
-          body["warnings"] = boost::json::array{boost::json::value(exposure_warning)};
-        resp.body = boost::json::serialize(body);
-        return resp;
-      });
+  // Filled in below, before the server opens, once the sandbox knows what it can give.
+  auto health = std::make_shared<HealthFacts>();
+  if (!exposure_warning.empty()) health->warnings.push_back(exposure_warning);
+  p->api->RegisterInternal("/_lambdalite/health", [health, auth = !config.auth_keys_file.empty()](
+                                                      const http::HttpRequest&) {
+    http::HttpResponse resp;
+    resp.SetHeader("Content-Type", "application/json");
+    boost::json::object body{{"status", "ok"},
+                             {"version", LAMBDALITE_VERSION},
+                             {"auth", auth ? "sigv4" : "none"},
+                             {"function_network", health->function_network}};
+    if (!health->warnings.empty()) {
+      boost::json::array warnings;
+      for (const std::string& w : health->warnings) warnings.emplace_back(w);
+      body["warnings"] = std::move(warnings);
+    }
+    resp.body = boost::json::serialize(body);
+    return resp;
+  });
 
   p->server = std::make_unique<http::Server>(*p->api, config.host,
                                              static_cast<uint16_t>(config.port), config.io_threads);
@@ -268,8 +282,15 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
   executor::ProcessSandboxOptions sandbox_options;
+  sandbox_options.network = config.function_network == "host"   ? executor::SandboxNetwork::kHost
+                            : config.function_network == "none" ? executor::SandboxNetwork::kNone
+                                                                : executor::SandboxNetwork::kNat;
   sandbox_options.allow_user_namespaces = config.allow_user_namespaces;
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
+  health->function_network = std::string(executor::SandboxNetworkName(p->sandbox->network()));
+  if (!p->sandbox->network_fallback().empty()) {
+    health->warnings.push_back(p->sandbox->network_fallback());
+  }
   if (p->sandbox->has_cgroups()) {
     // Without this, each environment can be a scheduling group as heavy as the whole server
     // (cpu_group.h), which stalls warm invocations for up to hundreds of milliseconds under load.

@@ -29,6 +29,7 @@ std::string UsageText() {
          "                        [--region REGION] [--port-file FILE] [--io-threads N]\n"
          "                        [--prestarted-runtimes N] [--concurrency-limit N]\n"
          "                        [--idle-keep-alive SECONDS] [--auth-keys FILE]\n"
+         "                        [--function-network nat|none|host]\n"
          "                        [--user-namespaces deny|allow]\n"
          "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
@@ -36,9 +37,12 @@ std::string UsageText() {
          "Environment: LAMBDALITE_HOST, LAMBDALITE_PORT, LAMBDALITE_DATA_DIR, LAMBDALITE_ACCOUNT,\n"
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
          "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
-         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS,\nLAMBDALITE_USER_NAMESPACES.\n"
+         "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS, LAMBDALITE_FUNCTION_NETWORK,\n"
+         "LAMBDALITE_USER_NAMESPACES.\n"
          "--auth-keys FILE: verify SigV4 signatures; FILE has one key per line,\n"
          "  ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID (whitespace separated, # comments).\n"
+         "--function-network: nat (default; outbound access, not the host's loopback),\n"
+         "  none (the Runtime API only) or host (the host's network, loopback included).\n"
          "--user-namespaces allow: let functions create user namespaces (default deny).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
@@ -123,6 +127,16 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
       {"--auth-keys", "LAMBDALITE_AUTH_KEYS",
        [&](const std::string& v) {
          c.auth_keys_file = v;
+         return Status::Ok();
+       }},
+      {"--function-network", "LAMBDALITE_FUNCTION_NETWORK",
+       [&](const std::string& v) -> Status {
+         if (v != "nat" && v != "none" && v != "host") {
+           return Error::Make(
+               ErrorCode::kInvalidParameter,
+               "invalid value for --function-network: " + v + " (nat, none or host)");
+         }
+         c.function_network = v;
          return Status::Ok();
        }},
       {"--user-namespaces", "LAMBDALITE_USER_NAMESPACES",

@@ -12,7 +12,8 @@ namespace lambdalite::app {
 // --account/LAMBDALITE_ACCOUNT, --region/LAMBDALITE_REGION, --port-file/LAMBDALITE_PORT_FILE,
 // --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
 // --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE,
-// --auth-keys/LAMBDALITE_AUTH_KEYS, --user-namespaces/LAMBDALITE_USER_NAMESPACES.
+// --auth-keys/LAMBDALITE_AUTH_KEYS, --function-network/LAMBDALITE_FUNCTION_NETWORK,
+// --user-namespaces/LAMBDALITE_USER_NAMESPACES.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -32,6 +33,11 @@ struct Config {
   // '#' comments): every Lambda API request must be SigV4-signed by one of its keys and acts for
   // that key's account. Empty: no verification (the emulator's zero-config mode).
   std::string auth_keys_file;
+  // How functions reach the network: "nat" (the default: a network namespace of its own per
+  // environment, outbound access through slirp4netns, nothing of the host's loopback), "none"
+  // (its own namespace with the Runtime API only) or "host" (the host's network, loopback
+  // included). See executor/process_sandbox.h.
+  std::string function_network = "nat";
   // --user-namespaces allow|deny: whether functions may create user namespaces (and, inside
   // them, other namespaces and mounts), which the sandbox's seccomp filter refuses by default.
   bool allow_user_namespaces = false;
