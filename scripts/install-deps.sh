@@ -7,7 +7,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # clang + libclang-rt-14-dev (libclang_rt.fuzzer) build the fuzz targets; llvm-14 brings
-# llvm-symbolizer for readable sanitizer reports.
+# llvm-symbolizer for readable sanitizer reports. slirp4netns gives functions outbound network
+# from their own network namespace (--function-network nat); util-linux brings setpriv, with
+# which the tests start a rootless server.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
@@ -15,6 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   wrk python3 python3-pip
   clang libclang-rt-14-dev llvm-14
+  slirp4netns util-linux
 )
 
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script supports Debian 12"
@@ -65,3 +68,9 @@ fi
 
 py="$(find_python boto3)" || die "no python3 with boto3 after installation"
 log "python for tests: $py ($("$py" --version 2>&1)); aws: $(command -v aws)"
+
+# Mount points of every environment's code and runtime clients: a server started as root makes
+# them itself, a rootless one (not root) cannot.
+for dir in /var/task /var/runtime; do
+  [ -d "$dir" ] || as_root install -d -m 0755 "$dir"
+done

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -73,6 +74,7 @@ enum Stage : int32_t {
   kStageMountTask,
   kStageMountRuntime,
   kStageMountOpt,
+  kStageMountHidden,
   kStageMountTmp,
   kStageMountProc,
   kStageMountShm,
@@ -95,6 +97,7 @@ const char* StageName(int32_t stage) {
                                                   "mounting /var/task",
                                                   "mounting /var/runtime",
                                                   "mounting /opt",
+                                                  "hiding the data directory",
                                                   "mounting /tmp",
                                                   "mounting /proc",
                                                   "mounting /dev/shm",
@@ -149,6 +152,14 @@ struct ChildPlan {
   // with `wait_for_network` it then waits on net_fd for the server's word that the NAT is up.
   bool new_net_ns = false;
   bool wait_for_network = false;
+  // Rootless: a user namespace of its own, whose id maps init writes first.
+  bool new_user_ns = false;
+  const char* uid_map = nullptr;
+  const char* gid_map = nullptr;
+  // A NAT's resolver configuration, bound over /etc/resolv.conf (may be null).
+  const char* resolv_conf = nullptr;
+  // Host directories covered with an empty read-only file system (the data directory).
+  std::vector<const char*> hidden_paths;
   int net_fd = -1;  // init's end of the server's network socket
 };
 
@@ -291,16 +302,18 @@ bool SetUpDev() {
   bool ok = true;
   for (int i = 0; ok && i < kNodeCount; ++i) {
     const Node& node = kNodes[i];
-    if (mknod(node.path, S_IFCHR | 0666, makedev(node.major, node.minor)) != 0) {
+    if (mknod(node.path, S_IFCHR | 0666, makedev(node.major, node.minor)) == 0) {
+      ok = chmod(node.path, 0666) == 0;  // mknod's mode went through the umask
+    } else {
       char source[32] = "";
       ok = (errno == EPERM || errno == EACCES) && host[i] >= 0;
       if (ok) ProcFdPath(host[i], source);
       int target = ok ? open(node.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666) : -1;
       ok = target >= 0;
       if (ok) close(target);
+      // The host's node keeps its owner and mode (in a user namespace it is not ours to change).
       ok = ok && mount(source, node.path, nullptr, MS_BIND, nullptr) == 0;
     }
-    ok = ok && chmod(node.path, 0666) == 0;  // mknod's mode went through the umask
   }
   const int err = errno;
   close_host();
@@ -348,6 +361,14 @@ bool MakeReadOnly(const std::vector<const char*>& mount_points) {
   return true;
 }
 
+// In a new user namespace: maps its only uid and gid to the server's (the one mapping an
+// unprivileged process may write for itself; setgroups must be denied first). Must run before
+// PR_SET_DUMPABLE is cleared, which makes /proc/self/*_map root's.
+bool MapOwnIds(const char* uid_map, const char* gid_map) {
+  return WriteString("/proc/self/setgroups", "deny") &&
+         WriteString("/proc/self/uid_map", uid_map) && WriteString("/proc/self/gid_map", gid_map);
+}
+
 // The runtime process: joins the cgroups, drops every privilege and executes the runtime.
 [[noreturn]] void RunRuntime(const ChildPlan& plan) {
   // The status pipe stays open only if execve fails, to report why.
@@ -374,6 +395,14 @@ bool MakeReadOnly(const std::vector<const char*>& mount_points) {
     if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) FailSetup(kStageUid, errno);
     // Paranoia: never run function code as root.
     if (getuid() == 0 || geteuid() == 0) FailSetup(kStageUid, EPERM);
+  }
+  if (plan.new_user_ns) {
+    // Init's capabilities in the user namespace would survive the fork; execve as a non-zero
+    // uid drops them too, but the runtime must never hold them, whatever it executes.
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+    memset(none, 0, sizeof none);
+    if (syscall(SYS_capset, &header, none) != 0) FailSetup(kStageUid, errno);
   }
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   umask(022);
@@ -550,6 +579,7 @@ void SetUpNetwork(const ChildPlan& plan) {
   CloseFrom(last + 1);
 
   ResetSignals();
+  if (plan.new_user_ns && !MapOwnIds(plan.uid_map, plan.gid_map)) FailSetup(kStageUid, errno);
   // If the server dies, so does the environment (and with init, its whole pid namespace).
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   // Init still maps a copy of the server's memory: keep the runtime from reading it.
@@ -583,6 +613,23 @@ void SetUpNetwork(const ChildPlan& plan) {
     }
     if (plan.opt_dir != nullptr && !BindReadOnly(plan.opt_dir, plan.opt_mount_point)) {
       FailSetup(kStageMountOpt, errno);
+    }
+    // Behind the NAT the resolver is slirp4netns's 10.0.2.3, which forwards to the host's: a
+    // host resolver on loopback (systemd-resolved's 127.0.0.53) is out of reach in here.
+    if (plan.resolv_conf != nullptr &&
+        mount(plan.resolv_conf, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) == 0) {
+      mount(nullptr, "/etc/resolv.conf", nullptr,
+            MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr);
+    }
+    // After the binds, which keep their sources visible where they are bound. A path below /tmp
+    // is hidden by the private /tmp anyway.
+    for (const char* hidden : plan.hidden_paths) {
+      struct stat st;
+      if (stat(hidden, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      if (mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                "size=4k,mode=000") != 0) {
+        FailSetup(kStageMountHidden, errno);
+      }
     }
     if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, plan.tmp_options) != 0) {
       FailSetup(kStageMountTmp, errno);
@@ -718,7 +765,6 @@ Result<Nat> StartNat(const std::string& slirp4netns, pid_t target) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, ready[1], 3);
   posix_spawn_file_actions_adddup2(&actions, exit_pipe[0], 4);
   posix_spawnattr_t attr;
@@ -927,6 +973,8 @@ class ProcessSandbox::Impl {
   bool can_defer() const { return (ns_flags_ & CLONE_NEWNS) != 0 && detached_mounts_; }
   SandboxNetwork network() const { return network_; }
   const std::string& network_fallback() const { return network_fallback_; }
+  const std::string& isolation_warning() const { return isolation_warning_; }
+  bool rootless() const { return rootless_; }
 
   // Runs `fn` on the supervisor thread and waits for it. Clones happen there so that the
   // parent-death signal of every init is tied to a thread that lives as long as the sandbox.
@@ -963,6 +1011,7 @@ class ProcessSandbox::Impl {
   static constexpr uint64_t kWakeToken = ~uint64_t{0};
 
   void Probe();
+  void ProbeRootless(std::vector<std::string>& missing);
   void ProbeNetwork();
   void Loop();
   void Dispatch(uint64_t token);
@@ -975,7 +1024,11 @@ class ProcessSandbox::Impl {
   int ns_flags_ = 0;              // the namespaces the kernel lets us create
   bool detached_mounts_ = false;  // open_tree/move_mount (Linux 5.2): deferred starts
   bool isolated_ = false;
-  int cgroup_version_ = 0;                          // 0 none, 1 or 2
+  int cgroup_version_ = 0;  // 0 none, 1 or 2
+  bool rootless_ = false;   // a user namespace of its own per environment
+  std::string uid_map_;     // rootless: "<uid> <uid> 1\n", written by each init
+  std::string gid_map_;
+  std::string isolation_warning_;  // what environments run without ("" when nothing)
   SandboxNetwork network_ = SandboxNetwork::kHost;  // what environments get
   std::string network_fallback_;  // why network_ is not options_.network ("" when it is)
   std::string slirp4netns_;       // resolved path, for kNat
@@ -1475,7 +1528,7 @@ void ProcessSandbox::Impl::Probe() {
       }
     }
   } else {
-    missing.push_back("root privileges (no namespaces, no uid switch, no cgroups)");
+    ProbeRootless(missing);
   }
 
   ProbeNetwork();
@@ -1487,8 +1540,51 @@ void ProcessSandbox::Impl::Probe() {
   } else {
     std::string text;
     for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;
-    LogWarn("sandbox: running environments without: " + text);
+    isolation_warning_ = "environments run without: " + text;
+    LogWarn("sandbox: " + isolation_warning_);
   }
+}
+
+void ProcessSandbox::Impl::ProbeRootless(std::vector<std::string>& missing) {
+  // Not root: an unprivileged user namespace owns the environment's other namespaces, so init
+  // may still mount (code, /tmp, /proc) and hide the data directory. Its only uid is the
+  // server's, mapped to itself: the runtime runs as the server's uid with no capabilities, and
+  // sees the host's files read-only with that uid's permissions, less what is hidden.
+  uid_map_ = std::to_string(geteuid()) + " " + std::to_string(geteuid()) + " 1\n";
+  gid_map_ = std::to_string(getegid()) + " " + std::to_string(getegid()) + " 1\n";
+  const char* uid_map = uid_map_.c_str();
+  const char* gid_map = gid_map_.c_str();
+  const int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+  pid_t pid =
+      static_cast<pid_t>(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) {
+    if (!MapOwnIds(uid_map, gid_map)) _exit(1);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(2);
+    _exit(0);
+  }
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    missing.push_back(
+        "root privileges or unprivileged user namespaces (the kernel refuses them): no "
+        "namespaces, no hidden data directory, no uid switch, no cgroups; functions can read "
+        "what the server's user can and signal its processes");
+    return;
+  }
+  ns_flags_ = flags;
+  rootless_ = true;
+  isolated_ = true;
+  bool mounts_ok = true;
+  for (const std::string& dir : {options_.task_mount_point, options_.runtime_mount_point}) {
+    if (!fs::is_directory(dir)) {
+      missing.push_back("mount point " + dir + " (create it once as root)");
+      mounts_ok = false;
+    }
+  }
+  if (!mounts_ok) ns_flags_ &= ~CLONE_NEWNS;
+  missing.push_back(
+      "per-environment uids (rootless: every environment runs as the server's "
+      "uid inside its own user namespace)");
+  missing.push_back("memory and pids cgroups (rootless)");
 }
 
 void ProcessSandbox::Impl::ProbeNetwork() {
@@ -1515,6 +1611,14 @@ void ProcessSandbox::Impl::ProbeNetwork() {
       network_fallback_ = options_.slirp4netns +
                           " is not installed: environments have no outbound network (the "
                           "Runtime API only); install slirp4netns for --function-network nat";
+      LogWarn("sandbox: " + network_fallback_);
+      return;
+    }
+    // slirp4netns opens the tun device in the environment's namespace, with the server's rights.
+    if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+      network_ = SandboxNetwork::kNone;
+      network_fallback_ = "/dev/net/tun is not open to the server's user (" + ErrnoText(errno) +
+                          "): environments have no outbound network (the Runtime API only)";
       LogWarn("sandbox: " + network_fallback_);
       return;
     }
@@ -1765,6 +1869,13 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
     return Error::Make(ErrorCode::kUnavailable, "cannot create the network socket: " + why);
   }
   plan.new_net_ns = own_network;
+  plan.new_user_ns = rootless_;
+  if (network_ == SandboxNetwork::kNat && !options_.resolv_conf.empty()) {
+    plan.resolv_conf = options_.resolv_conf.c_str();
+  }
+  plan.uid_map = uid_map_.c_str();
+  plan.gid_map = gid_map_.c_str();
+  for (const std::string& h : options_.hidden_paths) plan.hidden_paths.push_back(h.c_str());
   plan.wait_for_network = network_ == SandboxNetwork::kNat;
   plan.net_fd = net_socket[0];
 
@@ -1848,6 +1959,8 @@ bool ProcessSandbox::isolated() const { return impl_->isolated(); }
 bool ProcessSandbox::has_cgroups() const { return impl_->has_cgroups(); }
 bool ProcessSandbox::CanDefer() const { return impl_->can_defer(); }
 SandboxNetwork ProcessSandbox::network() const { return impl_->network(); }
+bool ProcessSandbox::rootless() const { return impl_->rootless(); }
+std::string ProcessSandbox::isolation_warning() const { return impl_->isolation_warning(); }
 std::string ProcessSandbox::network_fallback() const { return impl_->network_fallback(); }
 
 std::string_view SandboxNetworkName(SandboxNetwork network) {

@@ -35,8 +35,14 @@
 // files and signals: it is reported to the observer (OnRunAs) so that each Runtime API endpoint
 // serves only its own environment's sockets.
 //
-// Needs root (CAP_SYS_ADMIN) for namespaces, mounts, cgroups and the uid switch. Without root, or
-// where the kernel refuses a feature, it logs once what is missing and runs with what works; with
+// As root it has namespaces, mounts, cgroups and the uid switch. Without root it puts each
+// environment in an unprivileged user namespace of its own (CLONE_NEWUSER, mapping only the
+// server's uid and gid), which owns its mount, pid, ipc, uts and network namespaces: init can
+// still mount the code, a private /tmp and /proc and cover the data directory
+// (hidden_paths), while the runtime runs as the server's uid without capabilities. There are no
+// per-environment uids and no cgroups then (no memory limit), and deferred starts need root
+// (open_tree). Where the kernel refuses a feature, it logs once what is missing
+// (isolation_warning) and runs with what works; with
 // no mount namespace, /var/task, /var/runtime and /opt in argv and in the environment are rewritten
 // to the host directories so the runtime still finds its code (and _LAMBDALITE_OPT names the
 // layers' directory for the runtime clients). The seccomp filter needs no root: without it, the
@@ -46,6 +52,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "executor/sandbox.h"
 
@@ -74,6 +81,12 @@ struct ProcessSandboxOptions {
   // namespaces: kHost; no slirp4netns for kNat: kNone), the sandbox says so once at start and
   // network() tells what it gives.
   SandboxNetwork network = SandboxNetwork::kNat;
+  // Host directories no environment may see (the server's data directory): each is covered with
+  // an empty read-only file system inside the environment, after its code is bound.
+  std::vector<std::string> hidden_paths;
+  // For kNat: a file naming slirp4netns's resolver ("nameserver 10.0.2.3"), bound read-only over
+  // the environment's /etc/resolv.conf. Empty: the host's resolv.conf is kept.
+  std::string resolv_conf;
   // The slirp4netns program for kNat: a path, or a name looked up in PATH.
   std::string slirp4netns = "slirp4netns";
   // The runtime's seccomp filter (seccomp.h) lets it create user namespaces.
@@ -106,7 +119,10 @@ class ProcessSandbox final : public Sandbox {
   std::string network_fallback() const;
 
   // What the probe found; for logs and tests.
-  bool isolated() const;     // root: namespaces + uid switch available
+  bool isolated() const;  // namespaces (and, as root, the uid switch) available
+  bool rootless() const;  // not root: each environment has a user namespace of its own
+  // What environments run without, as said once at start ("" when nothing is missing).
+  std::string isolation_warning() const;
   bool has_cgroups() const;  // memory and pids limits are enforced
 
   class Impl;

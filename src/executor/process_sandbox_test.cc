@@ -102,7 +102,7 @@ TEST_F(ProcessSandboxTest, CapturesOutputAndExitStatus) {
   ASSERT_TRUE(process.ok()) << process.error().message;
   auto exit = recorder.WaitForExit();
   ASSERT_TRUE(exit.has_value());
-  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited);
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail;
   EXPECT_EQ(exit->code, 3);
   EXPECT_EQ(recorder.output(), "hello\noops\n");
 }
@@ -284,7 +284,7 @@ TEST_F(ProcessSandboxTest, ActivateNeedsADeferredStart) {
 }
 
 TEST_F(ProcessSandboxTest, DevHoldsOnlyTheUsualDevices) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
   Recorder recorder;
   auto process = sandbox_->Start(
       Spec({"/bin/sh", "-c",
@@ -305,7 +305,7 @@ TEST_F(ProcessSandboxTest, DevHoldsOnlyTheUsualDevices) {
 }
 
 TEST_F(ProcessSandboxTest, PseudoTerminalsComeFromAPrivateDevpts) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
   if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/python3";
   Recorder recorder;
   auto process = sandbox_->Start(Spec({"/usr/bin/python3", "-c",
@@ -321,20 +321,26 @@ TEST_F(ProcessSandboxTest, PseudoTerminalsComeFromAPrivateDevpts) {
 }
 
 TEST_F(ProcessSandboxTest, OnlyTmpAndDevShmAreWritable) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (a mount namespace)";
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
   // A writable host mount besides "/" (as /run, /home or a data disk often are) must be
-  // read-only inside too.
+  // read-only inside too (root only: mounting it here takes root).
+  const bool root = geteuid() == 0;
   char tmpl[] = "/var/tmp/lambdalite-rw-mount-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string extra = tmpl;
-  ASSERT_EQ(mount("tmpfs", extra.c_str(), "tmpfs", 0, "size=1m,mode=1777"), 0) << strerror(errno);
+  if (root) {
+    ASSERT_EQ(mount("tmpfs", extra.c_str(), "tmpfs", 0, "size=1m,mode=1777"), 0) << strerror(errno);
+  } else {
+    chmod(extra.c_str(), 01777);
+  }
   struct Cleanup {
     std::string dir;
+    bool mounted;
     ~Cleanup() {
-      umount2(dir.c_str(), MNT_DETACH);
-      rmdir(dir.c_str());
+      if (mounted) umount2(dir.c_str(), MNT_DETACH);
+      std::filesystem::remove_all(dir);
     }
-  } cleanup{extra};
+  } cleanup{extra, root};
   Recorder recorder;
   const std::string script =
       "for d in / /etc /opt /root /var/task /var/runtime /var/tmp /usr /dev " + extra +

@@ -141,6 +141,7 @@ namespace {
 // it opens; only read afterwards.
 struct HealthFacts {
   std::string function_network = "host";
+  std::string isolation = "none";  // "root", "rootless" or "none"
   std::vector<std::string> warnings;
 };
 
@@ -263,7 +264,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     boost::json::object body{{"status", "ok"},
                              {"version", LAMBDALITE_VERSION},
                              {"auth", auth ? "sigv4" : "none"},
-                             {"function_network", health->function_network}};
+                             {"function_network", health->function_network},
+                             {"isolation", health->isolation}};
     if (!health->warnings.empty()) {
       boost::json::array warnings;
       for (const std::string& w : health->warnings) warnings.emplace_back(w);
@@ -285,8 +287,24 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   sandbox_options.network = config.function_network == "host"   ? executor::SandboxNetwork::kHost
                             : config.function_network == "none" ? executor::SandboxNetwork::kNone
                                                                 : executor::SandboxNetwork::kNat;
+  if (sandbox_options.network == executor::SandboxNetwork::kNat) {
+    // The resolver behind every environment's NAT (process_sandbox.h).
+    const std::string resolv = config.data_dir + "/resolv.conf";
+    std::ofstream out(resolv, std::ios::binary | std::ios::trunc);
+    out << "nameserver 10.0.2.3\n";
+    out.close();
+    if (out) sandbox_options.resolv_conf = std::filesystem::absolute(resolv).string();
+  }
+  // Functions never see the data directory: other functions' code, the database, the secret.
+  sandbox_options.hidden_paths.push_back(std::filesystem::absolute(config.data_dir).string());
   sandbox_options.allow_user_namespaces = config.allow_user_namespaces;
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
+  health->isolation = p->sandbox->rootless()   ? "rootless"
+                      : p->sandbox->isolated() ? "root"
+                                               : "none";
+  if (!p->sandbox->isolation_warning().empty() && !p->sandbox->isolated()) {
+    health->warnings.push_back(p->sandbox->isolation_warning());
+  }
   health->function_network = std::string(executor::SandboxNetworkName(p->sandbox->network()));
   if (!p->sandbox->network_fallback().empty()) {
     health->warnings.push_back(p->sandbox->network_fallback());

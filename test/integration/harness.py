@@ -160,10 +160,17 @@ class LambdaliteServer:
 
     def __init__(self, *, data_dir: Path | str | None = None, s3_endpoint: str | None = None,
                  env: dict[str, str] | None = None, args: Iterable[str] = (),
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", run_as: int | None = None):
         self.binary = find_binary()
         self.tmp = Path(tempfile.mkdtemp(prefix="lambdalite-it-"))
         self.data_dir = Path(data_dir) if data_dir else self.tmp / "data"
+        # run_as: a uid (with the same gid) to start the server under, for the rootless mode;
+        # its temporary and data directories are handed to that user.
+        self.run_as = run_as
+        if run_as is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            for path in (self.tmp, self.data_dir):
+                os.chown(path, run_as, run_as)
         self.port_file = self.tmp / "port"
         self.log_path = self.tmp / "server.log"
         self.host = host
@@ -180,7 +187,11 @@ class LambdaliteServer:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def command(self) -> list[str]:
-        return [str(self.binary), "serve", "--host", self.host, "--port", "0",
+        prefix = []
+        if self.run_as is not None:
+            prefix = ["setpriv", f"--reuid={self.run_as}", f"--regid={self.run_as}",
+                      "--clear-groups"]
+        return [*prefix, str(self.binary), "serve", "--host", self.host, "--port", "0",
                 "--data-dir", str(self.data_dir), "--port-file", str(self.port_file), *self.args]
 
     def start(self) -> "LambdaliteServer":

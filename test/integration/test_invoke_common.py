@@ -306,6 +306,8 @@ class InvokeTestCase(LambdaliteTestCase):
     functions whatever its permissions, and a security test would prove nothing."""
 
     DATA_DIR_OUTSIDE_TMP = False
+    # A uid to run the server under (rootless mode); only with DATA_DIR_OUTSIDE_TMP.
+    RUN_AS: int | None = None
     _outer_dir: Path | None = None
 
     @classmethod
@@ -319,7 +321,7 @@ class InvokeTestCase(LambdaliteTestCase):
             os.chmod(cls._outer_dir, 0o755)
             cls.moto = None
             cls.server = LambdaliteServer(data_dir=cls._outer_dir / "data", args=cls.SERVER_ARGS,
-                                          env=dict(cls.SERVER_ENV))
+                                          env=dict(cls.SERVER_ENV), run_as=cls.RUN_AS)
             try:
                 cls.server.start()
             except BaseException:

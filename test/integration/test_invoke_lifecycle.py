@@ -31,7 +31,12 @@ def handler(event, context):
 
 
 class GatedInvokeTestCase(InvokeTestCase):
-    """InvokeTestCase plus a Rendezvous, and invocations started in the background."""
+    """InvokeTestCase plus a Rendezvous, and invocations started in the background.
+
+    The functions call the Rendezvous on the host's loopback, which only the host network
+    reaches (the default, nat, keeps functions off it)."""
+
+    SERVER_ARGS = ("--function-network", "host")
 
     @classmethod
     def setUpClass(cls):
@@ -125,7 +130,8 @@ class ServerLimitsTest(GatedInvokeTestCase):
     --idle-keep-alive). An account of 2 keeps all of it unreserved, as AWS does for accounts
     under 100."""
 
-    SERVER_ARGS = ["--concurrency-limit", "2", "--idle-keep-alive", "1"]
+    SERVER_ARGS = ("--function-network", "host", "--concurrency-limit", "2",
+                   "--idle-keep-alive", "1")
 
     def test_account_settings_and_reservations_follow_the_limit(self):
         limits = self.lam.get_account_settings()["AccountLimit"]

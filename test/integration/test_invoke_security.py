@@ -12,6 +12,7 @@ import unittest
 import uuid
 from pathlib import Path
 
+from harness import _http_get
 from test_invoke_common import InvokeTestCase, sandbox_processes, wait_until
 
 # A function that tries what the event asks and reports every outcome (never raises).
@@ -57,9 +58,26 @@ def handler(event, context):
 
 
 class InvokeSecurityTest(InvokeTestCase):
+    """The sandbox as the server gives it by default: as root, with a network namespace per
+    environment (--function-network nat, or none where slirp4netns cannot run)."""
+
     DATA_DIR_OUTSIDE_TMP = True
     CANARY = "lambdalite-server-secret-" + uuid.uuid4().hex
     SERVER_ENV = {"IT_SERVER_SECRET": CANARY}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        status, body = _http_get("127.0.0.1", cls.server.port, "/_lambdalite/health", timeout=5)
+        cls.health = json.loads(body)
+
+    @property
+    def own_network(self) -> bool:
+        return self.health["function_network"] != "host"
+
+    @property
+    def rootless(self) -> bool:
+        return self.health["isolation"] == "rootless"
 
     def probe(self, event, name=None, **kw):
         name = name or self.make_python(PROBE, **kw)
@@ -130,6 +148,11 @@ class InvokeSecurityTest(InvokeTestCase):
             self.assertNotEqual(report["euid"], 0)
             self.assertNotEqual(report["gid"], 0)
         self.assertFalse(first["setuid"]["ok"], first["setuid"])
+        if self.rootless:
+            # One uid only (the server's), in a user namespace of each environment's own.
+            self.assertEqual(first["uid"], self.RUN_AS)
+            self.assertEqual(second["uid"], self.RUN_AS)
+            return
         self.assertNotEqual(first["uid"], second["uid"],
                             "two functions' environments share a uid")
 
@@ -174,7 +197,72 @@ class InvokeSecurityTest(InvokeTestCase):
                 except FileNotFoundError:
                     pass
 
+    def test_cannot_reach_the_control_plane_or_host_services(self):
+        # In a network namespace of its own, nothing on the host's loopback answers a function:
+        # not the control plane (which trusts loopback callers when --auth-keys is off), not a
+        # local service. Its own Runtime API is at AWS's address.
+        if not self.own_network:
+            self.skipTest("functions share the host's network here")
+        import socket
+        service = socket.socket()
+        service.bind(("127.0.0.1", 0))
+        service.listen(4)
+        targets = [self.server.port, service.getsockname()[1]]
+        name = self.make_python(
+            "import os, socket\n"
+            "def handler(event, context):\n"
+            "    out = {'api': os.environ['AWS_LAMBDA_RUNTIME_API'], 'connect': {}}\n"
+            "    for port in event['ports']:\n"
+            "        try:\n"
+            "            socket.create_connection(('127.0.0.1', port), timeout=2).close()\n"
+            "            out['connect'][str(port)] = 'connected'\n"
+            "        except OSError as e:\n"
+            "            out['connect'][str(port)] = type(e).__name__\n"
+            "    out['interfaces'] = sorted(n for _, n in socket.if_nameindex())\n"
+            "    return out\n")
+        try:
+            report = self.invoke_ok(name, {"ports": targets})["_json"]
+        finally:
+            service.close()
+        self.assertEqual(report["api"], "127.0.0.1:9001")
+        for port in targets:
+            self.assertEqual(report["connect"][str(port)], "ConnectionRefusedError", report)
+        self.assertIn("lo", report["interfaces"])
+        self.assertServerAnswers(name)
+
     def test_cannot_reach_another_environments_runtime_api(self):
+        if self.own_network:
+            self._runtime_api_is_out_of_reach_in_own_network()
+        else:
+            self._runtime_api_refuses_other_environments_on_the_host_network()
+
+    def _runtime_api_is_out_of_reach_in_own_network(self):
+        # Every environment's Runtime API is at 127.0.0.1:9001 of its own namespace: from
+        # another environment that address is the caller's own endpoint, and the victim's is in
+        # no namespace the attacker can enter. The victim keeps its warm environment.
+        victim = self.make_python(
+            "import os, uuid\nTOKEN = uuid.uuid4().hex\n"
+            "def handler(event, context):\n"
+            "    return {'api': os.environ['AWS_LAMBDA_RUNTIME_API'], 'token': TOKEN,\n"
+            "            'event': event}\n")
+        before = self.invoke_ok(victim, {})["_json"]
+        self.assertEqual(before["api"], "127.0.0.1:9001")
+        attacker = self.make_python(
+            "import os\n"
+            "def handler(event, context):\n"
+            "    return {'netns': os.readlink('/proc/self/ns/net')}\n")
+        victim_ns = self.make_python(
+            "import os\n"
+            "def handler(event, context):\n"
+            "    return {'netns': os.readlink('/proc/self/ns/net')}\n")
+        a = self.invoke_ok(attacker, {})["_json"]["netns"]
+        b = self.invoke_ok(victim_ns, {})["_json"]["netns"]
+        self.assertNotEqual(a, b, "two environments share a network namespace")
+        self.assertNotEqual(a, os.readlink("/proc/self/ns/net"))
+        after = self.invoke_ok(victim, {"again": True})["_json"]
+        self.assertEqual(after["token"], before["token"], "the victim's environment was replaced")
+
+    def _runtime_api_refuses_other_environments_on_the_host_network(self):
         # Each environment's Runtime API is its own: a function that talks to another
         # environment's endpoint could take its events (GET /next) or post its results. Every
         # endpoint is on the shared loopback, so the TCP handshake itself may succeed (the kernel
@@ -225,6 +313,30 @@ class InvokeSecurityTest(InvokeTestCase):
         after = self.invoke_ok(victim, event)["_json"]
         self.assertEqual(after["token"], before["token"], "the victim's environment was replaced")
         self.assertEqual(after["event"], event)
+
+
+class InvokeSecurityHostNetworkTest(InvokeSecurityTest):
+    """The same, with --function-network host: the Runtime API on the host's loopback, guarded
+    by the per-environment uid."""
+
+    SERVER_ARGS = ("--function-network", "host")
+
+
+class InvokeSecurityRootlessTest(InvokeSecurityTest):
+    """The same sandbox tests with the server started as an unprivileged user (nobody): each
+    environment in a user namespace of its own, the data directory hidden."""
+
+    RUN_AS = 65534
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("starting the server as another user needs root")
+        super().setUpClass()
+        if cls.health["isolation"] != "rootless":
+            cls.tearDownClass()
+            raise unittest.SkipTest("this kernel refuses unprivileged user namespaces: "
+                                    f"{cls.health.get('warnings')}")
 
 
 class InvokeResourceLimitsTest(InvokeTestCase):

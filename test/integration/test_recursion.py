@@ -190,8 +190,11 @@ class RecursionConfigTest(LambdaliteTestCase):
 
 
 class RecursiveLoopTest(LambdaliteTestCase):
-    """Real loops: a python function that invokes itself through this server with boto3."""
+    """Real loops: a python function that invokes itself through this server with boto3.
 
+    The function reaches the server on the host's loopback: only the host network allows it."""
+
+    SERVER_ARGS = ("--function-network", "host")
     SERVER_ENV = {"LAMBDALITE_ASYNC_TIME_SCALE": "60"}
 
     def recursive_function(self, loop: str | None = None, **kw) -> str:
@@ -291,8 +294,10 @@ class StoppedEventDestinationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.moto = shared_moto()
+        # The function invokes itself through the server's loopback port: host network.
         cls.server = LambdaliteServer(env={"AWS_ENDPOINT_URL": cls.moto.endpoint,
-                                           "LAMBDALITE_ASYNC_TIME_SCALE": "60"})
+                                           "LAMBDALITE_ASYNC_TIME_SCALE": "60"},
+                                      args=("--function-network", "host"))
         cls.server.start()
         cls.client = lambda_client(cls.server.endpoint)
         cls.sqs = boto3.client("sqs", endpoint_url=cls.moto.endpoint, region_name=DEFAULT_REGION,
