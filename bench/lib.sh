@@ -14,12 +14,13 @@ stop_process() {
 
 # start_lambdalite BIN DIR: starts `BIN serve` on a free loopback port with its data in DIR/data
 # and its log in DIR/lambdalite.log, and waits until it is healthy. Sets LL_PID (for cleanup,
-# also when it fails) and LL_PORT; dies when the server exits or does not come up.
+# also when it fails) and LL_PORT; dies when the server exits or does not come up. Extra serve
+# flags come from the array LL_SERVER_ARGS (e.g. LL_SERVER_ARGS=(--function-network host)).
 start_lambdalite() {
   local bin="$1" dir="$2"
-  log "starting lambdalite ($bin)"
+  log "starting lambdalite ($bin ${LL_SERVER_ARGS[*]:-})"
   "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$dir/data" --port-file "$dir/port" \
-    >"$dir/lambdalite.log" 2>&1 </dev/null &
+    ${LL_SERVER_ARGS[@]+"${LL_SERVER_ARGS[@]}"} >"$dir/lambdalite.log" 2>&1 </dev/null &
   LL_PID=$!
   for _ in $(seq 1 300); do
     [ -s "$dir/port" ] && break

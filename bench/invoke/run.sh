@@ -2,7 +2,8 @@
 # Invoke benchmark: warm round trips, throughput, cold starts and their floors, in one run.
 #
 #   bench/invoke/run.sh [--duration SECONDS] [--cold-samples N] [--bin PATH]
-#                       [--load auto|wrk|python]
+#                       [--load auto|wrk|python] [--function-network nat|none|host]
+#                       [--serve-flag FLAG]...
 #
 # Starts lambdalite (build/src/main/lambdalite, or --bin / $LAMBDALITE_BIN; build it with
 # scripts/build.sh, Release by default) on a free port in a temporary data dir, then runs
@@ -14,6 +15,8 @@
 #   new function), several samples, plus the server-side Init Duration;
 #   floors: fork+exec of /bin/true, `python3 -c pass`, `node -e 0` (hyperfine if installed, else
 #   a fork/exec/waitpid loop) and a GetFunction round trip.
+# --function-network and each --serve-flag are passed to `lambdalite serve` (e.g. --serve-flag
+# --prestarted-runtimes --serve-flag 0 measures the cold starts that build a whole sandbox).
 # Prints one table with the figures and their ratios to the floors. Timing never fails the
 # script; only a server that cannot be started or set up does.
 set -euo pipefail
@@ -26,6 +29,7 @@ source "$HERE/../lib.sh"
 DURATION="${BENCH_DURATION:-5}"
 COLD_SAMPLES="${BENCH_COLD_SAMPLES:-5}"
 LOAD="${BENCH_LOAD:-auto}"
+LL_SERVER_ARGS=()
 BIN="$(lambdalite_bin)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,6 +37,8 @@ while [ $# -gt 0 ]; do
     --cold-samples) COLD_SAMPLES="$2"; shift 2 ;;
     --bin) BIN="$2"; shift 2 ;;
     --load) LOAD="$2"; shift 2 ;;
+    --function-network) LL_SERVER_ARGS+=(--function-network "$2"); shift 2 ;;
+    --serve-flag) LL_SERVER_ARGS+=("$2"); shift 2 ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown option: $1" ;;
   esac

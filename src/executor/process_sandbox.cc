@@ -739,8 +739,11 @@ extern "C" char** environ;
 // also happens when the server dies.
 struct Nat {
   pid_t pid = -1;
-  int exit_fd = -1;  // write end: closing it stops slirp4netns
+  int exit_fd = -1;   // write end: closing it stops slirp4netns
+  int ready_fd = -1;  // read end of its ready pipe, until AwaitNat
 };
+
+void StopNat(Nat& nat);
 
 Result<Nat> StartNat(const std::string& slirp4netns, pid_t target) {
   int ready[2] = {-1, -1};
@@ -785,23 +788,25 @@ Result<Nat> StartNat(const std::string& slirp4netns, pid_t target) {
     return Error::Make(ErrorCode::kUnavailable,
                        "cannot start " + slirp4netns + ": " + ErrnoText(err));
   }
-  Nat nat{pid, exit_pipe[1]};
-  // slirp4netns writes "1" on the ready descriptor once tap0 is configured.
+  return Nat{pid, exit_pipe[1], ready[0]};
+}
+
+// Waits for a NAT StartNat spawned: slirp4netns writes "1" on the ready descriptor once tap0 is
+// configured. Stops it when it does not.
+Status AwaitNat(Nat& nat) {
   char byte = 0;
-  const bool ok = WaitReadable(ready[0], 10'000) && read(ready[0], &byte, 1) == 1;
-  close(ready[0]);
-  if (!ok) {
-    close(nat.exit_fd);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    return Error::Make(ErrorCode::kUnavailable,
-                       "slirp4netns did not set up the environment's network");
-  }
-  return nat;
+  const bool ok = WaitReadable(nat.ready_fd, 10'000) && read(nat.ready_fd, &byte, 1) == 1;
+  close(nat.ready_fd);
+  nat.ready_fd = -1;
+  if (ok) return Status::Ok();
+  StopNat(nat);
+  return Error::Make(ErrorCode::kUnavailable,
+                     "slirp4netns did not set up the environment's network");
 }
 
 void StopNat(Nat& nat) {
+  if (nat.ready_fd >= 0) close(nat.ready_fd);
+  nat.ready_fd = -1;
   if (nat.exit_fd >= 0) close(nat.exit_fd);
   nat.exit_fd = -1;
   if (nat.pid > 0) {
@@ -1915,11 +1920,20 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   int api_socket = -1;
   Nat nat;
   if (own_network) {
-    api_socket = ReceiveSocket(net_socket[1], 10'000);
-    if (api_socket >= 0 && network_ == SandboxNetwork::kNat) {
+    // The namespace exists from the clone on: the NAT sets up while init mounts.
+    Status nat_status = Status::Ok();
+    if (network_ == SandboxNetwork::kNat) {
       auto started = StartNat(slirp4netns_, pid);
       if (started.ok()) {
         nat = started.value();
+      } else {
+        nat_status = started.error();
+      }
+    }
+    api_socket = ReceiveSocket(net_socket[1], 10'000);
+    if (api_socket >= 0 && network_ == SandboxNetwork::kNat) {
+      if (nat_status.ok()) nat_status = AwaitNat(nat);
+      if (nat_status.ok()) {
         const char go = 'G';
         if (write(net_socket[1], &go, 1) != 1) {
           LogWarn("sandbox: cannot tell environment " + spec.id +
@@ -1927,7 +1941,7 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
         }
       } else {
         // Init sees the socket close without a word and reports a failed network set-up.
-        LogWarn("sandbox: environment " + spec.id + ": " + started.error().message);
+        LogWarn("sandbox: environment " + spec.id + ": " + nat_status.error().message);
       }
     }
     close(net_socket[1]);
