@@ -15,10 +15,14 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +44,7 @@
 
 #include "common/file.h"
 #include "common/log.h"
+#include "executor/seccomp.h"
 
 namespace lambdalite::executor {
 
@@ -78,6 +83,9 @@ enum Stage : int32_t {
   kStageFork,
   kStageUid,
   kStageChdir,
+  kStageMountDev,
+  kStageReadOnly,
+  kStageSeccomp,
   kStageCount,
 };
 
@@ -97,7 +105,10 @@ const char* StageName(int32_t stage) {
                                                   "setting resource limits",
                                                   "forking the runtime",
                                                   "switching to the sandbox uid",
-                                                  "entering /var/task"};
+                                                  "entering /var/task",
+                                                  "mounting /dev",
+                                                  "making the host's mounts read-only",
+                                                  "installing the seccomp filter"};
   if (stage < 0 || stage >= kStageCount) return "unknown stage";
   return kNames[stage];
 }
@@ -122,7 +133,9 @@ struct ChildPlan {
   const char* tmp_options = nullptr;
   const char* shm_options = nullptr;
   const char* workdir = nullptr;
-  std::vector<const char*> cgroup_procs;  // cgroup.procs files the runtime joins
+  std::vector<const char*> cgroup_procs;     // cgroup.procs files the runtime joins
+  std::vector<const char*> readonly_mounts;  // host mount points (besides "/") made read-only
+  const sock_fprog* seccomp = nullptr;       // the runtime's filter; null: none
   rlim_t max_processes = 0;
   rlim_t max_open_files = 0;
   char* const* argv = nullptr;
@@ -243,6 +256,111 @@ bool BindReadOnly(const char* source, const char* target) {
                nullptr) == 0;
 }
 
+// Writes "/proc/self/fd/<fd>" into `out` (at least 32 bytes) without the C library's formatting.
+void ProcFdPath(int fd, char* out) {
+  static const char kPrefix[] = "/proc/self/fd/";
+  memcpy(out, kPrefix, sizeof kPrefix - 1);
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0 && n < 11);
+  char* p = out + sizeof kPrefix - 1;
+  while (n > 0) *p++ = digits[--n];
+  *p = '\0';
+}
+
+// The environment's /dev: a fresh, read-only tmpfs with only what programs expect (null, zero,
+// full, random, urandom, tty, the fd and std* links, a private devpts for ptmx), so no host
+// device (disks, /dev/kmsg, /dev/mem, GPUs) is even named in here. Nodes are made with mknod;
+// where that is refused (no CAP_MKNOD) the host's nodes are bound instead, through descriptors
+// opened before the tmpfs hides them. The private /dev/shm is mounted on top afterwards.
+bool SetUpDev() {
+  struct Node {
+    const char* path;
+    unsigned major;
+    unsigned minor;
+  };
+  static const Node kNodes[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                                {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+  constexpr int kNodeCount = sizeof kNodes / sizeof kNodes[0];
+  int host[kNodeCount];
+  for (int i = 0; i < kNodeCount; ++i) host[i] = open(kNodes[i].path, O_PATH | O_CLOEXEC);
+  auto close_host = [&] {
+    for (int fd : host) {
+      if (fd >= 0) close(fd);
+    }
+  };
+  constexpr const char* kDevOptions = "size=64k,nr_inodes=64,mode=755";
+  if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, kDevOptions) != 0) {
+    const int err = errno;
+    close_host();
+    errno = err;
+    return false;
+  }
+  bool ok = true;
+  for (int i = 0; ok && i < kNodeCount; ++i) {
+    const Node& node = kNodes[i];
+    if (mknod(node.path, S_IFCHR | 0666, makedev(node.major, node.minor)) == 0) {
+      ok = chmod(node.path, 0666) == 0;  // mknod's mode went through the umask
+    } else {
+      char source[32] = "";
+      ok = (errno == EPERM || errno == EACCES) && host[i] >= 0;
+      if (ok) ProcFdPath(host[i], source);
+      int target = ok ? open(node.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666) : -1;
+      ok = target >= 0;
+      if (ok) close(target);
+      // The host's node keeps its owner and mode (in a user namespace it is not ours to change).
+      ok = ok && mount(source, node.path, nullptr, MS_BIND, nullptr) == 0;
+    }
+  }
+  const int err = errno;
+  close_host();
+  errno = err;
+  if (!ok) return false;
+  static const char* const kLinks[][2] = {{"/proc/self/fd", "/dev/fd"},
+                                          {"/proc/self/fd/0", "/dev/stdin"},
+                                          {"/proc/self/fd/1", "/dev/stdout"},
+                                          {"/proc/self/fd/2", "/dev/stderr"},
+                                          {"pts/ptmx", "/dev/ptmx"}};
+  for (const auto& link : kLinks) {
+    if (symlink(link[0], link[1]) != 0) return false;
+  }
+  if (mkdir("/dev/shm", 01777) != 0 || mkdir("/dev/pts", 0755) != 0) return false;
+  // Pseudo-terminals of the environment's own (not the host's): optional, a kernel without
+  // devpts instances just leaves /dev/ptmx dangling.
+  mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+        "newinstance,ptmxmode=0666,mode=620");
+  // Read-only: nothing may be added; the devices still open for writing.
+  return mount(nullptr, "/dev", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+               nullptr) == 0;
+}
+
+// Makes the host mounts other than "/" read-only in this namespace (a host with /run, /home or a
+// data disk on a file system of its own would otherwise leave their world-writable directories
+// writable), keeping each mount's other flags. A mount point gone since the list was made is
+// skipped.
+bool MakeReadOnly(const std::vector<const char*>& mount_points) {
+  // statfs reports a mount's flags as ST_* values, which mount(2) spells MS_*.
+  static const std::pair<unsigned long, unsigned long> kKept[] = {
+      {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+      {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+  for (const char* dir : mount_points) {
+    struct statfs st;
+    if (statfs(dir, &st) != 0) continue;
+    unsigned long kept = 0;
+    for (const auto& [st_flag, ms_flag] : kKept) {
+      if ((static_cast<unsigned long>(st.f_flags) & st_flag) != 0) kept |= ms_flag;
+    }
+    if (mount(nullptr, dir, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | kept, nullptr) != 0 &&
+        errno != EINVAL && errno != ENOENT) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // In a new user namespace: maps its only uid and gid to the server's (the one mapping an
 // unprivileged process may write for itself; setgroups must be denied first). Must run before
 // PR_SET_DUMPABLE is cleared, which makes /proc/self/*_map root's.
@@ -289,6 +407,12 @@ bool MapOwnIds(const char* uid_map, const char* gid_map) {
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   umask(022);
   if (chdir(plan.workdir) != 0) FailSetup(kStageChdir, errno);
+  // Last, so that nothing above needs a call the filter refuses.
+  if (plan.seccomp != nullptr) {
+    if (const int err = InstallSeccompProgram(*plan.seccomp); err != 0) {
+      FailSetup(kStageSeccomp, err);
+    }
+  }
   execve(plan.argv[0], plan.argv, plan.envp);
   WriteReport(kStatusFd, kReportExecFailed, errno, 0);
   _exit(127);
@@ -480,6 +604,7 @@ void SetUpNetwork(const ChildPlan& plan) {
         mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k");
       }
     }
+    if (!MakeReadOnly(plan.readonly_mounts)) FailSetup(kStageReadOnly, errno);
     if (!plan.deferred && !BindReadOnly(plan.code_dir, plan.task_mount_point)) {
       FailSetup(kStageMountTask, errno);
     }
@@ -509,6 +634,7 @@ void SetUpNetwork(const ChildPlan& plan) {
     if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, plan.tmp_options) != 0) {
       FailSetup(kStageMountTmp, errno);
     }
+    if (!SetUpDev()) FailSetup(kStageMountDev, errno);
     if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, plan.shm_options) !=
         0) {
       FailSetup(kStageMountShm, errno);
@@ -751,6 +877,42 @@ std::string ReplacePathRoot(const std::string& text, std::string_view root, cons
   return out;
 }
 
+// The host's writable mount points that the environment must see read-only: all but "/" (remounted
+// on its own), what the environment replaces or needs (/proc, /dev, /tmp; /sys, whose cgroup
+// files the runtime writes to join its cgroups and which only root may write to anyway) and what
+// is read-only already. From /proc/self/mountinfo, whose paths escape space, tab, newline and
+// backslash in octal.
+std::vector<std::string> WritableHostMounts() {
+  std::vector<std::string> out;
+  std::istringstream in(ReadFileOrEmpty("/proc/self/mountinfo"));
+  std::string line;
+  auto under = [](const std::string& path, std::string_view root) {
+    return path.compare(0, root.size(), root) == 0 &&
+           (path.size() == root.size() || path[root.size()] == '/');
+  };
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point, options;
+    if (!(fields >> id >> parent >> dev >> root >> point >> options)) continue;
+    std::string path;
+    for (size_t i = 0; i < point.size(); ++i) {
+      if (point[i] == '\\' && i + 3 < point.size()) {
+        path += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
+        i += 3;
+      } else {
+        path += point[i];
+      }
+    }
+    if (path == "/" || under(path, "/proc") || under(path, "/sys") || under(path, "/dev") ||
+        under(path, "/tmp")) {
+      continue;
+    }
+    const bool read_only = options == "ro" || options.rfind("ro,", 0) == 0;
+    if (!read_only && std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
+  }
+  return out;
+}
+
 // One environment's cgroups.
 struct Cgroups {
   std::vector<std::string> dirs;   // removed at the end, in reverse order
@@ -860,6 +1022,9 @@ class ProcessSandbox::Impl {
   void Dispatch(uint64_t token);
 
   const ProcessSandboxOptions options_;
+  // The runtime's seccomp filter; `seccomp_.filter` is null where the kernel refuses it.
+  std::vector<sock_filter> seccomp_program_;
+  sock_fprog seccomp_{};
   bool root_ = false;
   int ns_flags_ = 0;              // the namespaces the kernel lets us create
   bool detached_mounts_ = false;  // open_tree/move_mount (Linux 5.2): deferred starts
@@ -1268,6 +1433,24 @@ void ProcessSandbox::Impl::Dispatch(uint64_t token) {
 void ProcessSandbox::Impl::Probe() {
   root_ = geteuid() == 0;
   std::vector<std::string> missing;
+  // The seccomp filter: tried in a child, since it cannot be taken off again.
+  seccomp_program_ = BuildSeccompProgram({.allow_user_namespaces = options_.allow_user_namespaces});
+  if (!seccomp_program_.empty()) {
+    sock_fprog program{static_cast<unsigned short>(seccomp_program_.size()),
+                       seccomp_program_.data()};
+    pid_t pid = RawFork();
+    if (pid == 0) {
+      prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      _exit(InstallSeccompProgram(program) == 0 && syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0
+                ? 0
+                : 1);
+    }
+    int st = 0;
+    if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+      seccomp_ = program;
+    }
+  }
+  if (seccomp_.filter == nullptr) missing.push_back("seccomp filter");
   if (root_) {
     const std::pair<int, const char*> kNamespaces[] = {{CLONE_NEWNS, "mount"},
                                                        {CLONE_NEWPID, "pid"},
@@ -1357,7 +1540,8 @@ void ProcessSandbox::Impl::Probe() {
 
   if (missing.empty()) {
     LogInfo("sandbox: environments are isolated with mount/pid/ipc/uts namespaces, cgroup v" +
-            std::to_string(cgroup_version_) + " limits and per-environment uids");
+            std::to_string(cgroup_version_) + " limits, per-environment uids and a seccomp filter" +
+            (options_.allow_user_namespaces ? " (user namespaces allowed)" : ""));
   } else {
     std::string text;
     for (const std::string& m : missing) text += (text.empty() ? "" : ", ") + m;
@@ -1646,6 +1830,10 @@ Result<std::unique_ptr<SandboxProcess>> ProcessSandbox::Impl::Start(const Sandbo
   plan.shm_options = shm_options.c_str();
   plan.workdir = workdir.c_str();
   for (const std::string& p : cgroups.procs) plan.cgroup_procs.push_back(p.c_str());
+  const std::vector<std::string> readonly_mounts =
+      mount_ns ? WritableHostMounts() : std::vector<std::string>{};
+  for (const std::string& m : readonly_mounts) plan.readonly_mounts.push_back(m.c_str());
+  plan.seccomp = seccomp_.filter != nullptr ? &seccomp_ : nullptr;
   plan.max_processes = static_cast<rlim_t>(options_.max_processes);
   plan.max_open_files = static_cast<rlim_t>(options_.max_open_files);
   plan.argv = argv.data();

@@ -15,7 +15,11 @@
 // the code bound read-only at /var/task, the function's layers (SandboxSpec::opt_dir) read-only at
 // /opt, the runtime clients read-only at /var/runtime, a private
 // tmpfs at /tmp sized by EphemeralStorage, a private /dev/shm and a /proc that shows only the
-// environment's processes.
+// environment's processes. Every host mount is read-only in there (only /tmp and /dev/shm are
+// writable), and /dev is a read-only tmpfs of its own with only null, zero, full, random,
+// urandom, tty, ptmx (a private devpts) and the fd/stdin/stdout/stderr links. The runtime runs
+// under a seccomp filter (seccomp.h) that refuses what a function never needs (ptrace, mounts,
+// namespaces, kernel modules, kexec, bpf, ...), with or without root.
 //
 // Network (ProcessSandboxOptions::network): with kNone or kNat every environment gets a network
 // namespace of its own (CLONE_NEWNET) whose loopback holds only its Runtime API: init brings `lo`
@@ -41,7 +45,9 @@
 // (isolation_warning) and runs with what works; with
 // no mount namespace, /var/task, /var/runtime and /opt in argv and in the environment are rewritten
 // to the host directories so the runtime still finds its code (and _LAMBDALITE_OPT names the
-// layers' directory for the runtime clients).
+// layers' directory for the runtime clients). The seccomp filter needs no root: without it, the
+// filter is what keeps a runtime, which then runs as the server's own uid, from ptracing the
+// server.
 
 #include <chrono>
 #include <memory>
@@ -83,6 +89,8 @@ struct ProcessSandboxOptions {
   std::string resolv_conf;
   // The slirp4netns program for kNat: a path, or a name looked up in PATH.
   std::string slirp4netns = "slirp4netns";
+  // The runtime's seccomp filter (seccomp.h) lets it create user namespaces.
+  bool allow_user_namespaces = false;
 };
 
 // Removes the environment cgroups that a server stopped without its clean-up (kill -9) left in

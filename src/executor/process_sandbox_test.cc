@@ -2,17 +2,21 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "executor/test_support.h"
 
@@ -98,7 +102,7 @@ TEST_F(ProcessSandboxTest, CapturesOutputAndExitStatus) {
   ASSERT_TRUE(process.ok()) << process.error().message;
   auto exit = recorder.WaitForExit();
   ASSERT_TRUE(exit.has_value());
-  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited);
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail;
   EXPECT_EQ(exit->code, 3);
   EXPECT_EQ(recorder.output(), "hello\noops\n");
 }
@@ -277,6 +281,159 @@ TEST_F(ProcessSandboxTest, ActivateNeedsADeferredStart) {
   auto process = sandbox_->Start(Spec({"/bin/sleep", "60"}), recorder);
   ASSERT_TRUE(process.ok());
   EXPECT_EQ((*process)->Activate(code_.path(), 128, "").error().code, ErrorCode::kInvalidParameter);
+}
+
+TEST_F(ProcessSandboxTest, DevHoldsOnlyTheUsualDevices) {
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
+  Recorder recorder;
+  auto process = sandbox_->Start(
+      Spec({"/bin/sh", "-c",
+            "ls -A /dev | tr '\\n' ' '; echo; echo x > /dev/null && echo null-ok; "
+            "head -c 5 /dev/urandom | wc -c; head -c 3 /dev/zero | wc -c; "
+            "echo x > /dev/full 2>/dev/null || echo full-refuses; "
+            "readlink /dev/fd /dev/stdin; touch /dev/new 2>/dev/null || echo dev-read-only; "
+            "touch /dev/shm/x && echo shm-writable"}),
+      recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  EXPECT_EQ(recorder.output(),
+            "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero \n"
+            "null-ok\n5\n3\nfull-refuses\n/proc/self/fd\n/proc/self/fd/0\ndev-read-only\n"
+            "shm-writable\n");
+}
+
+TEST_F(ProcessSandboxTest, PseudoTerminalsComeFromAPrivateDevpts) {
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/python3";
+  Recorder recorder;
+  auto process = sandbox_->Start(Spec({"/usr/bin/python3", "-c",
+                                       "import os; m, s = os.openpty(); print(os.ttyname(s)); "
+                                       "print(sorted(os.listdir('/dev/pts')))"}),
+                                 recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  // The first terminal of a fresh instance, and none of the host's.
+  EXPECT_EQ(recorder.output(), "/dev/pts/0\n['0', 'ptmx']\n");
+}
+
+TEST_F(ProcessSandboxTest, OnlyTmpAndDevShmAreWritable) {
+  if (geteuid() != 0 && !sandbox_->rootless()) GTEST_SKIP() << "needs a mount namespace";
+  // A writable host mount besides "/" (as /run, /home or a data disk often are) must be
+  // read-only inside too (root only: mounting it here takes root).
+  const bool root = geteuid() == 0;
+  char tmpl[] = "/var/tmp/lambdalite-rw-mount-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string extra = tmpl;
+  if (root) {
+    ASSERT_EQ(mount("tmpfs", extra.c_str(), "tmpfs", 0, "size=1m,mode=1777"), 0) << strerror(errno);
+  } else {
+    chmod(extra.c_str(), 01777);
+  }
+  struct Cleanup {
+    std::string dir;
+    bool mounted;
+    ~Cleanup() {
+      if (mounted) umount2(dir.c_str(), MNT_DETACH);
+      std::filesystem::remove_all(dir);
+    }
+  } cleanup{extra, root};
+  Recorder recorder;
+  const std::string script =
+      "for d in / /etc /opt /root /var/task /var/runtime /var/tmp /usr /dev " + extra +
+      "; do if touch $d/lambdalite-probe 2>/dev/null; then echo \"$d writable\"; fi; done; "
+      "touch /tmp/x /dev/shm/x && echo tmp-and-shm-writable";
+  auto process = sandbox_->Start(Spec({"/bin/sh", "-c", script}), recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(recorder.output(), "tmp-and-shm-writable\n");
+  EXPECT_FALSE(std::filesystem::exists(extra + "/lambdalite-probe"));
+  // Still writable on the host: the environment's view changed, not the mount.
+  EXPECT_TRUE(std::ofstream(extra + "/host-write").good());
+}
+
+TEST_F(ProcessSandboxTest, RefusesMountsNamespacesAndPtrace) {
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/python3";
+  Recorder recorder;
+  // Each line: the call and the errno it failed with (0: it succeeded).
+  const char* probe =
+      "import ctypes, os, subprocess, threading\n"
+      "libc = ctypes.CDLL(None, use_errno=True)\n"
+      "def call(name, *args):\n"
+      "    rc = getattr(libc, name)(*args)\n"
+      "    print(name, ctypes.get_errno() if rc == -1 else 0)\n"
+      "call('unshare', 0x10000000)\n"                         // CLONE_NEWUSER
+      "call('unshare', 0x00020000)\n"                         // CLONE_NEWNS
+      "call('mount', b'none', b'/tmp', b'tmpfs', 0, None)\n"  //
+      "call('ptrace', 0, 0, None, None)\n"                    // PTRACE_TRACEME
+      "call('personality', 0x0040000)\n"                      // ADDR_NO_RANDOMIZE
+      "t = threading.Thread(target=lambda: print('thread ran')); t.start(); t.join()\n"
+      "print(subprocess.run(['/bin/echo', 'exec ran'], capture_output=True).stdout.decode(), "
+      "end='')\n"
+      "print(subprocess.run(['unshare', '-U', 'true'], capture_output=True).returncode != 0)\n";
+  auto process = sandbox_->Start(Spec({"/usr/bin/python3", "-c", probe}), recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto exit = recorder.WaitForExit();
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->kind, SandboxExit::Kind::kExited) << exit->detail << recorder.output();
+  EXPECT_EQ(recorder.output(),
+            "unshare 1\nunshare 1\nmount 1\nptrace 1\npersonality 1\nthread ran\nexec ran\n"
+            "True\n");
+}
+
+std::string ReadTrimmed(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  return text;
+}
+
+// The cgroup version the sandbox uses is the host's: v1 (memory and pids controllers mounted
+// under /sys/fs/cgroup) or v2 (the unified hierarchy mounted at /sys/fs/cgroup with the memory
+// and pids controllers). Each branch runs only on a host of its kind.
+TEST_F(ProcessSandboxTest, TheRuntimeRunsInItsOwnLimitedCgroups) {
+  if (!sandbox_->has_cgroups()) GTEST_SKIP() << "needs cgroups (root)";
+  namespace fs = std::filesystem;
+  const bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+  Recorder recorder;
+  SandboxSpec spec = Spec({"/bin/sh", "-c", "cat /proc/self/cgroup; echo end; exec sleep 60"});
+  spec.memory_mb = 192;
+  auto process = sandbox_->Start(spec, recorder);
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  for (int i = 0; i < 500 && recorder.output().find("end\n") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string output = recorder.output();
+  const std::string group = "/lambdalite-test/" + spec.id;
+  const std::string limit = std::to_string(int64_t{192} * 1024 * 1024);
+  std::vector<std::string> dirs;
+  if (v2) {
+    const std::string dir = "/sys/fs/cgroup" + group;
+    dirs.push_back(dir);
+    EXPECT_NE(output.find("0::" + group + "\n"), std::string::npos) << output;
+    EXPECT_EQ(ReadTrimmed(dir + "/memory.max"), limit);
+    EXPECT_EQ(ReadTrimmed(dir + "/pids.max"), "1024");
+    if (fs::exists(dir + "/memory.swap.max")) {
+      EXPECT_EQ(ReadTrimmed(dir + "/memory.swap.max"), "0");
+    }
+    EXPECT_NE(ReadTrimmed(dir + "/cgroup.procs"), "");
+  } else {
+    const std::string memory = "/sys/fs/cgroup/memory" + group;
+    const std::string pids = "/sys/fs/cgroup/pids" + group;
+    dirs = {memory, pids};
+    EXPECT_NE(output.find(":memory:" + group + "\n"), std::string::npos) << output;
+    EXPECT_NE(output.find(":pids:" + group + "\n"), std::string::npos) << output;
+    EXPECT_EQ(ReadTrimmed(memory + "/memory.limit_in_bytes"), limit);
+    EXPECT_EQ(ReadTrimmed(pids + "/pids.max"), "1024");
+    EXPECT_NE(ReadTrimmed(memory + "/cgroup.procs"), "");
+  }
+  EXPECT_GT((*process)->MaxMemoryUsedBytes(), 0);
+  process->reset();
+  for (const std::string& dir : dirs) EXPECT_FALSE(fs::exists(dir)) << dir;
 }
 
 TEST(RemoveStaleCgroupsTest, RemovesOnlyOldEmptyDirectories) {

@@ -303,6 +303,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   }
   // Functions never see the data directory: other functions' code, the database, the secret.
   sandbox_options.hidden_paths.push_back(std::filesystem::absolute(config.data_dir).string());
+  sandbox_options.allow_user_namespaces = config.allow_user_namespaces;
   p->sandbox = std::make_unique<executor::ProcessSandbox>(sandbox_options);
   health->isolation = p->sandbox->rootless()   ? "rootless"
                       : p->sandbox->isolated() ? "root"

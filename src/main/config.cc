@@ -31,6 +31,7 @@ std::string UsageText() {
          "                        [--idle-keep-alive SECONDS] [--auth-keys FILE]\n"
          "                        [--function-network nat|none|host]\n"
          "                        [--blob-grace-seconds SECONDS]\n"
+         "                        [--user-namespaces deny|allow]\n"
          "       lambdalite logs FUNCTION [--account A] [--region R] [--data-dir DIR] [--follow]\n"
          "       lambdalite events FUNCTION [--endpoint URL] [--region R] [--account A]\n"
          "       lambdalite --version\n"
@@ -38,13 +39,14 @@ std::string UsageText() {
          "LAMBDALITE_REGION, LAMBDALITE_PORT_FILE, LAMBDALITE_IO_THREADS,\n"
          "LAMBDALITE_PRESTARTED_RUNTIMES, LAMBDALITE_CONCURRENCY_LIMIT, "
          "LAMBDALITE_IDLE_KEEP_ALIVE, LAMBDALITE_AUTH_KEYS, LAMBDALITE_FUNCTION_NETWORK,\n"
-         "LAMBDALITE_BLOB_GRACE_SECONDS.\n"
+         "LAMBDALITE_BLOB_GRACE_SECONDS, LAMBDALITE_USER_NAMESPACES.\n"
          "--auth-keys FILE: verify SigV4 signatures; FILE has one key per line,\n"
          "  ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID (whitespace separated, # comments).\n"
          "--function-network: nat (default; outbound access, not the host's loopback),\n"
          "  none (the Runtime API only) or host (the host's network, loopback included).\n"
          "--blob-grace-seconds N: a code package or layer content nothing refers to any more is\n"
          "  deleted after N seconds (default 900; below 600, Code.Location URLs may outlive it).\n"
+         "--user-namespaces allow: let functions create user namespaces (default deny).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
          "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
@@ -144,6 +146,15 @@ Result<Config> ParseServeArgs(const std::vector<std::string>& args) {
                "invalid value for --function-network: " + v + " (nat, none or host)");
          }
          c.function_network = v;
+         return Status::Ok();
+       }},
+      {"--user-namespaces", "LAMBDALITE_USER_NAMESPACES",
+       [&](const std::string& v) -> Status {
+         if (v != "allow" && v != "deny") {
+           return Error::Make(ErrorCode::kInvalidParameter,
+                              "invalid value for --user-namespaces: " + v + " (allow or deny)");
+         }
+         c.allow_user_namespaces = v == "allow";
          return Status::Ok();
        }},
   };

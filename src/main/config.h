@@ -13,7 +13,8 @@ namespace lambdalite::app {
 // --io-threads/LAMBDALITE_IO_THREADS, --prestarted-runtimes/LAMBDALITE_PRESTARTED_RUNTIMES,
 // --concurrency-limit/LAMBDALITE_CONCURRENCY_LIMIT, --idle-keep-alive/LAMBDALITE_IDLE_KEEP_ALIVE,
 // --auth-keys/LAMBDALITE_AUTH_KEYS, --function-network/LAMBDALITE_FUNCTION_NETWORK,
-// --blob-grace-seconds/LAMBDALITE_BLOB_GRACE_SECONDS.
+// --blob-grace-seconds/LAMBDALITE_BLOB_GRACE_SECONDS,
+// --user-namespaces/LAMBDALITE_USER_NAMESPACES.
 struct Config {
   std::string host = "127.0.0.1";
   int port = 9001;
@@ -42,6 +43,9 @@ struct Config {
   // (its own namespace with the Runtime API only) or "host" (the host's network, loopback
   // included). See executor/process_sandbox.h.
   std::string function_network = "nat";
+  // --user-namespaces allow|deny: whether functions may create user namespaces (and, inside
+  // them, other namespaces and mounts), which the sandbox's seccomp filter refuses by default.
+  bool allow_user_namespaces = false;
 };
 
 // Whether `host` (a --host value) only accepts connections from this machine.

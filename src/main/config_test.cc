@@ -70,6 +70,15 @@ TEST(ConfigTest, FlagsInBothSpellings) {
   EXPECT_EQ(c->io_threads, 3);
 }
 
+TEST(ConfigTest, UserNamespacesAreDeniedUnlessAllowed) {
+  EXPECT_FALSE(ParseServeArgs({})->allow_user_namespaces);
+  EXPECT_TRUE(ParseServeArgs({"--user-namespaces", "allow"})->allow_user_namespaces);
+  EXPECT_FALSE(ParseServeArgs({"--user-namespaces=deny"})->allow_user_namespaces);
+  auto bad = ParseServeArgs({"--user-namespaces", "yes"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "invalid value for --user-namespaces: yes (allow or deny)");
+}
+
 TEST(ConfigTest, EnvironmentAppliesAndTheFlagWins) {
   ScopedEnv limit("LAMBDALITE_CONCURRENCY_LIMIT", "50");
   ScopedEnv keep("LAMBDALITE_IDLE_KEEP_ALIVE", "60");
