@@ -167,10 +167,26 @@ class LambdaliteServer:
         # run_as: a uid (with the same gid) to start the server under, for the rootless mode;
         # its temporary and data directories are handed to that user.
         self.run_as = run_as
+        self._runtimes_copy: Path | None = None
         if run_as is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             for path in (self.tmp, self.data_dir):
                 os.chown(path, run_as, run_as)
+            # The build may sit where that user cannot go (a checkout under /root): run copies
+            # of the binary and the runtime clients from the server's own temporary directory.
+            exe = self.tmp / "bin" / "lambdalite"
+            exe.parent.mkdir()
+            shutil.copy2(self.binary, exe)
+            self.binary = exe
+            self._runtimes_copy = self.tmp / "runtimes"
+            shutil.copytree(Path(__file__).resolve().parents[2] / "src" / "executor" / "runtimes",
+                            self._runtimes_copy)
+            for root, dirs, files in os.walk(self.tmp / "bin"):
+                os.chmod(root, 0o755)
+            for root, dirs, files in os.walk(self._runtimes_copy):
+                os.chmod(root, 0o755)
+                for f in files:
+                    os.chmod(os.path.join(root, f), 0o755)
         self.port_file = self.tmp / "port"
         self.log_path = self.tmp / "server.log"
         self.host = host
@@ -178,6 +194,8 @@ class LambdaliteServer:
         extra = dict(env or {})
         if s3_endpoint:
             extra["AWS_ENDPOINT_URL_S3"] = s3_endpoint
+        if self._runtimes_copy is not None:
+            extra.setdefault("LAMBDALITE_RUNTIMES_DIR", str(self._runtimes_copy))
         self.env = _server_env(extra)
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
