@@ -7,11 +7,13 @@ was refused with the expected errno, that what a function does need (threads, su
 """
 
 import errno
+import json
 import os
 import platform
 import unittest
 import uuid
 
+from harness import _http_get
 from test_invoke_common import InvokeTestCase
 
 PROBE = r'''
@@ -161,6 +163,24 @@ class InvokeHardeningTest(InvokeTestCase):
         self.assertEqual(report["child"], "from a child\n")
         self.assertNotEqual(report["unshare"], 0)
         self.assertServerAnswers(name)
+
+
+class InvokeHardeningRootlessTest(InvokeHardeningTest):
+    """The same walls with the server started as an unprivileged user (nobody)."""
+
+    RUN_AS = 65534
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("starting the server as another user needs root")
+        super().setUpClass()
+        status, body = _http_get("127.0.0.1", cls.server.port, "/_lambdalite/health", timeout=5)
+        health = json.loads(body)
+        if health["isolation"] != "rootless":
+            cls.tearDownClass()
+            raise unittest.SkipTest("this kernel refuses unprivileged user namespaces: "
+                                    f"{health.get('warnings')}")
 
 
 USERNS_PROBE = r'''
