@@ -7,7 +7,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <chrono>
+#include <cstdio>
 #include <exception>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
 #include <string_view>
 #include <utility>
 
@@ -127,6 +131,100 @@ thread_local AsyncCompletion* AsyncCompletion::dispatching_ = nullptr;
 
 }  // namespace
 
+}  // namespace lambdalite::http::internal
+
+namespace lambdalite::http {
+
+// The shared state of a ResponseWriter. Its steps are posted to the connection's strand under
+// `mu`, so they arrive in the order they were made even from several threads.
+class ResponseWriter::State {
+ public:
+  State(std::weak_ptr<internal::Connection> connection,
+        std::shared_ptr<internal::Liveness> liveness)
+      : connection_(std::move(connection)), liveness_(std::move(liveness)) {}
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  ~State() {
+    if (phase_ == Phase::kIdle || phase_ == Phase::kBegun) {
+      if (phase_ == Phase::kIdle) LogError("http: a streamed response was dropped unanswered");
+      Post([](internal::Connection& c, const void* self) { c.OnStreamAbort(self); });
+    }
+  }
+
+  void Respond(HttpResponse response) {
+    std::lock_guard lock(mu_);
+    if (!Advance(Phase::kIdle, Phase::kDone, "Respond")) return;
+    response.stream = nullptr;
+    Post([response = std::move(response)](internal::Connection& c, const void* self) mutable {
+      c.OnStreamRespond(self, std::move(response));
+    });
+  }
+  void Begin(HttpResponse head) {
+    std::lock_guard lock(mu_);
+    if (!Advance(Phase::kIdle, Phase::kBegun, "Begin")) return;
+    head.body.clear();
+    head.stream = nullptr;
+    Post([head = std::move(head)](internal::Connection& c, const void* self) mutable {
+      c.OnStreamBegin(self, std::move(head));
+    });
+  }
+  void Write(std::string chunk) {
+    if (chunk.empty()) return;
+    std::lock_guard lock(mu_);
+    if (!Advance(Phase::kBegun, Phase::kBegun, "Write")) return;
+    Post([chunk = std::move(chunk)](internal::Connection& c, const void* self) mutable {
+      c.OnStreamWrite(self, std::move(chunk));
+    });
+  }
+  void End() {
+    std::lock_guard lock(mu_);
+    if (!Advance(Phase::kBegun, Phase::kDone, "End")) return;
+    Post([](internal::Connection& c, const void* self) { c.OnStreamEnd(self); });
+  }
+  bool closed() const {
+    std::shared_ptr<internal::Connection> connection = connection_.lock();
+    return !connection || connection->is_closed();
+  }
+
+ private:
+  enum class Phase { kIdle, kBegun, kDone };
+
+  bool Advance(Phase from, Phase to, const char* step) {
+    if (phase_ != from) {
+      LogWarn(std::string("http: ResponseWriter::") + step + " out of order; ignored");
+      return false;
+    }
+    phase_ = to;
+    return true;
+  }
+
+  template <class F>
+  void Post(F step) {
+    std::shared_lock lock(liveness_->mu);
+    if (!liveness_->alive) return;
+    std::shared_ptr<internal::Connection> connection = connection_.lock();
+    if (!connection) return;
+    connection->PostStep(
+        [connection, step = std::move(step), self = this]() mutable { step(*connection, self); });
+  }
+
+  const std::weak_ptr<internal::Connection> connection_;
+  const std::shared_ptr<internal::Liveness> liveness_;
+  std::mutex mu_;
+  Phase phase_ = Phase::kIdle;  // guarded by mu_
+};
+
+void ResponseWriter::Respond(HttpResponse response) const { state_->Respond(std::move(response)); }
+void ResponseWriter::Begin(HttpResponse head) const { state_->Begin(std::move(head)); }
+void ResponseWriter::Write(std::string chunk) const { state_->Write(std::move(chunk)); }
+void ResponseWriter::End() const { state_->End(); }
+bool ResponseWriter::closed() const { return state_->closed(); }
+
+}  // namespace lambdalite::http
+
+namespace lambdalite::http::internal {
+
 Connection::Connection(ServerCore& core, std::shared_ptr<Listener> listener, tcp::socket socket,
                        uint64_t id)
     : core_(core),
@@ -162,6 +260,7 @@ void Connection::BeginShutdown() {
       case State::kReadingBody:
       case State::kHandling:
       case State::kWriting:
+      case State::kStreaming:
         self->close_after_response_ = true;
         break;
       case State::kClosed:
@@ -185,6 +284,8 @@ void Connection::PostResponse(HttpResponse response) {
   });
 }
 
+void Connection::PostStep(std::function<void()> step) { net::post(executor_, std::move(step)); }
+
 void Connection::ReadHeader() {
   if (close_after_response_ || core_.draining() || listener_->detached()) {
     Close();
@@ -198,6 +299,7 @@ void Connection::ReadHeader() {
   request_.target.clear();
   request_.headers.clear();
   request_.body.clear();
+  body_sink_.reset();
   parser_.emplace(&request_);
   parser_->header_limit(core_.options().header_limit);
   // The only timeout on a connection: waiting for the next request (keep-alive idle) or for the
@@ -226,7 +328,9 @@ void Connection::OnHeader(error_code ec) {
       return;
     }
     try {
-      limit = listener_->handler().BodyLimit(request_.method, request_.target);
+      body_sink_ = listener_->handler().StreamRequestBody(request_);
+      limit = body_sink_ ? std::numeric_limits<size_t>::max()
+                         : listener_->handler().BodyLimit(request_.method, request_.target);
     } catch (const std::exception& e) {
       LogHandlerException(request_, e.what());
       close_after_response_ = true;
@@ -252,8 +356,10 @@ void Connection::OnHeader(error_code ec) {
   }
   // Bounds a chunked body while it is read.
   parser_->body_limit(static_cast<std::uint64_t>(limit));
-  // Parse everything buffered in one go instead of one body piece per read.
-  parser_->eager(true);
+  // Parse everything buffered in one go instead of one body piece per read; a streamed body is
+  // read piece by piece (in eager mode a read completes only once the buffer is used up, which a
+  // body arriving in parts, waiting for the server, never does).
+  parser_->eager(!body_sink_);
   if (parser_->expects_continue() && !http10_) {
     WriteContinue();
     return;
@@ -289,6 +395,23 @@ void Connection::OnBody(error_code ec) {
   if (ec) {
     OnReadError(ec);
     return;
+  }
+  if (body_sink_ && !request_.body.empty()) {
+    bool more = false;
+    {
+      Gate::Scope scope(listener_->gate());
+      if (!scope.entered()) {
+        Close();
+        return;
+      }
+      more = body_sink_->OnBodyData(request_.body);
+    }
+    request_.body.clear();
+    if (!more) {
+      body_sink_.reset();  // refused: not aborted
+      AnswerTooLarge();
+      return;
+    }
   }
   if (!parser_->is_done()) {
     ReadBody();
@@ -343,6 +466,7 @@ void Connection::AnswerTooLarge() {
 
 void Connection::Dispatch() {
   state_ = State::kHandling;
+  body_sink_.reset();  // the body is complete
   RequestHandler& handler = listener_->handler();
   std::optional<HttpResponse> inline_response;
   {
@@ -377,6 +501,13 @@ void Connection::Dispatch() {
       core_.ExitInline();
     }
   }
+  if (inline_response && inline_response->stream) {
+    // Handle's producer may block: never on this I/O thread.
+    core_.pool().Submit([self = shared_from_this(), producer = std::move(inline_response->stream)] {
+      self->StartStream(producer);
+    });
+    return;
+  }
   if (inline_response) {
     Respond(std::move(*inline_response));
     return;
@@ -391,6 +522,11 @@ void Connection::Dispatch() {
       if (!scope.entered()) return;
       response = CallHandle(self->listener_->handler(), self->request_);
     }
+    if (response.stream) {
+      // The producer may block: it runs here, on the worker thread.
+      self->StartStream(response.stream);
+      return;
+    }
     self->PostResponse(std::move(response));
   });
 }
@@ -400,7 +536,127 @@ void Connection::OnHandlerResponse(HttpResponse response) {
   Respond(std::move(response));
 }
 
+void Connection::StartStream(const StreamProducer& producer) {
+  auto state = std::make_shared<ResponseWriter::State>(weak_from_this(), core_.liveness());
+  try {
+    producer(ResponseWriter(state));
+  } catch (const std::exception& e) {
+    LogHandlerException(request_, e.what());
+  } catch (...) {
+    LogHandlerException(request_, "non-standard exception");
+  }
+}
+
+void Connection::OnStreamRespond(const void* /*writer*/, HttpResponse response) {
+  if (state_ != State::kHandling) return;
+  Respond(std::move(response));
+}
+
+void Connection::OnStreamBegin(const void* writer, HttpResponse head) {
+  if (state_ != State::kHandling) return;
+  if (listener_->detached()) {
+    Close();
+    return;
+  }
+  if (head.status < 200 || head.status > 999) {
+    LogError("http: streamed response with invalid status " + std::to_string(head.status));
+    Respond(InternalErrorResponse());
+    return;
+  }
+  ResponseHeadParams params;
+  params.keep_alive = keep_alive_ && !close_after_response_ && !core_.draining();
+  params.http10 = http10_;
+  params.head_request = head_request_;
+  params.streamed = true;
+  std::string serialized;
+  const ResponseFraming framing = SerializeResponseHead(head, params, &serialized);
+  state_ = State::kStreaming;
+  stream_expected_ = writer;
+  stream_ended_ = false;
+  stream_aborted_ = false;
+  stream_chunked_ = !http10_;
+  stream_send_body_ = framing.send_body;
+  stream_close_ = framing.close;
+  stream_.expires_never();
+  stream_queue_.push_back(std::move(serialized));
+  PumpStream();
+}
+
+void Connection::OnStreamWrite(const void* writer, std::string chunk) {
+  if (state_ != State::kStreaming || writer != stream_expected_ || stream_ended_) return;
+  if (!stream_send_body_) return;
+  if (stream_chunked_) {
+    char size[24];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+    chunk.insert(0, size, static_cast<size_t>(n));
+    chunk.append("\r\n");
+  }
+  stream_queue_.push_back(std::move(chunk));
+  PumpStream();
+}
+
+void Connection::OnStreamEnd(const void* writer) {
+  if (state_ != State::kStreaming || writer != stream_expected_ || stream_ended_) return;
+  stream_ended_ = true;
+  if (stream_chunked_ && stream_send_body_) stream_queue_.push_back("0\r\n\r\n");
+  PumpStream();
+}
+
+void Connection::OnStreamAbort(const void* writer) {
+  if (state_ == State::kHandling) {
+    Respond(InternalErrorResponse());
+    return;
+  }
+  if (state_ == State::kStreaming && writer == stream_expected_ && !stream_ended_) {
+    // What was written goes out first; then the close shows the body truncated.
+    stream_aborted_ = true;
+    PumpStream();
+  }
+}
+
+void Connection::PumpStream() {
+  if (stream_writing_ || state_ != State::kStreaming) return;
+  if (stream_queue_.empty()) {
+    if (stream_aborted_) {
+      Close();
+    } else if (stream_ended_) {
+      FinishStream();
+    }
+    return;
+  }
+  stream_inflight_.clear();
+  while (!stream_queue_.empty()) {
+    stream_inflight_.push_back(std::move(stream_queue_.front()));
+    stream_queue_.pop_front();
+  }
+  std::vector<net::const_buffer> buffers;
+  buffers.reserve(stream_inflight_.size());
+  for (const std::string& piece : stream_inflight_) buffers.push_back(net::buffer(piece));
+  stream_writing_ = true;
+  net::async_write(stream_, buffers, [self = shared_from_this()](error_code ec, size_t) {
+    self->stream_writing_ = false;
+    if (self->state_ != State::kStreaming) return;
+    if (ec) {
+      self->Close();
+      return;
+    }
+    self->PumpStream();
+  });
+}
+
+void Connection::FinishStream() {
+  stream_inflight_.clear();
+  stream_expected_ = nullptr;
+  state_ = State::kWriting;  // what OnWrite expects
+  OnWrite(error_code(), stream_close_);
+}
+
 void Connection::Respond(HttpResponse response) {
+  if (response.stream) {
+    // From HandleAsync's done (or an inline Handle): the producer runs on this strand.
+    StartStream(response.stream);
+    return;
+  }
   if (listener_->detached()) {
     Close();
     return;
@@ -478,7 +734,10 @@ void Connection::OnLinger(error_code ec, size_t bytes) {
 void Connection::Close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  closed_flag_.store(true, std::memory_order_release);
   stream_.close();
+  stream_queue_.clear();
+  if (auto sink = std::move(body_sink_)) sink->OnBodyAborted();
   // May drop the registry's reference; the caller's own reference keeps this alive until it
   // returns.
   core_.Unregister(id_);

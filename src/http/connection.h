@@ -6,9 +6,12 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/handler.h"
 #include "http/request_parser.h"
@@ -47,8 +50,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Delivers a handler's response to the strand. Thread-safe.
   void PostResponse(HttpResponse response);
 
+  // Whether Close has run. Thread-safe.
+  bool is_closed() const { return closed_flag_.load(std::memory_order_acquire); }
+  // Runs `step` on the strand. Thread-safe.
+  void PostStep(std::function<void()> step);
+  // A streamed response's steps (ResponseWriter), run on the strand; `writer` identifies the
+  // response they belong to, so a stale writer's steps are ignored.
+  void OnStreamRespond(const void* writer, HttpResponse response);
+  void OnStreamBegin(const void* writer, HttpResponse head);
+  void OnStreamWrite(const void* writer, std::string chunk);
+  void OnStreamEnd(const void* writer);
+  void OnStreamAbort(const void* writer);
+
  private:
-  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering, kClosed };
+  enum class State {
+    kReadingHeader,
+    kReadingBody,
+    kHandling,
+    kWriting,
+    kStreaming,  // a streamed response's head went out; its body is being written
+    kLingering,
+    kClosed
+  };
 
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
@@ -60,6 +83,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Dispatch();
   void OnHandlerResponse(HttpResponse response);
   void Respond(HttpResponse response);
+  // Hands a StreamProducer its writer (on the calling thread).
+  void StartStream(const StreamProducer& producer);
+  void PumpStream();
+  void FinishStream();
   void OnWrite(boost::beast::error_code ec, bool close);
   void Linger();
   void OnLinger(boost::beast::error_code ec, size_t bytes);
@@ -87,6 +114,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // linger rather than risk a reset.
   bool unread_input_ = false;
   size_t lingered_bytes_ = 0;
+
+  // The streamed response in progress: its ResponseWriter state's address, nullptr if none.
+  const void* stream_expected_ = nullptr;
+  std::atomic<bool> closed_flag_{false};
+  std::deque<std::string> stream_queue_;  // framed, waiting to be written
+  std::vector<std::string> stream_inflight_;
+  bool stream_writing_ = false;
+  bool stream_ended_ = false;
+  bool stream_aborted_ = false;
+  bool stream_chunked_ = false;
+  bool stream_send_body_ = false;
+  bool stream_close_ = false;
+  // The sink of a request body being streamed to the handler (StreamRequestBody), if any.
+  std::shared_ptr<RequestBodySink> body_sink_;
 };
 
 }  // namespace lambdalite::http::internal

@@ -203,7 +203,10 @@ ResponseFraming SerializeResponseHead(const HttpResponse& response,
     out->append("\r\n");
   }
   if (!has_date) AppendDateHeader(out);
-  if (!bodiless_status) {
+  if (params.streamed && params.http10) framing.close = true;
+  if (params.streamed) {
+    if (!bodiless_status && !params.http10) out->append("Transfer-Encoding: chunked\r\n");
+  } else if (!bodiless_status) {
     out->append("Content-Length: ");
     AppendNumber(response.body.size(), out);
     out->append("\r\n");
@@ -214,7 +217,8 @@ ResponseFraming SerializeResponseHead(const HttpResponse& response,
     out->append("Connection: keep-alive\r\n");
   }
   out->append("\r\n");
-  framing.send_body = !bodiless_status && !params.head_request && !response.body.empty();
+  framing.send_body =
+      !bodiless_status && !params.head_request && (params.streamed || !response.body.empty());
   return framing;
 }
 

@@ -10,6 +10,9 @@ struct ResponseHeadParams {
   bool keep_alive = true;     // what the request asked for and the server allows
   bool http10 = false;        // the request was HTTP/1.0: keep-alive must be spelled out
   bool head_request = false;  // HEAD: announce the body's length but do not send it
+  // A streamed body follows: "Transfer-Encoding: chunked" instead of Content-Length (the caller
+  // frames the chunks); with http10, neither, and the connection closes after the body.
+  bool streamed = false;
 };
 
 struct ResponseFraming {
@@ -23,6 +26,7 @@ struct ResponseFraming {
 // owns (Content-Length, Transfer-Encoding, Server, Connection) are dropped, except that
 // "Connection: close" is honoured; headers with invalid names or values (CR/LF/NUL) are dropped
 // and logged, so a handler cannot split the response. `response.status` must be 100..999.
+// With params.streamed, framing.send_body tells whether body chunks may be sent at all.
 ResponseFraming SerializeResponseHead(const HttpResponse& response,
                                       const ResponseHeadParams& params, std::string* out);
 

@@ -1075,5 +1075,171 @@ TEST(WorkerPoolTest, IdleWorkersBeyondKeepExit) {
   EXPECT_TRUE(WaitUntil([&] { return ran.load(); }));
 }
 
+// A streamed response from Handle: the producer runs on the worker thread after Handle returns;
+// the head and each chunk reach the client while the producer is still running.
+TEST(ServerStreamingTest, HandleStreamsChunksAsTheyAreWritten) {
+  TestHandler handler;
+  Event second;
+  handler.on_handle = [&](const HttpRequest&) {
+    HttpResponse response;
+    response.stream = [&](ResponseWriter writer) {
+      HttpResponse head;
+      head.status = 200;
+      head.SetHeader("Content-Type", "text/plain");
+      writer.Begin(std::move(head));
+      writer.Write("first");
+      second.WaitFor(5s);  // blocks until the client has read the first chunk
+      writer.Write("second");
+      writer.End();
+    };
+    return response;
+  };
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  Client client(server.port());
+  client.Write(Request("GET", "/stream"));
+  std::string head = client.ReadUntil("5\r\nfirst\r\n");
+  EXPECT_NE(head.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  second.Set();
+  EXPECT_EQ(client.ReadUntil("0\r\n\r\n"), "6\r\nsecond\r\n0\r\n\r\n");
+  // The connection carries on.
+  handler.on_handle = nullptr;
+  auto next = client.Send(Request("GET", "/again"));
+  ASSERT_TRUE(next) << client.error().message();
+  EXPECT_EQ((*next)["X-Target"], "/again");
+}
+
+// From HandleAsync's done, from another thread, the writer may also answer a whole response.
+TEST(ServerStreamingTest, AsyncWriterMayRespondWhole) {
+  TestHandler handler;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  handler.on_async = [&](const HttpRequest&, std::function<void(HttpResponse)> done) {
+    HttpResponse response;
+    response.stream = [&](ResponseWriter writer) {
+      std::lock_guard lock(mu);
+      threads.emplace_back([writer] {
+        HttpResponse whole;
+        whole.status = 404;
+        whole.body = "nope";
+        writer.Respond(std::move(whole));
+        writer.Write("ignored");
+      });
+    };
+    done(std::move(response));
+    return true;
+  };
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  Client client(server.port());
+  auto response = client.Send(Request("GET", "/x"));
+  ASSERT_TRUE(response) << client.error().message();
+  EXPECT_EQ(response->result_int(), 404);
+  EXPECT_EQ(response->body(), "nope");
+  std::lock_guard lock(mu);
+  for (auto& t : threads) t.join();
+}
+
+// A writer dropped after Begin aborts the connection: the chunked body never completes.
+TEST(ServerStreamingTest, DroppedWriterAbortsTheBody) {
+  TestHandler handler;
+  handler.on_handle = [&](const HttpRequest&) {
+    HttpResponse response;
+    response.stream = [](ResponseWriter writer) {
+      writer.Begin(HttpResponse());
+      writer.Write("partial");
+    };
+    return response;
+  };
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  Client client(server.port());
+  client.Write(Request("GET", "/x"));
+  client.ReadUntil("7\r\npartial\r\n");
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+class RecordingSink : public RequestBodySink {
+ public:
+  bool OnBodyData(std::string_view data) override {
+    std::lock_guard lock(mu);
+    pieces.emplace_back(data);
+    total += data.size();
+    got_piece.Set();
+    return total <= limit;
+  }
+  void OnBodyAborted() override { aborted = true; }
+  std::mutex mu;
+  std::vector<std::string> pieces;
+  size_t total = 0;
+  size_t limit = 1 << 20;
+  Event got_piece;
+  std::atomic<bool> aborted{false};
+};
+
+class StreamingBodyHandler : public TestHandler {
+ public:
+  std::shared_ptr<RequestBodySink> StreamRequestBody(const HttpRequest& request) override {
+    if (request.target != "/stream") return nullptr;
+    return sink;
+  }
+  std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
+};
+
+// Pieces of a chunked request body reach the sink as they arrive, before the body ends; the
+// handler then sees the trailers.
+TEST(ServerStreamingTest, RequestBodyStreamsToTheSinkWithTrailers) {
+  StreamingBodyHandler handler;
+  std::string trailer;
+  handler.on_handle = [&](const HttpRequest& request) {
+    HttpResponse response;
+    if (const std::string* t = request.FindHeader("X-Trailer")) trailer = *t;
+    response.body = "body:" + request.body;
+    return response;
+  };
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  Client client(server.port());
+  client.Write(
+      "POST /stream HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n\r\n"
+      "3\r\nabc\r\n");
+  ASSERT_TRUE(handler.sink->got_piece.WaitFor(5s));
+  {
+    std::lock_guard lock(handler.sink->mu);
+    ASSERT_EQ(handler.sink->pieces.size(), 1u);
+    EXPECT_EQ(handler.sink->pieces[0], "abc");
+  }
+  auto response = client.Send("2\r\nde\r\n0\r\nX-Trailer: yes\r\n\r\n");
+  ASSERT_TRUE(response) << client.error().message();
+  EXPECT_EQ(response->body(), "body:");
+  EXPECT_EQ(trailer, "yes");
+  EXPECT_EQ(handler.sink->total, 5u);
+  EXPECT_FALSE(handler.sink->aborted);
+}
+
+TEST(ServerStreamingTest, RequestBodySinkIsToldOfAnAbortAndMayRefuse) {
+  StreamingBodyHandler handler;
+  Server server(handler, "127.0.0.1", 0, FastOptions());
+  ASSERT_TRUE(server.Start().ok());
+  {
+    Client client(server.port());
+    client.Write(
+        "POST /stream HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+    ASSERT_TRUE(handler.sink->got_piece.WaitFor(5s));
+  }
+  EXPECT_TRUE(WaitUntil([&] { return handler.sink->aborted.load(); }));
+
+  handler.sink = std::make_shared<RecordingSink>();
+  handler.sink->limit = 2;
+  Client client(server.port());
+  auto response = client.Send(
+      "POST /stream HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+  ASSERT_TRUE(response) << client.error().message();
+  EXPECT_EQ(response->result_int(), 413);
+  EXPECT_FALSE(handler.sink->aborted);
+}
+
 }  // namespace
 }  // namespace lambdalite::http
