@@ -32,6 +32,12 @@ http::HttpResponse Render(Result<Reply> result, int success_status, const std::s
   if (!result.ok()) return Finish(RenderError(ToAwsError(result.error())), request_id);
   Reply& reply = *result;
   http::HttpResponse resp;
+  if (reply.stream) {
+    resp.stream = [stream = std::move(reply.stream), request_id](http::ResponseWriter writer) {
+      stream(ReplyWriter(std::move(writer), request_id));
+    };
+    return resp;
+  }
   resp.status = reply.status != 0 ? reply.status : success_status;
   if (reply.json) {
     resp.SetHeader("Content-Type", "application/json");
@@ -53,6 +59,17 @@ bool IsStreamingPayload(const http::HttpRequest& request) {
 }
 
 }  // namespace
+
+void ReplyWriter::Fail(const Error& error) const {
+  writer_.Respond(Finish(RenderError(ToAwsError(error)), request_id_));
+}
+
+void ReplyWriter::Begin(int status, std::vector<http::Header> headers) const {
+  http::HttpResponse head;
+  head.status = status;
+  head.headers = std::move(headers);
+  writer_.Begin(Finish(std::move(head), request_id_));
+}
 
 Error InvalidRegionError(std::string_view region) {
   // AWS's answer to a credential scope naming no region it serves

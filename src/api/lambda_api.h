@@ -33,6 +33,26 @@ struct RequestContext {
   const http::HttpRequest* request = nullptr;
 };
 
+// The producer side of a streamed reply (InvokeWithResponseStream), over http::ResponseWriter
+// with its contract: thread-safe, Fail or Begin once, then Write any number of times and End.
+// Fail answers the AWS error (as a handler's Error would be) instead of a stream; Begin sends the
+// status and headers (x-amzn-RequestId added) and starts the body.
+class ReplyWriter {
+ public:
+  ReplyWriter(http::ResponseWriter writer, std::string request_id)
+      : writer_(std::move(writer)), request_id_(std::move(request_id)) {}
+  void Fail(const Error& error) const;
+  void Begin(int status, std::vector<http::Header> headers) const;
+  void Write(std::string bytes) const { writer_.Write(std::move(bytes)); }
+  void End() const { writer_.End(); }
+  // The client went away: the producer may stop.
+  bool closed() const { return writer_.closed(); }
+
+ private:
+  http::ResponseWriter writer_;
+  std::string request_id_;
+};
+
 // What an operation returns on success.
 struct Reply {
   int status = 0;  // 0: the operation's success code from the model
@@ -41,6 +61,10 @@ struct Reply {
   std::optional<std::string> json_text;
   std::string raw_body;  // used when json and json_text are empty
   std::vector<http::Header> headers;
+  // A streamed reply: when set, everything above is ignored and `stream` produces the answer
+  // (http::HttpResponse::stream's contract: from a blocking handler it runs on the worker thread
+  // and may block; from an async one it must not).
+  std::function<void(ReplyWriter)> stream;
 };
 
 using OperationHandler =

@@ -1578,6 +1578,7 @@ RuntimeInvocation EnvironmentPool::MakeInvocation(const InvokeRequest& request) 
   invocation.payload = request.payload;
   invocation.invoked_function_arn = request.invoked_function_arn;
   invocation.trace_id = NewTraceId(clock_.NowMillis(), request.lineage);
+  invocation.stream_sink = request.stream_sink;
   if (!request.client_context.empty()) {
     std::string decoded;
     if (Base64Decode(request.client_context, &decoded)) invocation.client_context = decoded;
@@ -1667,6 +1668,7 @@ EnvironmentPool::RunResult EnvironmentPool::Finish(Environment& env, const Invok
   switch (event) {
     case Event::kOutcome: {
       RuntimeOutcome outcome = env.TakeOutcome();
+      result.streamed = outcome.streamed;
       switch (outcome.kind) {
         case RuntimeOutcome::Kind::kResponse:
           result.payload = std::move(outcome.body);
@@ -1679,7 +1681,7 @@ EnvironmentPool::RunResult EnvironmentPool::Finish(Environment& env, const Invok
           // The runtime got its 413 and goes on polling: the environment stays usable.
           result.payload =
               MessageFirstError("Response payload size exceeded maximum allowed payload size (" +
-                                    std::to_string(kMaxRuntimePayloadBytes) + " bytes).",
+                                    std::to_string(outcome.limit_bytes) + " bytes).",
                                 "Function.ResponseSizeTooLarge");
           result.function_error = kUnhandled;
           break;

@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "domain/function.h"
+#include "executor/response_stream.h"
 
 namespace lambdalite::executor {
 
@@ -41,6 +42,10 @@ struct InvokeRequest {
   bool tail_log = false;  // X-Amz-Log-Type: Tail
   // The Lineage field of the invocation's trace id (domain/recursion.h); empty: none.
   std::string lineage;
+  // Where a streamed response goes as it is produced (InvokeWithResponseStream, URLs in
+  // RESPONSE_STREAM mode); null: a streamed response is collected into the result's payload, as
+  // Invoke answers it.
+  std::shared_ptr<ResponseStreamSink> stream_sink;
 };
 
 struct InvocationResult {
@@ -54,6 +59,10 @@ struct InvocationResult {
   std::string log_result;
   bool timed_out = false;
   int64_t duration_ms = 0;
+  // The runtime streamed its response to the request's stream_sink: `payload` is then empty on
+  // success, or the error (from the Lambda-Runtime-Function-Error-* trailers, or the platform's
+  // error such as a timeout) when function_error is set. Chunks sent before an error stand.
+  bool streamed = false;
 };
 
 // Invoker runs invocations. Thread-safe; Invoke blocks the calling thread until the invocation

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/crypto.h"
+
 namespace lambdalite::executor {
 
 namespace {
@@ -36,10 +38,9 @@ http::HttpResponse InvalidRequestId() {
   return ApiError(400, "InvalidRequestID", "Invalid request ID");
 }
 
-http::HttpResponse TooLarge() {
+http::HttpResponse TooLarge(size_t limit = kMaxRuntimePayloadBytes) {
   return ApiError(413, "RequestEntityTooLarge",
-                  "Exceeded maximum allowed payload size (" +
-                      std::to_string(kMaxRuntimePayloadBytes) + " bytes).");
+                  "Exceeded maximum allowed payload size (" + std::to_string(limit) + " bytes).");
 }
 
 http::HttpResponse NotFound() {
@@ -121,7 +122,72 @@ http::HttpResponse RenderInvocation(RuntimeInvocation invocation) {
 
 }  // namespace
 
+// The body of one streamed response: forwards it to the invocation's sink as it arrives (or
+// collects it when there is none) and counts it against the limit. Used on the connection's
+// strand only, then read by the dispatch of the same request (which follows on that strand).
+class RuntimeApi::StreamedBody final : public http::RequestBodySink {
+ public:
+  StreamedBody(std::string request_id, std::shared_ptr<ResponseStreamSink> sink)
+      : request_id_(std::move(request_id)),
+        sink_(std::move(sink)),
+        limit_(sink_ ? kMaxStreamedResponseBytes : kMaxRuntimePayloadBytes) {}
+
+  bool OnBodyData(std::string_view data) override {
+    received_ += data.size();
+    if (received_ > limit_) {
+      too_large_ = true;
+      return false;
+    }
+    if (sink_) {
+      sink_->OnChunk(std::string(data));
+    } else {
+      collected_.append(data);
+    }
+    return true;
+  }
+  void OnBodyAborted() override {}
+
+  const std::string& request_id() const { return request_id_; }
+  bool streamed() const { return sink_ != nullptr; }
+  bool too_large() const { return too_large_; }
+  size_t limit() const { return limit_; }
+  std::string TakeCollected() { return std::move(collected_); }
+
+ private:
+  const std::string request_id_;
+  const std::shared_ptr<ResponseStreamSink> sink_;
+  const size_t limit_;
+  size_t received_ = 0;
+  bool too_large_ = false;
+  std::string collected_;
+};
+
 RuntimeApi::RuntimeApi(RuntimeApiObserver& observer) : observer_(observer) {}
+
+std::shared_ptr<http::RequestBodySink> RuntimeApi::StreamRequestBody(
+    const http::HttpRequest& request) {
+  if (request.method != "POST") return nullptr;
+  const std::string* mode = request.FindHeader("Lambda-Runtime-Function-Response-Mode");
+  if (mode == nullptr || *mode != "streaming") return nullptr;
+  const Route route = ParseRoute(request.target);
+  if (route.kind != RouteKind::kResponse) return nullptr;
+  std::shared_ptr<ResponseStreamSink> sink;
+  std::shared_ptr<StreamedBody> body;
+  {
+    std::lock_guard lock(mu_);
+    // An unknown id: read the body the usual way and answer InvalidRequestID.
+    if (route.request_id.empty() || route.request_id != current_id_) return nullptr;
+    if (streamed_) return nullptr;  // a second streamed post for the same invocation
+    sink = current_sink_;
+    body = std::make_shared<StreamedBody>(route.request_id, sink);
+    streamed_ = body;
+  }
+  if (sink) {
+    const std::string* type = request.FindHeader("Content-Type");
+    sink->OnStart(type != nullptr ? *type : "application/octet-stream");
+  }
+  return body;
+}
 
 RuntimeApi::~RuntimeApi() {
   // A poll still parked belongs to an environment that is going away (retired or reaped, its
@@ -151,6 +217,8 @@ bool RuntimeApi::Assign(RuntimeInvocation invocation) {
     poll = std::move(parked_poll_);
     parked_poll_.reset();
     current_id_ = std::move(id);
+    current_sink_ = invocation.stream_sink;
+    streamed_.reset();
   }
   (*poll)(RenderInvocation(std::move(invocation)));
   return true;
@@ -160,6 +228,8 @@ void RuntimeApi::Abandon() {
   std::lock_guard lock(mu_);
   queued_.reset();
   current_id_.clear();
+  current_sink_.reset();
+  streamed_.reset();
 }
 
 void RuntimeApi::HandleNext(Done done) {
@@ -172,6 +242,8 @@ void RuntimeApi::HandleNext(Done done) {
       invocation = std::move(queued_);
       queued_.reset();
       current_id_ = invocation->request_id;
+      current_sink_ = invocation->stream_sink;
+      streamed_.reset();
     } else {
       // The newest poll wins: an older one is most likely from a connection the runtime gave up
       // on (a client-side timeout); answering it instead would hand the event to nobody.
@@ -196,6 +268,8 @@ http::HttpResponse RuntimeApi::HandleResult(const std::string& request_id, Runti
     std::lock_guard lock(mu_);
     if (request_id.empty() || request_id != current_id_) return InvalidRequestId();
     current_id_.clear();
+    current_sink_.reset();
+    streamed_.reset();
   }
   const bool too_large = outcome.kind == RuntimeOutcome::Kind::kResponseTooLarge;
   observer_.OnInvocationOutcome(request_id, std::move(outcome));
@@ -233,7 +307,27 @@ bool RuntimeApi::HandleAsync(const http::HttpRequest& request, Done done) {
     case RouteKind::kResponse: {
       RuntimeOutcome outcome;
       outcome.kind = RuntimeOutcome::Kind::kResponse;
-      outcome.body = request.body;
+      std::shared_ptr<StreamedBody> streamed;
+      {
+        std::lock_guard lock(mu_);
+        if (streamed_ && streamed_->request_id() == route.request_id) streamed = streamed_;
+      }
+      if (!streamed) {
+        outcome.body = request.body;
+        done(HandleResult(route.request_id, std::move(outcome)));
+        return true;
+      }
+      outcome.streamed = streamed->streamed();
+      if (!outcome.streamed) outcome.body = streamed->TakeCollected();
+      // A mid-stream error: the trailers name it (the body is base64 of the JSON error).
+      if (const std::string* type = request.FindHeader("Lambda-Runtime-Function-Error-Type")) {
+        outcome.kind = RuntimeOutcome::Kind::kError;
+        outcome.error_type = *type;
+        outcome.body.clear();
+        if (const std::string* body = request.FindHeader("Lambda-Runtime-Function-Error-Body")) {
+          if (!Base64Decode(*body, &outcome.body)) outcome.body = *body;
+        }
+      }
       done(HandleResult(route.request_id, std::move(outcome)));
       return true;
     }
@@ -286,7 +380,17 @@ http::HttpResponse RuntimeApi::OnBodyTooLarge(const std::string& method,
   if (method == "POST" && (route.kind == RouteKind::kResponse || route.kind == RouteKind::kError)) {
     RuntimeOutcome outcome;
     outcome.kind = RuntimeOutcome::Kind::kResponseTooLarge;
-    return HandleResult(route.request_id, std::move(outcome));
+    {
+      std::lock_guard lock(mu_);
+      if (streamed_ && streamed_->request_id() == route.request_id && streamed_->too_large()) {
+        outcome.streamed = streamed_->streamed();
+        outcome.limit_bytes = streamed_->limit();
+      }
+    }
+    const size_t limit = outcome.limit_bytes;
+    http::HttpResponse answer = HandleResult(route.request_id, std::move(outcome));
+    if (answer.status == 413) answer = TooLarge(limit);
+    return answer;
   }
   return TooLarge();
 }

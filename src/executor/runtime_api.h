@@ -10,6 +10,13 @@
 //   POST /2018-06-01/runtime/invocation/{id}/error     202; the body is the function error payload
 //   POST /2018-06-01/runtime/init/error                202; the body is the init error payload
 //
+// Streaming mode (POST .../response with Lambda-Runtime-Function-Response-Mode: streaming, a
+// chunked body): every piece of the body goes to the invocation's ResponseStreamSink as it
+// arrives, up to kMaxStreamedResponseBytes; a mid-stream error comes in the trailers
+// Lambda-Runtime-Function-Error-Type and Lambda-Runtime-Function-Error-Body (base64 of the JSON
+// error), and makes the outcome a kError with that body. Without a sink (a plain Invoke of a
+// streaming function) the pieces are collected as a buffered response would be.
+//
 // Unknown or finished request ids get 400 InvalidRequestID; a response or error body over
 // kMaxRuntimePayloadBytes gets 413 RequestEntityTooLarge and the invocation ends with AWS's
 // Function.ResponseSizeTooLarge error (wording from AWS's Runtime Interface Emulator, rapid).
@@ -25,6 +32,7 @@
 #include <optional>
 #include <string>
 
+#include "executor/response_stream.h"
 #include "http/handler.h"
 
 namespace lambdalite::executor {
@@ -42,6 +50,9 @@ struct RuntimeInvocation {
   std::string trace_id;          // Lambda-Runtime-Trace-Id
   std::string client_context;    // decoded JSON text; the header is omitted when empty
   std::string cognito_identity;  // JSON text; the header is omitted when empty
+  // Where a streamed response goes (not sent to the runtime); null: collect it (up to
+  // kMaxRuntimePayloadBytes) into the outcome's body.
+  std::shared_ptr<ResponseStreamSink> stream_sink;
 };
 
 // How the runtime ended an invocation.
@@ -54,6 +65,11 @@ struct RuntimeOutcome {
   Kind kind = Kind::kResponse;
   std::string body;        // the posted body, untouched (empty for kResponseTooLarge)
   std::string error_type;  // Lambda-Runtime-Function-Error-Type of an error, may be empty
+  // The response was streamed to the invocation's stream_sink (body then empty, or the error
+  // the trailers reported).
+  bool streamed = false;
+  // kResponseTooLarge: the limit that was exceeded.
+  size_t limit_bytes = kMaxRuntimePayloadBytes;
 };
 
 // Receives the runtime's events. Called on HTTP I/O threads, never while the RuntimeApi holds its
@@ -94,8 +110,11 @@ class RuntimeApi final : public http::RequestHandler {
                    std::function<void(http::HttpResponse)> done) override;
   size_t BodyLimit(const std::string& method, const std::string& target) const override;
   http::HttpResponse OnBodyTooLarge(const std::string& method, const std::string& target) override;
+  std::shared_ptr<http::RequestBodySink> StreamRequestBody(
+      const http::HttpRequest& request) override;
 
  private:
+  class StreamedBody;
   using Done = std::function<void(http::HttpResponse)>;
 
   void HandleNext(Done done);
@@ -105,10 +124,13 @@ class RuntimeApi final : public http::RequestHandler {
   RuntimeApiObserver& observer_;
 
   std::mutex mu_;
-  std::optional<Done> parked_poll_;          // a /next waiting for work
-  std::optional<RuntimeInvocation> queued_;  // assigned, not yet fetched by /next
-  std::string current_id_;                   // fetched, not yet answered ("" = none)
-  bool polled_ = false;                      // a /next arrived at least once
+  std::optional<Done> parked_poll_;                   // a /next waiting for work
+  std::optional<RuntimeInvocation> queued_;           // assigned, not yet fetched by /next
+  std::string current_id_;                            // fetched, not yet answered ("" = none)
+  std::shared_ptr<ResponseStreamSink> current_sink_;  // current_id_'s stream sink
+  // The streamed body of current_id_'s response, once its head arrived.
+  std::shared_ptr<StreamedBody> streamed_;
+  bool polled_ = false;  // a /next arrived at least once
 };
 
 }  // namespace lambdalite::executor

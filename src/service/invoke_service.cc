@@ -189,6 +189,8 @@ executor::InvokeRequest InvokeService::MakeRequest(const domain::Scope& scope, I
   req.unreserved_concurrency = target.unreserved_concurrency;
   req.provisioned_concurrency = target.provisioned_concurrency;
   req.tail_log = input.tail_log;
+  req.stream_sink = std::move(input.stream_sink);
+  if (req.stream_sink) req.stream_sink->OnVersion(req.version->version);
   return req;
 }
 

@@ -4,6 +4,7 @@
 // (alias weights included), checks the payload, and hands the invocation to the executor.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,13 @@ struct InvokeInput {
   // The Lineage of the X-Amzn-Trace-Id header the call came with (domain/recursion.h), or of
   // the Event invocation that is running: how often this event has invoked which function.
   std::string lineage;
+  // Response streaming (InvokeWithResponseStream; function URLs in RESPONSE_STREAM mode): when
+  // set, a function that streams (Node's awslambda.streamifyResponse, the Python client's
+  // lambdalite.streaming) sends its output here chunk by chunk as it writes it, see
+  // executor::ResponseStreamSink; the result then says `streamed` and carries only the error, if
+  // any. A function that does not stream still answers whole, in the result's payload. Only for
+  // InvokeSync / TryInvokeSync.
+  std::shared_ptr<executor::ResponseStreamSink> stream_sink;
 };
 
 // The version an invocation runs, as resolved from the name the caller used.

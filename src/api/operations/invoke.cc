@@ -1,5 +1,11 @@
 #include "api/operations/invoke.h"
 
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "api/event_stream.h"
 #include "api/mapping.h"
 #include "api/shapes.h"
 #include "domain/recursion.h"
@@ -60,6 +66,131 @@ bool IsRequestResponse(const shapes::InvocationRequest& in) {
   return in.InvocationType.value_or("RequestResponse") == "RequestResponse";
 }
 
+// InvokeWithResponseStream's answer, built as the invocation goes: 200 with Content-Type
+// application/vnd.amazon.eventstream and X-Amz-Executed-Version, a PayloadChunk event per chunk
+// the function streams (a buffered function's whole response is one PayloadChunk), then one
+// InvokeComplete event (ErrorCode "Unhandled" and ErrorDetails, the error payload, for a function
+// error; LogResult with Tail). The head goes out with the first chunk or at the end, so a request
+// that cannot run (not found, throttled) still gets its plain AWS error.
+//
+// It is the invocation's ResponseStreamSink (I/O threads) and gets its result through Finish. In
+// the non-blocking path `ask` requests the reply (once, outside the lock) when there is something
+// to send; in the blocking path the writer is attached before the invocation starts.
+class EventStreamReply final : public executor::ResponseStreamSink,
+                               public std::enable_shared_from_this<EventStreamReply> {
+ public:
+  explicit EventStreamReply(AsyncReplyDone ask) : ask_(std::move(ask)) {}
+
+  void Attach(ReplyWriter writer) {
+    std::unique_lock lock(mu_);
+    writer_ = std::move(writer);
+    Pump(lock);
+  }
+
+  void OnVersion(const std::string& executed_version) override {
+    std::lock_guard lock(mu_);
+    version_ = executed_version;
+  }
+  void OnStart(const std::string& /*content_type*/) override {}
+  // Passed through untouched, metadata prelude included, as AWS does.
+  void OnChunk(std::string data) override { Push(EncodePayloadChunk(data)); }
+
+  void Finish(Result<executor::InvocationResult> invoked) {
+    std::unique_lock lock(mu_);
+    if (!invoked.ok()) {
+      if (begun_ || !pending_.empty()) {
+        pending_.push_back(EncodeInvokeComplete("ServiceException", invoked.error().message, ""));
+      } else {
+        error_ = std::move(invoked).error();
+      }
+    } else {
+      executor::InvocationResult& result = *invoked;
+      if (!result.executed_version.empty()) version_ = result.executed_version;
+      if (!result.function_error.empty()) {
+        pending_.push_back(
+            EncodeInvokeComplete(result.function_error, result.payload, result.log_result));
+      } else {
+        if (!result.streamed && !result.payload.empty()) {
+          pending_.push_back(EncodePayloadChunk(result.payload));
+        }
+        pending_.push_back(EncodeInvokeComplete("", "", result.log_result));
+      }
+    }
+    finished_ = true;
+    Pump(lock);
+  }
+
+ private:
+  void Push(std::string frame) {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    pending_.push_back(std::move(frame));
+    Pump(lock);
+  }
+
+  // Sends what can be sent. Releases the lock before asking for the reply.
+  void Pump(std::unique_lock<std::mutex>& lock) {
+    if (!writer_) {
+      if (!ask_ || (pending_.empty() && !finished_)) return;
+      AsyncReplyDone ask = std::move(ask_);
+      ask_ = nullptr;
+      std::optional<Error> error = std::move(error_);
+      lock.unlock();
+      if (error) {
+        ask(std::move(*error));
+        return;
+      }
+      Reply reply;
+      reply.stream = [self = shared_from_this()](ReplyWriter writer) {
+        self->Attach(std::move(writer));
+      };
+      ask(std::move(reply));
+      return;
+    }
+    if (!begun_) {
+      if (error_) {
+        writer_->Fail(*error_);
+        writer_.reset();
+        return;
+      }
+      if (pending_.empty() && !finished_) return;
+      std::vector<http::Header> headers;
+      headers.push_back({"Content-Type", "application/vnd.amazon.eventstream"});
+      if (!version_.empty()) headers.push_back({"X-Amz-Executed-Version", version_});
+      writer_->Begin(200, std::move(headers));
+      begun_ = true;
+    }
+    for (std::string& frame : pending_) writer_->Write(std::move(frame));
+    pending_.clear();
+    if (finished_) {
+      writer_->End();
+      writer_.reset();
+    }
+  }
+
+  std::mutex mu_;
+  AsyncReplyDone ask_;
+  std::optional<ReplyWriter> writer_;
+  bool begun_ = false;
+  bool finished_ = false;
+  std::optional<Error> error_;
+  std::vector<std::string> pending_;
+  std::string version_;
+};
+
+service::InvokeInput StreamInput(const RequestContext& ctx,
+                                 shapes::InvokeWithResponseStreamRequest&& in) {
+  service::InvokeInput input;
+  input.function_name = std::move(in.FunctionName);
+  input.qualifier = std::move(in.Qualifier);
+  input.payload = std::move(in.Payload).value_or(std::string());
+  input.client_context = std::move(in.ClientContext).value_or(std::string());
+  input.tail_log = in.LogType.value_or("None") == "Tail";
+  input.request_id = ctx.request_id;
+  input.lineage = LineageOf(ctx);
+  return input;
+}
+
 }  // namespace
 
 void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
@@ -107,6 +238,38 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
           return r;
         }
         return SyncReply(invoke.InvokeSync(ctx.scope, SyncInput(ctx, std::move(in))));
+      });
+
+  // InvokeWithResponseStream. The event stream output cannot be a typed shape (ToReply renders
+  // one body, not a sequence of events), so the reply is a streamed Reply built by
+  // EventStreamReply; the request is typed. InvocationType DryRun streams like RequestResponse
+  // (AWS SAM's integration tests record AWS answering DryRun with the function's chunks).
+  api.RegisterTyped<shapes::InvokeWithResponseStreamRequest>(
+      "InvokeWithResponseStream",
+      [&invoke](const RequestContext& ctx,
+                shapes::InvokeWithResponseStreamRequest&& in) -> Result<Reply> {
+        Reply r;
+        // Runs on the worker thread (it may block on a cold start) with the writer attached
+        // first, so chunks stream while InvokeSync waits.
+        r.stream = [&invoke, scope = ctx.scope,
+                    input = StreamInput(ctx, std::move(in))](ReplyWriter writer) mutable {
+          auto reply = std::make_shared<EventStreamReply>(nullptr);
+          reply->Attach(std::move(writer));
+          input.stream_sink = reply;
+          reply->Finish(invoke.InvokeSync(scope, std::move(input)));
+        };
+        return r;
+      });
+  api.RegisterTypedAsync<shapes::InvokeWithResponseStreamRequest>(
+      "InvokeWithResponseStream",
+      [&invoke](const RequestContext& ctx, shapes::InvokeWithResponseStreamRequest&& in,
+                AsyncReplyDone done) {
+        auto reply = std::make_shared<EventStreamReply>(std::move(done));
+        service::InvokeInput input = StreamInput(ctx, std::move(in));
+        input.stream_sink = reply;
+        return invoke.TryInvokeSync(
+            ctx.scope, std::move(input),
+            [reply](Result<executor::InvocationResult> r) { reply->Finish(std::move(r)); });
       });
 
   // A RequestResponse invocation that a warm environment can take holds no thread while the
