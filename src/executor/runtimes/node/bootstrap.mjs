@@ -19,6 +19,7 @@
 // absent) support them.
 
 import net from "node:net";
+import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import util from "node:util";
@@ -503,6 +504,127 @@ function serialize(result) {
   return body === undefined ? "null" : body;
 }
 
+// ---- Response streaming: awslambda.streamifyResponse and awslambda.HttpResponseStream -------
+// A streaming handler is (event, responseStream, context) => Promise. Its responseStream is a
+// chunked POST .../response (Lambda-Runtime-Function-Response-Mode: streaming) on a connection
+// of its own: what the handler writes goes out at once. An error ends it with the trailers
+// Lambda-Runtime-Function-Error-Type and Lambda-Runtime-Function-Error-Body (base64 JSON).
+
+const STREAMING_SYMBOL = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
+
+function createResponseStream(requestId) {
+  const req = http.request({
+    host: apiHost,
+    port: apiPort,
+    method: "POST",
+    path: `${API_PREFIX}/invocation/${requestId}/response`,
+    agent: false,
+    headers: {
+      "Lambda-Runtime-Function-Response-Mode": "streaming",
+      "Content-Type": "application/octet-stream",
+      "Transfer-Encoding": "chunked",
+      Trailer: [ERROR_TYPE_HEADER, ERROR_BODY_TRAILER].join(", "),
+    },
+  });
+  req.setNoDelay(true);
+  let written = false;
+  const done = new Promise((resolve, reject) => {
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", resolve);
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
+  const origWrite = req.write.bind(req);
+  req.write = (chunk, encoding, callback) => {
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) {
+      chunk = JSON.stringify(chunk);
+    }
+    written = true;
+    return origWrite(chunk, encoding, callback);
+  };
+  req.setContentType = (contentType) => {
+    if (written || req.headersSent) throw new Error("Cannot set content-type, too late.");
+    req.setHeader("Content-Type", contentType);
+  };
+  const fail = (error) => {
+    const payload = toErrorPayload(error);
+    req.addTrailers({
+      [ERROR_TYPE_HEADER]: payload.errorType,
+      [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(payload)).toString("base64"),
+    });
+    req.end();
+  };
+  return { stream: req, done, fail };
+}
+
+class HttpResponseStream {
+  // Writes the HTTP metadata ({statusCode, headers, cookies}) and the 8-NUL delimiter, then
+  // hands back the stream for the body (function URLs read the prelude; InvokeWithResponseStream
+  // passes it through).
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    underlyingStream.write(Buffer.concat([Buffer.from(JSON.stringify(prelude || {})), Buffer.alloc(8)]));
+    return underlyingStream;
+  }
+}
+
+globalThis.awslambda = {
+  ...(globalThis.awslambda || {}),
+  streamifyResponse(handler) {
+    handler[STREAMING_SYMBOL] = "response";
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+function runStreamingInvocation(handler, headers, rawBody, context, state, resolveDone) {
+  const requestId = state.requestId;
+  const { stream, done, fail } = createResponseStream(requestId);
+  const settle = (error) => {
+    if (state.finished) return;
+    state.finished = true;
+    if (inflight === state) inflight = null;
+    if (error !== undefined) {
+      logError("Invoke Error", toLogObject(error));
+      if (!stream.writableEnded) fail(error);
+    } else if (!stream.writableEnded) {
+      stream.end();
+    }
+    lastPost = done.catch(() => {});
+    done.then(
+      () => resolveDone(),
+      (err) => {
+        process.stderr.write(`lambdalite bootstrap: could not stream the result of ${requestId}: ${err && err.message}\n`);
+        resolveDone();
+      },
+    );
+  };
+  state.finish = (failed, value) => settle(failed ? value : undefined);
+  let event;
+  try {
+    event = JSON.parse(rawBody);
+  } catch (e) {
+    settle(e);
+    return;
+  }
+  let ret;
+  try {
+    ret = handler(event, stream, context);
+  } catch (e) {
+    settle(e);
+    return;
+  }
+  // Once the handler's promise settles the stream ends (if the handler did not end it).
+  Promise.resolve(ret).then(
+    () => settle(),
+    (e) => settle(e),
+  );
+}
+
 function runInvocation(handler, headers, rawBody) {
   return new Promise((resolveDone) => {
     const requestId = headers["lambda-runtime-aws-request-id"];
@@ -553,6 +675,12 @@ function runInvocation(handler, headers, rawBody) {
     };
     if (headers["lambda-runtime-aws-tenant-id"] !== undefined) {
       context.tenantId = headers["lambda-runtime-aws-tenant-id"];
+    }
+
+    if (handler[STREAMING_SYMBOL] === "response") {
+      delete context.callbackWaitsForEmptyEventLoop;
+      runStreamingInvocation(handler, headers, rawBody, context, state, resolveDone);
+      return;
     }
 
     let event;

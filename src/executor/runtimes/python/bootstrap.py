@@ -560,6 +560,158 @@ def _deliver(post, request_id, body):
                          % (request_id, e))
 
 
+# --------------------------------------------------------------------------------------
+# Response streaming (lambdalite's own API; AWS's Python runtimes have none). The function's
+# code imports it as a module this client installs:
+#
+#     import lambdalite
+#
+#     @lambdalite.streaming
+#     def handler(event, response_stream, context):
+#         response_stream.set_content_type("text/plain")    # before the first write
+#         response_stream.write(b"first")                   # bytes or str; sent at once
+#         response_stream.write("second")
+#
+#     # For function URLs: the HTTP metadata, then the body (AWS's HttpResponseStream.from).
+#     stream = lambdalite.http_response_stream(response_stream,
+#                                              {"statusCode": 201, "headers": {...}})
+#
+# The stream ends when the handler returns (or at stream.end()). An exception raised after
+# writing ends it with the error trailers, as Node's streaming handlers do.
+# --------------------------------------------------------------------------------------
+
+_RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode"
+_ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body"
+_HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response"
+
+
+class ResponseStream(object):
+    """The writable stream a streaming handler gets: a chunked POST .../response on a
+    connection of its own, whose head goes out with the first write."""
+
+    def __init__(self, address, request_id):
+        self._address = address
+        self._request_id = request_id
+        self._content_type = "application/octet-stream"
+        self._sock = None
+        self._ended = False
+
+    def set_content_type(self, content_type):
+        if self._sock is not None:
+            raise RuntimeError("Cannot set content-type, too late.")
+        self._content_type = content_type
+
+    def _open(self):
+        host, _, port = self._address.rpartition(":")
+        family = _sock.AF_INET
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+            family = _sock.AF_INET6
+        s = _sock.socket(family, _sock.SOCK_STREAM)
+        try:
+            s.setsockopt(_sock.IPPROTO_TCP, _sock.TCP_NODELAY, 1)
+        except (OSError, AttributeError):
+            pass
+        s.connect((host or "127.0.0.1", int(port)))
+        head = ("POST %s/invocation/%s/response HTTP/1.1\r\nHost: %s\r\n%s: streaming\r\n"
+                "Content-Type: %s\r\nTransfer-Encoding: chunked\r\nTrailer: %s, %s\r\n\r\n"
+                % (_API_PREFIX, self._request_id, self._address, _RESPONSE_MODE_HEADER,
+                   self._content_type, _ERROR_TYPE_HEADER, _ERROR_BODY_TRAILER))
+        s.sendall(head.encode("latin-1"))
+        self._sock = s
+
+    def write(self, data):
+        if self._ended:
+            raise RuntimeError("write after end")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
+            data = json.dumps(data).encode("utf-8")
+        if self._sock is None:
+            self._open()
+        if len(data):
+            self._sock.sendall(b"%x\r\n" % len(data) + bytes(data) + b"\r\n")
+
+    def _finish(self, trailers=b""):
+        if self._ended:
+            return
+        self._ended = True
+        if self._sock is None:
+            self._open()
+        try:
+            self._sock.sendall(b"0\r\n" + trailers + b"\r\n")
+            # The Runtime API's answer (202, or 413 past the size limit), then close.
+            got = b""
+            while b"\r\n\r\n" not in got:
+                chunk = self._sock.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            self._sock.close()
+
+    def end(self, data=None):
+        if data is not None:
+            self.write(data)
+        self._finish()
+
+    def fail(self, error_body, error_type):
+        import base64
+        encoded = base64.b64encode(json.dumps(error_body).encode("utf-8")).decode("ascii")
+        self._finish(("%s: %s\r\n%s: %s\r\n" % (_ERROR_TYPE_HEADER, error_type,
+                                                _ERROR_BODY_TRAILER, encoded)).encode("latin-1"))
+
+    @property
+    def ended(self):
+        return self._ended
+
+
+def _streaming(handler):
+    handler._lambdalite_streaming = True
+    return handler
+
+
+def _http_response_stream(stream, metadata):
+    stream.set_content_type(_HTTP_INTEGRATION_CONTENT_TYPE)
+    stream.write(json.dumps(metadata or {}).encode("utf-8") + b"\0" * 8)
+    return stream
+
+
+def _install_streaming_module():
+    module = type(sys)("lambdalite")
+    module.streaming = _streaming
+    module.http_response_stream = _http_response_stream
+    module.ResponseStream = ResponseStream
+    sys.modules["lambdalite"] = module
+
+
+def _serve_streaming(api, handler, request_id, event, context):
+    stream = ResponseStream(api._host_header, request_id)
+    try:
+        handler(event, stream, context)
+    except Exception as e:
+        error_type, message, trace = _exception_fields(e)
+        try:
+            sys.stdout.write(_LAMBDA_WARNING + "\n")
+        except Exception:
+            pass
+        _log_error(error_type, message, trace)
+        body = {"errorMessage": message, "errorType": error_type, "requestId": request_id,
+                "stackTrace": trace}
+        try:
+            if stream.ended:
+                raise RuntimeError("the stream had already ended")
+            stream.fail(body, error_type)
+        except (OSError, RuntimeError):
+            _deliver(api.post_invocation_error, request_id, json.dumps(body).encode("utf-8"))
+        return
+    try:
+        stream.end()
+    except OSError as e:
+        sys.stderr.write("lambdalite bootstrap: could not end the stream of %s: %s\n"
+                         % (request_id, e))
+
+
 def _serve(api, handler, encode):
     global _current_request_id
     static = _static_context()
@@ -591,6 +743,9 @@ def _serve(api, handler, encode):
         except ValueError as e:
             _report_invocation_error(api, request_id, "Runtime.UnmarshalError",
                                      "Unable to unmarshal input: %s" % e, [])
+            continue
+        if getattr(handler, "_lambdalite_streaming", False):
+            _serve_streaming(api, handler, request_id, event, context)
             continue
         try:
             result = handler(event, context)
@@ -672,6 +827,7 @@ def main():
     api = RuntimeAPI(address)
     encode = _make_encoder()
 
+    _install_streaming_module()
     try:
         handler = _load_handler(env.get("_HANDLER", ""))
     except Exception as e:

@@ -1,0 +1,300 @@
+"""Response streaming (issue 15 items 4-5): InvokeWithResponseStream and the Runtime API's
+streaming response mode, in both of lambdalite's runtime clients.
+
+* Python: lambdalite's own API (`import lambdalite`, `@lambdalite.streaming`, handler(event,
+  response_stream, context), `lambdalite.http_response_stream`).
+* Node.js: awslambda.streamifyResponse and awslambda.HttpResponseStream.from.
+* boto3's invoke_with_response_stream (botocore's event stream parser) and the JS SDK v3
+  (@aws-sdk/client-lambda, installed with npm into a temporary directory, or from
+  LAMBDALITE_IT_JS_SDK_DIR) read the chunks as they come: the tests prove the first chunk
+  arrives while the function is still running (it sleeps 3 s before its second chunk).
+* A buffered function invoked this way answers one PayloadChunk then InvokeComplete; a function
+  error is InvokeComplete with ErrorCode Unhandled and ErrorDetails (the error payload).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from test_invoke_common import InvokeTestCase
+
+PY_CHUNKS = (
+    "import time, lambdalite\n"
+    "@lambdalite.streaming\n"
+    "def handler(event, response_stream, context):\n"
+    "    response_stream.set_content_type('text/plain')\n"
+    "    response_stream.write(b'first ')\n"
+    "    time.sleep(event.get('sleep', 0))\n"
+    "    response_stream.write('second')\n")
+
+PY_MID_STREAM_ERROR = (
+    "import lambdalite\n"
+    "@lambdalite.streaming\n"
+    "def handler(event, response_stream, context):\n"
+    "    response_stream.write('partial')\n"
+    "    raise ValueError('broke mid-stream')\n")
+
+PY_HTTP_PRELUDE = (
+    "import lambdalite\n"
+    "@lambdalite.streaming\n"
+    "def handler(event, response_stream, context):\n"
+    "    s = lambdalite.http_response_stream(response_stream,\n"
+    "        {'statusCode': 201, 'headers': {'x-a': 'b'}})\n"
+    "    s.write('body')\n")
+
+NODE_CHUNKS = (
+    "exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {\n"
+    "  responseStream.setContentType('text/plain');\n"
+    "  responseStream.write('first ');\n"
+    "  await new Promise((r) => setTimeout(r, (event.sleep || 0) * 1000));\n"
+    "  responseStream.write('second');\n"
+    "  responseStream.end();\n"
+    "});\n")
+
+NODE_HTTP_PRELUDE = (
+    "exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {\n"
+    "  const s = awslambda.HttpResponseStream.from(responseStream,\n"
+    "    { statusCode: 202, headers: { 'x-b': 'c' } });\n"
+    "  s.write('hello');\n"
+    "  s.end();\n"
+    "});\n")
+
+NODE_MID_STREAM_ERROR = (
+    "exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {\n"
+    "  responseStream.write('partial');\n"
+    "  throw new TypeError('node broke');\n"
+    "});\n")
+
+DELIMITER = b"\0" * 8
+
+
+def collect(resp):
+    """The events of an InvokeWithResponseStream answer: (chunks, complete, first_chunk_time,
+    end_time), times from time.monotonic() as each event was parsed."""
+    chunks, complete, first, end = [], None, None, None
+    for event in resp["EventStream"]:
+        if "PayloadChunk" in event:
+            if first is None:
+                first = time.monotonic()
+            chunks.append(event["PayloadChunk"]["Payload"])
+        elif "InvokeComplete" in event:
+            complete = event["InvokeComplete"]
+            end = time.monotonic()
+    return chunks, complete, first, end
+
+
+class InvokeWithResponseStreamTest(InvokeTestCase):
+    def stream(self, name, event=None, **kw):
+        return self.lam.invoke_with_response_stream(
+            FunctionName=name, Payload=json.dumps(event or {}).encode(), **kw)
+
+    def test_python_streams_chunks_incrementally(self):
+        name = self.make_python(PY_CHUNKS)
+        resp = self.stream(name, {"sleep": 3})
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp["ExecutedVersion"], "$LATEST")
+        self.assertEqual(resp["ResponseStreamContentType"], "application/vnd.amazon.eventstream")
+        chunks, complete, first, end = collect(resp)
+        self.assertEqual(b"".join(chunks), b"first second")
+        self.assertEqual(chunks[0], b"first ")
+        self.assertEqual(complete, {})
+        # The function sleeps 3 s between its chunks: the first arrived well before the end.
+        self.assertGreater(end - first, 1.5)
+
+    def test_node_streams_chunks_incrementally(self):
+        name = self.make_node(NODE_CHUNKS)
+        chunks, complete, first, end = collect(self.stream(name, {"sleep": 3}))
+        self.assertEqual(b"".join(chunks), b"first second")
+        self.assertEqual(chunks[0], b"first ")
+        self.assertEqual(complete, {})
+        self.assertGreater(end - first, 1.5)
+
+    def test_buffered_function_answers_one_chunk(self):
+        name = self.make_python("def handler(event, context):\n    return {'got': event}\n")
+        resp = self.stream(name, {"a": 1})
+        self.assertEqual(resp["StatusCode"], 200)
+        chunks, complete, _, _ = collect(resp)
+        self.assertEqual(chunks, [b'{"got": {"a": 1}}'])
+        self.assertEqual(complete, {})
+
+    def test_buffered_function_error(self):
+        name = self.make_python("def handler(event, context):\n    raise KeyError('k')\n")
+        chunks, complete, _, _ = collect(self.stream(name))
+        self.assertEqual(chunks, [])
+        self.assertEqual(complete["ErrorCode"], "Unhandled")
+        details = json.loads(complete["ErrorDetails"])
+        self.assertEqual(details["errorType"], "KeyError")
+        self.assertEqual(details["errorMessage"], "'k'")
+
+    def test_python_mid_stream_error(self):
+        name = self.make_python(PY_MID_STREAM_ERROR)
+        chunks, complete, _, _ = collect(self.stream(name))
+        self.assertEqual(chunks, [b"partial"])
+        self.assertEqual(complete["ErrorCode"], "Unhandled")
+        details = json.loads(complete["ErrorDetails"])
+        self.assertEqual(details["errorType"], "ValueError")
+        self.assertEqual(details["errorMessage"], "broke mid-stream")
+
+    def test_node_mid_stream_error(self):
+        name = self.make_node(NODE_MID_STREAM_ERROR)
+        chunks, complete, _, _ = collect(self.stream(name))
+        self.assertEqual(b"".join(chunks), b"partial")
+        self.assertEqual(complete["ErrorCode"], "Unhandled")
+        details = json.loads(complete["ErrorDetails"])
+        self.assertEqual(details["errorType"], "TypeError")
+        self.assertEqual(details["errorMessage"], "node broke")
+
+    def test_http_prelude_passes_through(self):
+        # InvokeWithResponseStream does not interpret the URL metadata prelude.
+        for source, maker, expected in (
+                (PY_HTTP_PRELUDE, self.make_python,
+                 json.dumps({"statusCode": 201, "headers": {"x-a": "b"}}).encode() + DELIMITER
+                 + b"body"),
+                (NODE_HTTP_PRELUDE, self.make_node,
+                 b'{"statusCode":202,"headers":{"x-b":"c"}}' + DELIMITER + b"hello")):
+            with self.subTest(source=source[:30]):
+                chunks, complete, _, _ = collect(self.stream(maker(source)))
+                self.assertEqual(b"".join(chunks), expected)
+                self.assertEqual(complete, {})
+
+    def test_tail_log(self):
+        name = self.make_python(PY_CHUNKS.replace("write(b'first ')",
+                                                  "write(b'first ')\n    print('logged line')"))
+        chunks, complete, _, _ = collect(self.stream(name, LogType="Tail"))
+        self.assertEqual(b"".join(chunks), b"first second")
+        log = base64.b64decode(complete["LogResult"]).decode()
+        self.assertIn("logged line", log)
+        self.assertIn("REPORT RequestId:", log)
+
+    def test_plain_invoke_of_a_streaming_function_collects_the_body(self):
+        name = self.make_python(PY_CHUNKS)
+        resp = self.invoke_ok(name, {})
+        self.assertEqual(resp["_bytes"], b"first second")
+
+    def test_qualifier_and_version(self):
+        name = self.make_python(PY_CHUNKS)
+        version = self.lam.publish_version(FunctionName=name)["Version"]
+        resp = self.stream(name, Qualifier=version)
+        self.assertEqual(resp["ExecutedVersion"], version)
+        chunks, complete, _, _ = collect(resp)
+        self.assertEqual(b"".join(chunks), b"first second")
+
+    def test_unknown_function(self):
+        with self.assertRaises(ClientError) as cm:
+            self.stream("no-such-function-xyz")
+        err = cm.exception.response
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        # Invoke's answer, word for word.
+        self.assertEqual(err["Error"]["Message"],
+                         "Function not found: " + self.arn("no-such-function-xyz") + ":$LATEST")
+
+    def test_invalid_payload(self):
+        name = self.make_python(PY_CHUNKS)
+        with self.assertRaises(ClientError) as cm:
+            self.lam.invoke_with_response_stream(FunctionName=name, Payload=b"not json")
+        plain = None
+        try:
+            self.lam.invoke(FunctionName=name, Payload=b"not json")
+        except ClientError as e:
+            plain = e.response["Error"]
+        self.assertEqual(cm.exception.response["Error"]["Code"], plain["Code"])
+        self.assertEqual(cm.exception.response["Error"]["Message"], plain["Message"])
+
+
+JS_READER = r"""
+const { LambdaClient, InvokeWithResponseStreamCommand } = require("@aws-sdk/client-lambda");
+(async () => {
+  const client = new LambdaClient({
+    endpoint: process.argv[2], region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const resp = await client.send(new InvokeWithResponseStreamCommand({
+    FunctionName: process.argv[3], Payload: Buffer.from(JSON.stringify({ sleep: 3 })),
+  }));
+  const events = [];
+  const t0 = Date.now();
+  for await (const event of resp.EventStream) {
+    if (event.PayloadChunk) {
+      events.push({ chunk: Buffer.from(event.PayloadChunk.Payload).toString(), at: Date.now() - t0 });
+    } else if (event.InvokeComplete) {
+      events.push({ complete: event.InvokeComplete, at: Date.now() - t0 });
+    }
+  }
+  console.log(JSON.stringify({ status: resp.StatusCode, version: resp.ExecutedVersion, events }));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+class JsSdkResponseStreamTest(InvokeTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sdk_dir = None
+        cls.own_dir = False
+        preset = os.environ.get("LAMBDALITE_IT_JS_SDK_DIR")
+        if preset and (Path(preset) / "node_modules" / "@aws-sdk" / "client-lambda").is_dir():
+            cls.sdk_dir = Path(preset)
+        else:
+            npm = shutil.which("npm")
+            if not npm or not shutil.which("node"):
+                raise unittest.SkipTest("npm or node is not installed: no JS SDK")
+            cls.sdk_dir = Path(tempfile.mkdtemp(prefix="lambdalite-it-jssdk-"))
+            cls.own_dir = True
+            proc = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-save",
+                                   "@aws-sdk/client-lambda"], cwd=cls.sdk_dir,
+                                  capture_output=True, text=True, timeout=600,
+                                  stdin=subprocess.DEVNULL)
+            if proc.returncode != 0:
+                shutil.rmtree(cls.sdk_dir, ignore_errors=True)
+                raise unittest.SkipTest("npm install @aws-sdk/client-lambda failed: "
+                                        + (proc.stderr or proc.stdout)[-1000:])
+        try:
+            super().setUpClass()
+        except BaseException:
+            if cls.own_dir:
+                shutil.rmtree(cls.sdk_dir, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            if cls.own_dir:
+                shutil.rmtree(cls.sdk_dir, ignore_errors=True)
+
+    def read_with_js_sdk(self, name):
+        script = self.sdk_dir / "reader.js"
+        script.write_text(JS_READER)
+        proc = subprocess.run(["node", str(script), self.endpoint, name], cwd=self.sdk_dir,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def test_js_sdk_reads_chunks_incrementally(self):
+        for source, maker in ((PY_CHUNKS, self.make_python), (NODE_CHUNKS, self.make_node)):
+            with self.subTest(runtime=maker.__name__):
+                out = self.read_with_js_sdk(maker(source))
+                self.assertEqual(out["status"], 200)
+                self.assertEqual(out["version"], "$LATEST")
+                events = out["events"]
+                chunks = [e for e in events if "chunk" in e]
+                self.assertEqual("".join(e["chunk"] for e in chunks), "first second")
+                self.assertEqual(chunks[0]["chunk"], "first ")
+                self.assertEqual(events[-1]["complete"], {})
+                # The first chunk came while the function slept (3 s) before its second one.
+                self.assertGreater(events[-1]["at"] - chunks[0]["at"], 1500)
+
+
+if __name__ == "__main__":
+    unittest.main()
