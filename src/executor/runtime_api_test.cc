@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -9,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/crypto.h"
 #include "executor/test_support.h"
 #include "http/server.h"
 
@@ -249,6 +255,150 @@ TEST_F(RuntimeApiTest, UnknownPathsAndMethods) {
   reply = HttpCall(port_, "GET", "/2018-06-01/runtime/invocation/abc/response");
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 405);
+}
+
+class RecordingSink final : public ResponseStreamSink {
+ public:
+  void OnStart(const std::string& content_type) override {
+    std::lock_guard lock(mu_);
+    content_type_ = content_type;
+  }
+  void OnChunk(std::string data) override {
+    std::lock_guard lock(mu_);
+    chunks_.push_back(std::move(data));
+    cv_.notify_all();
+  }
+  bool WaitForChunks(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return chunks_.size() >= n; });
+  }
+  std::vector<std::string> chunks() {
+    std::lock_guard lock(mu_);
+    return chunks_;
+  }
+  std::string content_type() {
+    std::lock_guard lock(mu_);
+    return content_type_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> chunks_;
+  std::string content_type_;
+};
+
+// A runtime posting a streamed response by hand: raw chunked HTTP.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) : socket_(io_) {
+    socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  }
+  void Send(const std::string& data) { boost::asio::write(socket_, boost::asio::buffer(data)); }
+  std::string ReadHead() {
+    boost::asio::streambuf buf;
+    boost::asio::read_until(socket_, buf, "\r\n\r\n");
+    return std::string(boost::asio::buffers_begin(buf.data()),
+                       boost::asio::buffers_end(buf.data()));
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+};
+
+std::string StreamedHead(const std::string& id) {
+  return "POST /2018-06-01/runtime/invocation/" + id +
+         "/response HTTP/1.1\r\nHost: x\r\nLambda-Runtime-Function-Response-Mode: streaming\r\n"
+         "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n";
+}
+
+TEST_F(RuntimeApiTest, StreamedResponseReachesTheSinkChunkByChunk) {
+  auto sink = std::make_shared<RecordingSink>();
+  auto next = PollNext();
+  ASSERT_TRUE(observer_.WaitForPoll(1));
+  RuntimeInvocation inv = Invocation("req-s");
+  inv.stream_sink = sink;
+  ASSERT_TRUE(api_.Assign(std::move(inv)));
+  ASSERT_TRUE(next.get().has_value());
+
+  RawConnection runtime(port_);
+  runtime.Send(StreamedHead("req-s") + "5\r\nfirst\r\n");
+  // The first chunk is there while the body is still open.
+  ASSERT_TRUE(sink->WaitForChunks(1));
+  EXPECT_EQ(sink->chunks()[0], "first");
+  EXPECT_EQ(sink->content_type(), "text/plain");
+  EXPECT_FALSE(observer_.outcome().has_value());
+  runtime.Send("6\r\nsecond\r\n0\r\n\r\n");
+  EXPECT_NE(runtime.ReadHead().find("202"), std::string::npos);
+  auto outcome = observer_.outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(observer_.outcome_id(), "req-s");
+  EXPECT_EQ(outcome->kind, RuntimeOutcome::Kind::kResponse);
+  EXPECT_TRUE(outcome->streamed);
+  EXPECT_EQ(outcome->body, "");
+  EXPECT_EQ(sink->chunks(), (std::vector<std::string>{"first", "second"}));
+}
+
+TEST_F(RuntimeApiTest, StreamedErrorComesInTheTrailers) {
+  auto sink = std::make_shared<RecordingSink>();
+  auto next = PollNext();
+  ASSERT_TRUE(observer_.WaitForPoll(1));
+  RuntimeInvocation inv = Invocation("req-e");
+  inv.stream_sink = sink;
+  ASSERT_TRUE(api_.Assign(std::move(inv)));
+  ASSERT_TRUE(next.get().has_value());
+  const std::string error = R"({"errorType":"Boom","errorMessage":"m"})";
+  RawConnection runtime(port_);
+  runtime.Send(StreamedHead("req-e") +
+               "7\r\npartial\r\n0\r\nLambda-Runtime-Function-Error-Type: Boom\r\n"
+               "Lambda-Runtime-Function-Error-Body: " +
+               Base64Encode(error) + "\r\n\r\n");
+  EXPECT_NE(runtime.ReadHead().find("202"), std::string::npos);
+  auto outcome = observer_.outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, RuntimeOutcome::Kind::kError);
+  EXPECT_EQ(outcome->error_type, "Boom");
+  EXPECT_EQ(outcome->body, error);
+  EXPECT_TRUE(outcome->streamed);
+  EXPECT_EQ(sink->chunks(), (std::vector<std::string>{"partial"}));
+}
+
+TEST_F(RuntimeApiTest, StreamedResponseWithoutASinkIsCollected) {
+  Deliver("req-c");
+  RawConnection runtime(port_);
+  runtime.Send(StreamedHead("req-c") + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  EXPECT_NE(runtime.ReadHead().find("202"), std::string::npos);
+  auto outcome = observer_.outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, RuntimeOutcome::Kind::kResponse);
+  EXPECT_FALSE(outcome->streamed);
+  EXPECT_EQ(outcome->body, "abcde");
+}
+
+TEST_F(RuntimeApiTest, StreamedResponseOverTheLimitIsRefused) {
+  Deliver("req-big");
+  RawConnection runtime(port_);
+  // Without a sink the buffered limit applies: 6 MiB + 100 bytes.
+  std::string chunk(1 << 20, 'x');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  std::string data = StreamedHead("req-big");
+  for (int i = 0; i < 7; ++i) data += size + chunk + "\r\n";
+  data += "0\r\n\r\n";
+  std::thread sender([&] {
+    try {
+      runtime.Send(data);
+    } catch (...) {  // the server closes once it has refused
+    }
+  });
+  std::string head = runtime.ReadHead();
+  sender.join();
+  EXPECT_NE(head.find("413"), std::string::npos) << head;
+  auto outcome = observer_.outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, RuntimeOutcome::Kind::kResponseTooLarge);
+  EXPECT_EQ(outcome->limit_bytes, kMaxRuntimePayloadBytes);
 }
 
 }  // namespace
