@@ -181,6 +181,25 @@ class InvokeWithResponseStreamTest(InvokeTestCase):
         resp = self.invoke_ok(name, {})
         self.assertEqual(resp["_bytes"], b"first second")
 
+    def test_streams_past_the_buffered_limit(self):
+        # 7 MiB: more than a buffered response may be (6 MB), well under the 200 MB of a stream.
+        name = self.make_python(
+            "import lambdalite\n"
+            "@lambdalite.streaming\n"
+            "def handler(event, response_stream, context):\n"
+            "    for _ in range(7):\n"
+            "        response_stream.write(b'x' * (1 << 20))\n", MemorySize=512)
+        chunks, complete, _, _ = collect(self.stream(name))
+        self.assertEqual(sum(len(c) for c in chunks), 7 << 20)
+        self.assertEqual(complete, {})
+        # A plain Invoke collects the stream under the buffered limit.
+        resp = self.invoke(name, {})
+        body = self.assertFunctionError(resp)
+        self.assertEqual(body, {
+            "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                            "(6291556 bytes).",
+            "errorType": "Function.ResponseSizeTooLarge"})
+
     def test_qualifier_and_version(self):
         name = self.make_python(PY_CHUNKS)
         version = self.lam.publish_version(FunctionName=name)["Version"]
