@@ -98,26 +98,42 @@ class InvokeWithResponseStreamTest(InvokeTestCase):
         return self.lam.invoke_with_response_stream(
             FunctionName=name, Payload=json.dumps(event or {}).encode(), **kw)
 
+    def assertStreamsIncrementally(self, name):
+        # Twice: the first call is a cold start (served on a worker thread), the second takes
+        # the warm environment (the non-blocking path).
+        for start in ("cold", "warm"):
+            with self.subTest(start=start):
+                resp = self.stream(name, {"sleep": 3})
+                self.assertEqual(resp["StatusCode"], 200)
+                self.assertEqual(resp["ExecutedVersion"], "$LATEST")
+                self.assertEqual(resp["ResponseStreamContentType"],
+                                 "application/vnd.amazon.eventstream")
+                chunks, complete, first, end = collect(resp)
+                self.assertEqual(b"".join(chunks), b"first second")
+                self.assertEqual(chunks[0], b"first ")
+                self.assertEqual(complete, {})
+                # The function sleeps 3 s between its chunks: the first arrived well before the
+                # end.
+                self.assertGreater(end - first, 1.5)
+
     def test_python_streams_chunks_incrementally(self):
-        name = self.make_python(PY_CHUNKS)
-        resp = self.stream(name, {"sleep": 3})
-        self.assertEqual(resp["StatusCode"], 200)
-        self.assertEqual(resp["ExecutedVersion"], "$LATEST")
-        self.assertEqual(resp["ResponseStreamContentType"], "application/vnd.amazon.eventstream")
-        chunks, complete, first, end = collect(resp)
-        self.assertEqual(b"".join(chunks), b"first second")
-        self.assertEqual(chunks[0], b"first ")
-        self.assertEqual(complete, {})
-        # The function sleeps 3 s between its chunks: the first arrived well before the end.
-        self.assertGreater(end - first, 1.5)
+        self.assertStreamsIncrementally(self.make_python(PY_CHUNKS))
 
     def test_node_streams_chunks_incrementally(self):
-        name = self.make_node(NODE_CHUNKS)
-        chunks, complete, first, end = collect(self.stream(name, {"sleep": 3}))
+        self.assertStreamsIncrementally(self.make_node(NODE_CHUNKS))
+
+    def test_timeout_mid_stream(self):
+        name = self.make_python(PY_CHUNKS, Timeout=2)
+        chunks, complete, _, _ = collect(self.stream(name, {"sleep": 10}))
+        self.assertEqual(chunks, [b"first "])
+        self.assertEqual(complete["ErrorCode"], "Unhandled")
+        details = json.loads(complete["ErrorDetails"])
+        self.assertEqual(details["errorType"], "Sandbox.Timedout")
+        self.assertRegex(details["errorMessage"], r"Task timed out after 2\.00 seconds")
+        # The environment was replaced: the function streams again.
+        chunks, complete, _, _ = collect(self.stream(name, {"sleep": 0}))
         self.assertEqual(b"".join(chunks), b"first second")
-        self.assertEqual(chunks[0], b"first ")
         self.assertEqual(complete, {})
-        self.assertGreater(end - first, 1.5)
 
     def test_buffered_function_answers_one_chunk(self):
         name = self.make_python("def handler(event, context):\n    return {'got': event}\n")
