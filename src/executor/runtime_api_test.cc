@@ -401,5 +401,44 @@ TEST_F(RuntimeApiTest, StreamedResponseOverTheLimitIsRefused) {
   EXPECT_EQ(outcome->limit_bytes, kMaxRuntimePayloadBytes);
 }
 
+// With a sink a stream may pass the buffered limit, up to kMaxStreamedResponseBytes (200 MiB).
+TEST_F(RuntimeApiTest, StreamedResponseWithASinkStopsAtTwoHundredMebibytes) {
+  auto sink = std::make_shared<RecordingSink>();
+  auto next = PollNext();
+  ASSERT_TRUE(observer_.WaitForPoll(1));
+  RuntimeInvocation inv = Invocation("req-huge");
+  inv.stream_sink = sink;
+  ASSERT_TRUE(api_.Assign(std::move(inv)));
+  ASSERT_TRUE(next.get().has_value());
+  RawConnection runtime(port_);
+  const std::string chunk(4 << 20, 'y');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  const std::string framed = size + chunk + "\r\n";
+  std::thread sender([&] {
+    try {
+      runtime.Send(StreamedHead("req-huge"));
+      for (size_t sent = 0; sent <= kMaxStreamedResponseBytes; sent += chunk.size()) {
+        runtime.Send(framed);
+      }
+      runtime.Send("0\r\n\r\n");
+    } catch (...) {  // the server closes once it has refused
+    }
+  });
+  std::string head = runtime.ReadHead();
+  sender.join();
+  EXPECT_NE(head.find("413"), std::string::npos) << head;
+  EXPECT_NE(head.find("209715200"), std::string::npos) << head;
+  auto outcome = observer_.outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, RuntimeOutcome::Kind::kResponseTooLarge);
+  EXPECT_EQ(outcome->limit_bytes, kMaxStreamedResponseBytes);
+  EXPECT_TRUE(outcome->streamed);
+  size_t delivered = 0;
+  for (const std::string& c : sink->chunks()) delivered += c.size();
+  EXPECT_GT(delivered, kMaxRuntimePayloadBytes);
+  EXPECT_LE(delivered, kMaxStreamedResponseBytes);
+}
+
 }  // namespace
 }  // namespace lambdalite::executor
