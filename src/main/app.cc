@@ -11,6 +11,7 @@
 #include "api/operations/capacity_providers.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
+#include "api/operations/function_urls.h"
 #include "api/operations/invoke.h"
 #include "api/operations/layers.h"
 #include "api/operations/policies.h"
@@ -287,6 +288,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   // dispatcher and the pool are wired (Open below), so a client that sees the port answer, or
   // health say ok, finds the whole API.
   LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
+  // FunctionUrl values name the port the server is bound to (known once prepared).
+  api::RegisterFunctionUrls(*p->api, *p->functions, p->server->port());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
   executor::ProcessSandboxOptions sandbox_options;
