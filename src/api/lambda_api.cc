@@ -166,6 +166,7 @@ http::HttpResponse LambdaApi::OnBodyTooLarge(const std::string& method, const st
 }
 
 http::HttpResponse LambdaApi::Handle(const http::HttpRequest& original) {
+  if (frontend_ != nullptr && frontend_->Claims(original)) return frontend_->Handle(original);
   const std::string request_id = NewUuid();
   for (const auto& [prefix, handler] : internal_) {
     if (original.target.compare(0, prefix.size(), prefix) == 0) {
@@ -213,6 +214,9 @@ http::HttpResponse LambdaApi::Handle(const http::HttpRequest& original) {
 
 bool LambdaApi::HandleAsync(const http::HttpRequest& request,
                             std::function<void(http::HttpResponse)> done) {
+  if (frontend_ != nullptr && frontend_->Claims(request)) {
+    return frontend_->HandleAsync(request, done);
+  }
   if (std::find(async_methods_.begin(), async_methods_.end(), request.method) ==
       async_methods_.end()) {
     return false;

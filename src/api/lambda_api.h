@@ -130,6 +130,21 @@ struct ApiOptions {
   std::shared_ptr<const auth::SigV4Verifier> verifier;
 };
 
+// Serves requests that are not addressed to the Lambda API although they reach its port (function
+// URLs, by Host header or path prefix). LambdaApi offers every request to it first; requests it
+// does not claim see the Lambda API unchanged. Claims must be cheap and must not block; Handle
+// and HandleAsync have http::RequestHandler's contracts.
+class RequestFrontend {
+ public:
+  virtual ~RequestFrontend() = default;
+  virtual bool Claims(const http::HttpRequest& request) const = 0;
+  virtual http::HttpResponse Handle(const http::HttpRequest& request) = 0;
+  virtual bool HandleAsync(const http::HttpRequest& /*request*/,
+                           std::function<void(http::HttpResponse)>& /*done*/) {
+    return false;
+  }
+};
+
 class LambdaApi : public http::RequestHandler {
  public:
   explicit LambdaApi(ApiOptions options);
@@ -172,6 +187,10 @@ class LambdaApi : public http::RequestHandler {
   void RegisterInternal(std::string prefix,
                         std::function<http::HttpResponse(const http::HttpRequest&)> handler);
 
+  // Sets the frontend offered every request first (nullptr: none). Set once, before serving; it
+  // must outlive the API.
+  void SetFrontend(RequestFrontend* frontend) { frontend_ = frontend; }
+
   http::HttpResponse Handle(const http::HttpRequest& request) override;
   // Offers the request to its operation's AsyncOperationHandler, if it has one; otherwise (and
   // for requests that fail to route or decode, which Handle answers) declines.
@@ -188,6 +207,7 @@ class LambdaApi : public http::RequestHandler {
                                      std::string* decoded_body) const;
 
   ApiOptions options_;
+  RequestFrontend* frontend_ = nullptr;
   std::unordered_map<std::string, OperationHandler> handlers_;
   std::unordered_map<std::string, AsyncOperationHandler> async_handlers_;
   // The HTTP methods of the operations in async_handlers_: other requests (GetFunction's GET)

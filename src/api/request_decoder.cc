@@ -838,6 +838,9 @@ constexpr std::string_view kLayerFilterRuntimes[] = {
     "nodejs18.x",    "ruby3.2",       "python3.4",       "ruby3.3",
     "ruby3.4",       "ruby2.5",       "python3.6",       "python2.7"};
 
+// FU16: AWS lists InvokeMode's values in this order (the model's is BUFFERED, RESPONSE_STREAM).
+constexpr std::string_view kInvokeModes[] = {"RESPONSE_STREAM", "BUFFERED"};
+
 struct EnumSetOverride {
   std::string_view operation;
   std::string_view member;
@@ -851,6 +854,8 @@ constexpr EnumSetOverride kEnumSets[] = {
      std::size(kLayerFilterRuntimes)},
     {"PublishLayerVersion", "CompatibleRuntimes", domain::kSupportedRuntimes,
      std::size(domain::kSupportedRuntimes)},
+    {"CreateFunctionUrlConfig", "InvokeMode", kInvokeModes, std::size(kInvokeModes)},
+    {"UpdateFunctionUrlConfig", "InvokeMode", kInvokeModes, std::size(kInvokeModes)},
 };
 
 const EnumSetOverride* FindEnumSet(std::string_view operation, std::string_view member) {

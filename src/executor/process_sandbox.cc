@@ -418,11 +418,36 @@ bool MapOwnIds(const char* uid_map, const char* gid_map) {
   _exit(127);
 }
 
-// Receives the activation header and the code directory's descriptor that comes with it.
-bool ReceiveActivation(int fd, int* code_fd) {
-  uint32_t magic = 0;
+// Sends `size` bytes of `data` on the unix socket `socket` with the descriptor `fd` attached
+// (SCM_RIGHTS); returns what sendmsg returned. Async-signal-safe: init uses it too.
+ssize_t SendWithDescriptor(int socket, const void* data, size_t size, int fd) {
+  struct iovec iov = {const_cast<void*>(data), size};
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {&magic, sizeof magic};
+  memset(control, 0, sizeof control);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  ssize_t n;
+  do {
+    n = sendmsg(socket, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+// Receives up to `size` bytes into `data` from the unix socket `socket`, and the descriptor that
+// came with them into `*fd` (-1 if none; close-on-exec). Returns what recvmsg returned.
+// Async-signal-safe.
+ssize_t ReceiveWithDescriptor(int socket, void* data, size_t size, int* fd) {
+  struct iovec iov = {data, size};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
   msg.msg_iov = &iov;
@@ -431,15 +456,23 @@ bool ReceiveActivation(int fd, int* code_fd) {
   msg.msg_controllen = sizeof control;
   ssize_t n;
   do {
-    n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
-  if (n <= 0) return false;
-  *code_fd = -1;
+  *fd = -1;
+  if (n <= 0) return n;
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      memcpy(code_fd, CMSG_DATA(c), sizeof(int));
+      memcpy(fd, CMSG_DATA(c), sizeof(int));
     }
   }
+  return n;
+}
+
+// Receives the activation header and the code directory's descriptor that comes with it.
+bool ReceiveActivation(int fd, int* code_fd) {
+  uint32_t magic = 0;
+  const ssize_t n = ReceiveWithDescriptor(fd, &magic, sizeof magic, code_fd);
+  if (n <= 0) return false;
   // A stream may split the word; the descriptor came with its first byte.
   if (static_cast<size_t>(n) < sizeof magic &&
       !ReadFull(fd, reinterpret_cast<char*>(&magic) + n, sizeof magic - static_cast<size_t>(n))) {
@@ -521,24 +554,7 @@ void SetUpNetwork(const ChildPlan& plan) {
     FailSetup(kStageNetwork, errno);
   }
   char byte = 'L';
-  struct iovec iov = {&byte, 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  memset(control, 0, sizeof control);
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &listener, sizeof(int));
-  ssize_t n;
-  do {
-    n = sendmsg(kNetFd, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = SendWithDescriptor(kNetFd, &byte, 1, listener);
   if (n != 1) FailSetup(kStageNetwork, errno);
   close(listener);  // the server's copy is the one that serves
   if (plan.wait_for_network) {
@@ -692,24 +708,10 @@ bool WaitReadable(int fd, int timeout_ms) {
 int ReceiveSocket(int fd, int timeout_ms) {
   if (!WaitReadable(fd, timeout_ms)) return -1;
   char byte = 0;
-  struct iovec iov = {&byte, 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) return -1;
   int received = -1;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      memcpy(&received, CMSG_DATA(c), sizeof(int));
-    }
+  if (ReceiveWithDescriptor(fd, &byte, 1, &received) != 1) {
+    if (received >= 0) close(received);
+    return -1;
   }
   return received;
 }
@@ -1281,25 +1283,8 @@ class ProcessHandle final : public SandboxProcess {
         syscall(SYS_open_tree, AT_FDCWD, code_dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
     if (code_fd < 0) return fail(code_dir);
     if (!SetMemoryLimit(cgroups_, memory_mb)) return fail("memory limit");
-    uint32_t magic = kActivateMagic;
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct iovec iov = {&magic, sizeof magic};
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &code_fd, sizeof(int));
-    ssize_t sent;
-    do {
-      sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
+    const uint32_t magic = kActivateMagic;
+    const ssize_t sent = SendWithDescriptor(fd, &magic, sizeof magic, code_fd);
     if (sent != static_cast<ssize_t>(sizeof magic)) return fail("control socket");
     close(code_fd);
     code_fd = -1;

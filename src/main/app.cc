@@ -7,10 +7,12 @@
 #include <fstream>
 
 #include "api/errors.h"
+#include "api/function_url_frontend.h"
 #include "api/lambda_api.h"
 #include "api/operations/capacity_providers.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
+#include "api/operations/function_urls.h"
 #include "api/operations/invoke.h"
 #include "api/operations/layers.h"
 #include "api/operations/policies.h"
@@ -127,6 +129,8 @@ struct App::Parts {
   std::unique_ptr<executor::ProcessSandbox> sandbox;
   std::unique_ptr<executor::EnvironmentPool> pool;
   std::unique_ptr<service::InvokeService> invoke;
+  // Function URLs' data plane, offered every request before the Lambda API.
+  std::unique_ptr<api::FunctionUrlFrontend> url_frontend;
   std::unique_ptr<service::ProvisionedConcurrencyListener> provisioner;
   // The asynchronous pipeline. Declared after what it uses, so it is destroyed first.
   std::unique_ptr<queue::SqliteEventQueue> event_queue;
@@ -287,6 +291,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   // dispatcher and the pool are wired (Open below), so a client that sees the port answer, or
   // health say ok, finds the whole API.
   LAMBDALITE_RETURN_IF_ERROR(p->server->Prepare());
+  // FunctionUrl values name the port the server is bound to (known once prepared).
+  api::RegisterFunctionUrls(*p->api, *p->functions, p->server->port());
 
   // Execution: sandboxes whose Runtime API endpoints are extra listeners of the same server.
   executor::ProcessSandboxOptions sandbox_options;
@@ -349,6 +355,12 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
                                                         p->clock, pool_options);
   p->invoke = std::make_unique<service::InvokeService>(*p->functions, *p->pool, *p->code_store);
   api::RegisterInvoke(*p->api, *p->invoke);
+  api::FunctionUrlOptions url_options;
+  url_options.verifier = p->verifier;
+  url_options.default_account = config.account;
+  p->url_frontend = std::make_unique<api::FunctionUrlFrontend>(*p->functions, *p->invoke, p->clock,
+                                                               std::move(url_options));
+  p->api->SetFrontend(p->url_frontend.get());
   // Asynchronous invocation: events in the same SQLite file, run by the dispatcher through the
   // same InvokeService, outcomes delivered to destinations and dead-letter queues.
   LAMBDALITE_TRY(p->event_queue, queue::SqliteEventQueue::Open(config.data_dir + "/lambdalite.db"));

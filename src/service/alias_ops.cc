@@ -164,6 +164,7 @@ Status FunctionService::DeleteAlias(const Scope& scope, const std::string& funct
     batch.ops.push_back(storage::DeleteEventInvokeConfig{scope, t.name, alias_name});
   }
   DropPolicyLocked(scope, t.name, *fn, alias_name, batch);
+  DropUrlLocked(scope, t.name, *fn, alias_name, batch);
   const bool provisioned = DropProvisionedLocked(scope, t.name, *fn, alias_name, batch);
   if (provisioned) RecountReservedLocked(scope);
   LAMBDALITE_RETURN_IF_ERROR(CommitAndRelease(lock, std::move(batch)));

@@ -17,6 +17,7 @@
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
 #include "storage/recursion_codec.h"
+#include "storage/url_codec.h"
 
 namespace lambdalite::service {
 
@@ -87,6 +88,7 @@ Status FunctionService::Load() {
   code_signing_configs_.clear();
   layers_.clear();
   capacity_providers_.clear();
+  url_index_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
   for (const storage::StoredRecord& record : records) {
@@ -118,6 +120,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
     return LoadCapacityProviderLocked(record);
   }
   if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
+  if (record.kind == storage::kUrlRecordKind) return LoadUrlLocked(record);
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "domain/capacity_provider.h"
 #include "domain/code_signing.h"
 #include "domain/function.h"
+#include "domain/function_url.h"
 #include "domain/layer.h"
 #include "domain/names.h"
 #include "domain/policy.h"
@@ -202,6 +204,29 @@ struct CodeSigningConfigInput {
 struct FunctionCodeSigning {
   std::string code_signing_config_arn;
   std::string function_name;
+};
+
+// A function URL config and the ARN it is shown with (qualified with its alias, if any).
+struct FunctionUrlView {
+  domain::FunctionUrlConfig config;
+  std::string function_arn;
+};
+
+// CreateFunctionUrlConfig's and UpdateFunctionUrlConfig's members (model-validated already);
+// absent members are left as they are by Update (Create requires auth_type).
+struct FunctionUrlInput {
+  std::optional<std::string> auth_type;
+  std::optional<domain::UrlCors> cors;
+  std::optional<std::string> invoke_mode;
+};
+
+// What the function URL data plane needs to serve a request to a URL id.
+struct FunctionUrlTarget {
+  domain::Scope scope;
+  std::string function_name;
+  domain::FunctionUrlConfig config;
+  // The resource policy of the URL's qualifier (the function's, or the alias's).
+  std::vector<domain::PolicyStatement> statements;
 };
 
 struct RuntimeManagementView {
@@ -539,6 +564,30 @@ class FunctionService {
                                       int64_t version, const std::string& statement_id,
                                       const std::optional<std::string>& revision_id);
 
+  // --- Function URLs (url_ops.cc; aws-lambda-behaviour-2.md section 7) ---------------------------
+  // `qualifier` is an alias name or none (the model refuses versions and $LATEST). Create and
+  // Update answer "Function does not exist" for a missing function or alias, Get and Delete "The
+  // resource you requested does not exist." for anything missing.
+  Result<FunctionUrlView> CreateFunctionUrlConfig(const domain::Scope& scope,
+                                                  const std::string& function_name,
+                                                  const std::optional<std::string>& qualifier,
+                                                  const FunctionUrlInput& input);
+  Result<FunctionUrlView> GetFunctionUrlConfig(const domain::Scope& scope,
+                                               const std::string& function_name,
+                                               const std::optional<std::string>& qualifier) const;
+  Result<FunctionUrlView> UpdateFunctionUrlConfig(const domain::Scope& scope,
+                                                  const std::string& function_name,
+                                                  const std::optional<std::string>& qualifier,
+                                                  const FunctionUrlInput& input);
+  Status DeleteFunctionUrlConfig(const domain::Scope& scope, const std::string& function_name,
+                                 const std::optional<std::string>& qualifier);
+  Result<Page<FunctionUrlView>> ListFunctionUrlConfigs(const domain::Scope& scope,
+                                                       const std::string& function_name,
+                                                       const std::optional<std::string>& marker,
+                                                       int max_items) const;
+  // The URL whose id is `url_id`, in any scope; nullopt when there is none. One hash look-up.
+  std::optional<FunctionUrlTarget> ResolveFunctionUrl(std::string_view url_id) const;
+
   // --- Code --------------------------------------------------------------------------------------
   // Bytes of a stored package, for the presigned download URL.
   Result<std::string> ReadCode(const std::string& blob_id) const;
@@ -579,6 +628,8 @@ class FunctionService {
     std::map<std::string, domain::FunctionScalingConfig> scaling;
     // The $LATEST.PUBLISHED version, once published (PublishTo=LATEST_PUBLISHED).
     VersionPtr latest_published;
+    // Function URL configs by qualifier: "" for the unqualified function, else an alias name.
+    std::map<std::string, domain::FunctionUrlConfig> urls;
   };
   using FunctionMap = std::map<std::string, FunctionState, std::less<>>;
 
@@ -664,6 +715,10 @@ class FunctionService {
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
   Status LoadProvisionedLocked(const storage::StoredRecord& record);
+  Status LoadUrlLocked(const storage::StoredRecord& record);
+  // Removes the URL config of `qualifier` (a deleted alias) from `fn` and `batch`.
+  void DropUrlLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
+                     const std::string& qualifier, storage::WriteBatch& batch);
   // Removes the provisioned config of `qualifier` (a deleted version or alias) from `fn` and
   // `batch`; true when there was one (the caller then syncs the executor after the commit).
   bool DropProvisionedLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
@@ -727,6 +782,14 @@ class FunctionService {
   };
   // Layers per scope, by name.
   std::map<domain::Scope, std::map<std::string, LayerState>> layers_;
+  // Function URL ids -> where the config is. An entry may outlive its config (DeleteFunction
+  // drops the function's state whole): ResolveFunctionUrl checks the config still has the id.
+  struct UrlLocation {
+    domain::Scope scope;
+    std::string function_name;
+    std::string qualifier;
+  };
+  std::unordered_map<std::string, UrlLocation> url_index_;
   // Capacity providers per scope, by name.
   std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
   // Last: its sweeping thread reads the state above, so it stops before that is destroyed.

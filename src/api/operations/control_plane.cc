@@ -354,19 +354,6 @@ void RegisterControlPlane(LambdaApi& api, FunctionService& fs,
         return out;
       });
 
-  // --- function URLs ---------------------------------------------------------------------------
-  // lambdalite has no function URLs yet; this answers as AWS does for a function that has none,
-  // so tools that probe it work.
-  api.RegisterTyped<shapes::GetFunctionUrlConfigRequest>(
-      "GetFunctionUrlConfig",
-      [&fs](const RequestContext& ctx,
-            const shapes::GetFunctionUrlConfigRequest& in) -> Result<Reply> {
-        (void)fs;  // every function answers "no URL config"; only a foreign ARN differs
-        LAMBDALITE_TRY(auto ref, domain::ParseFunctionName(in.FunctionName));
-        LAMBDALITE_RETURN_IF_ERROR(domain::CheckScope(ref, ctx.scope));
-        return Error::Make(ErrorCode::kNotFound, "The resource you requested does not exist.");
-      });
-
   // --- presigned code download (GetFunction's Code.Location) -----------------------------------
   api.RegisterInternal("/_lambdalite/code/", [&fs, &signer](const http::HttpRequest& req) {
     if (req.method != "GET" && req.method != "HEAD") {
