@@ -26,6 +26,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
+from harness import raw_request
 from test_invoke_common import InvokeTestCase
 
 PY_CHUNKS = (
@@ -223,6 +224,32 @@ class InvokeWithResponseStreamTest(InvokeTestCase):
         self.assertEqual(resp["ExecutedVersion"], version)
         chunks, complete, _, _ = collect(resp)
         self.assertEqual(b"".join(chunks), b"first second")
+
+    def test_wire_format_read_by_botocores_parser(self):
+        # The raw answer, framed message by message by botocore's own event stream parser
+        # (which checks both CRCs), with the exact headers of each event.
+        from botocore.eventstream import EventStreamBuffer
+        name = self.make_python(PY_CHUNKS)
+        resp = raw_request(self.endpoint, "POST",
+                           f"/2021-11-15/functions/{name}/response-streaming-invocations",
+                           b"{}")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.header("Content-Type"), "application/vnd.amazon.eventstream")
+        self.assertEqual(resp.header("X-Amz-Executed-Version"), "$LATEST")
+        self.assertIsNone(resp.header("Content-Length"))
+        buf = EventStreamBuffer()
+        buf.add_data(resp.body)
+        messages = list(buf)
+        self.assertGreaterEqual(len(messages), 3)
+        for message in messages[:-1]:
+            self.assertEqual(message.headers, {":event-type": "PayloadChunk",
+                                               ":content-type": "application/octet-stream",
+                                               ":message-type": "event"})
+        self.assertEqual(b"".join(m.payload for m in messages[:-1]), b"first second")
+        self.assertEqual(messages[-1].headers, {":event-type": "InvokeComplete",
+                                                ":content-type": "application/json",
+                                                ":message-type": "event"})
+        self.assertEqual(messages[-1].payload, b"{}")
 
     def test_unknown_function(self):
         with self.assertRaises(ClientError) as cm:
