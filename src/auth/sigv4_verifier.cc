@@ -132,6 +132,10 @@ void AppendCanonicalValue(std::string_view value, std::string* out) {
 // The request's signature inputs, from the Authorization header or the presigned query.
 // The views point into the request, or (presigned: percent-decoded) into `decoded`.
 struct SignatureInput {
+  SignatureInput() = default;
+  SignatureInput(const SignatureInput&) = delete;  // the views may point into `decoded`
+  SignatureInput& operator=(const SignatureInput&) = delete;
+
   void BindDecoded() {
     credential = decoded[0];
     signed_headers = decoded[1];
@@ -147,8 +151,10 @@ struct SignatureInput {
   std::array<std::string, 4> decoded;
 };
 
-Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::string& header) {
-  SignatureInput in;
+// Both fill a SignatureInput in place (a Result<SignatureInput> would move its strings twice per
+// request).
+Status FromHeader(const http::HttpRequest& req, const std::string& header, SignatureInput* out) {
+  SignatureInput& in = *out;
   std::string_view rest = Trim(header);
   bool sigv4 = rest.size() > kAlgorithm.size() && rest.substr(0, kAlgorithm.size()) == kAlgorithm &&
                (rest[kAlgorithm.size()] == ' ' || rest[kAlgorithm.size()] == '\t');
@@ -214,11 +220,11 @@ Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::strin
   // Only X-Amz-Date is read: every AWS SDK and the CLI send it (a Date-only request is refused
   // below as an unparsable date).
   if (date != nullptr) in.amz_date = *date;
-  return in;
+  return Status::Ok();
 }
 
-Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
-  SignatureInput in;
+Status FromQuery(const http::HttpRequest& req, SignatureInput* out) {
+  SignatureInput& in = *out;
   auto algorithm = aws::QueryParameter(req.target, "X-Amz-Algorithm");
   auto credential = aws::QueryParameter(req.target, "X-Amz-Credential");
   auto date = aws::QueryParameter(req.target, "X-Amz-Date");
@@ -232,8 +238,6 @@ Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
   }
   in.decoded = {std::move(*credential), std::move(*signed_headers), std::move(*signature),
                 std::move(*date)};
-  // The views are set by BindDecoded once the value is in its final place (a move would leave
-  // views into short, in-place strings dangling).
   int64_t seconds = 3600;  // botocore's default; AWS's maximum is 7 days
   if (expires) {
     try {
@@ -246,7 +250,8 @@ Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
     if (seconds < 0) return SignatureMismatch();
   }
   in.expires_s = seconds;
-  return in;
+  in.BindDecoded();  // `in` stays where it is: the views into its strings stay valid
+  return Status::Ok();
 }
 
 // The canonical query string without X-Amz-Signature (a presigned URL signs every other
@@ -431,8 +436,9 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   if (authorization == nullptr && !presigned) {
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
-  LAMBDALITE_TRY(SignatureInput in, presigned ? FromQuery(req) : FromHeader(req, *authorization));
-  if (presigned) in.BindDecoded();
+  SignatureInput in;
+  LAMBDALITE_RETURN_IF_ERROR(presigned ? FromQuery(req, &in)
+                                       : FromHeader(req, *authorization, &in));
 
   // Credential scope: AKID/YYYYMMDD/region/service/aws4_request.
   std::array<std::string_view, 5> scope_parts;
