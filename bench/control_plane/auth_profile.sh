@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The share of the server's CPU that authentication takes, from perf profiles: GetFunction at 8
-# connections (wrk) on a lambdalite without --auth-keys and one with it, one after the other.
+# connections (wrk; --connections 1 for the latency-bound case) on a lambdalite without --auth-keys and one with it, one after the other.
 #
-#   bench/control_plane/auth_profile.sh [--seconds 6] [--bin PATH]
+#   bench/control_plane/auth_profile.sh [--seconds 6] [--connections 8] [--bin PATH]
 #
 # Prints, for each server, the percentage of its CPU samples (all threads, user and kernel) inside
 # LambdaApi::Authenticate (the credential scope read without --auth-keys, SigV4Verifier::Verify
@@ -19,10 +19,12 @@ source "$HERE/../../scripts/lib.sh"
 source "$HERE/../lib.sh"
 
 SECONDS_=6
+CONNS=8
 BIN="$(lambdalite_bin)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_="$2"; shift 2 ;;
+    --connections) CONNS="$2"; shift 2 ;;
     --bin) BIN="$2"; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) die "unknown option: $1" ;;
@@ -81,7 +83,7 @@ SigV4Auth(Credentials("test", "test"), "lambda", "us-east-1").add_auth(req)
 print(req.headers["Authorization"] + "|" + req.headers["X-Amz-Date"])
 PYEOF
 )" || die "could not set up the $mode server"
-  BENCH_AUTH="${signed%%|*}" BENCH_AMZ_DATE="${signed##*|}" wrk -t 2 -c 8 \
+  BENCH_AUTH="${signed%%|*}" BENCH_AMZ_DATE="${signed##*|}" wrk -t "$THREADS" -c "$CONNS" \
     -d "$((SECONDS_ + 3))s" -s "$HERE/get_signed.lua" \
     "http://127.0.0.1:$port/2015-03-31/functions/bench-fn" >"$TMP/$mode/wrk" 2>&1 &
   wpid=$!
@@ -94,19 +96,21 @@ PYEOF
   local rps pct
   rps="$(sed -n 's/^BENCH rps=\([0-9.]*\).*/\1/p' "$TMP/$mode/wrk")"
   pct="$(perf report -i "$TMP/$mode/perf.data" --children --stdio -g none --percent-limit 0 \
-           2>/dev/null | awk '/ lambdalite::api::LambdaApi::Authenticate/ { print $1; exit }' |
+           2>/dev/null | awk '!found && / lambdalite::api::LambdaApi::Authenticate/ { print $1; found = 1 }' |
          tr -d '%')"
   echo "${rps:-nan} ${pct:-nan}" >"$TMP/$mode/result"
 }
 
-log "GetFunction, 8 connections, auth off"
+THREADS=2
+[ "$CONNS" -ge 2 ] || THREADS=1
+log "GetFunction, $CONNS connection(s), auth off"
 share off
 read -r OFF_RPS OFF_PCT <"$TMP/off/result"
-log "GetFunction, 8 connections, auth on"
+log "GetFunction, $CONNS connection(s), auth on"
 share on
 read -r ON_RPS ON_PCT <"$TMP/on/result"
 echo
-echo "Server CPU samples in LambdaApi::Authenticate, GetFunction at 8 connections, ${SECONDS_}s" \
+echo "Server CPU samples in LambdaApi::Authenticate, GetFunction at $CONNS connection(s), ${SECONDS_}s" \
   "of perf per server (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
 printf '  auth off: %6s%%  (%s req/s under perf)\n' "$OFF_PCT" "$OFF_RPS"
 printf '  auth on:  %6s%%  (%s req/s under perf)\n' "$ON_PCT" "$ON_RPS"
