@@ -6,6 +6,12 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY") or "{}"
 wrk.headers["Content-Type"] = "application/json"
+-- Optional SigV4 headers, signed once by the caller (bench/control_plane/auth.sh) for this body.
+local auth = os.getenv("BENCH_AUTH")
+if auth and auth ~= "" then
+  wrk.headers["Authorization"] = auth
+  wrk.headers["X-Amz-Date"] = os.getenv("BENCH_AMZ_DATE")
+end
 
 local expect = os.getenv("BENCH_EXPECT")
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -60,29 +61,26 @@ bool EqualsLowerCase(std::string_view name, std::string_view lower) {
   return true;
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// Lower-case hex SHA-256. The one-shot SHA256() looks the algorithm up on every call, a good part
-// of a verification's cost; this keeps the fetched algorithm and a context per thread.
+// Lower-case hex SHA-256 (only the aws-chunked path; a verification hashes into buffers).
 std::string Sha256Hex(std::string_view data) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (md == nullptr || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) {
-    return HexEncode(Sha256(data));
-  }
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+  std::string hex(64, '\0');
+  HexEncodeTo(Sha256Raw(data), hex.data());
+  return hex;
 }
 
-// Most Lambda API requests (every GET and DELETE) have no body.
-std::string BodyHash(std::string_view body) {
-  static const std::string kEmpty = Sha256Hex("");
-  return body.empty() ? kEmpty : Sha256Hex(body);
+bool IsUnreservedOrSlash(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~' || c == '/';
+}
+
+// A path that canonicalizes to itself: every character is left alone by SigV4's encoding (once or
+// twice) and no "." or ".." segment is there to remove. Most Lambda paths are of this kind.
+bool IsCanonicalPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  for (char c : path) {
+    if (!IsUnreservedOrSlash(c)) return false;
+  }
+  return path.find("/.") == std::string_view::npos;
 }
 
 // "YYYYMMDDTHHMMSSZ" to epoch milliseconds, without sscanf/timegm (a lock and a locale each).
@@ -112,25 +110,33 @@ bool ParseBasicDate(std::string_view t, int64_t* epoch_ms) {
   return true;
 }
 
-// botocore's _header_value: ' '.join(value.split()).
+bool IsValueSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+// botocore's _header_value: ' '.join(value.split()), appended a word at a time.
 void AppendCanonicalValue(std::string_view value, std::string* out) {
-  bool pending_space = false;
   bool any = false;
-  for (char c : value) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
-      pending_space = any;
+  for (size_t i = 0, n = value.size(); i < n;) {
+    if (IsValueSpace(value[i])) {
+      ++i;
       continue;
     }
-    if (pending_space) out->push_back(' ');
-    pending_space = false;
+    const size_t start = i;
+    while (i < n && !IsValueSpace(value[i])) ++i;
+    if (any) out->push_back(' ');
     any = true;
-    out->push_back(c);
+    out->append(value.data() + start, i - start);
   }
 }
 
 // The request's signature inputs, from the Authorization header or the presigned query.
 // The views point into the request, or (presigned: percent-decoded) into `decoded`.
 struct SignatureInput {
+  SignatureInput() = default;
+  SignatureInput(const SignatureInput&) = delete;  // the views may point into `decoded`
+  SignatureInput& operator=(const SignatureInput&) = delete;
+
   void BindDecoded() {
     credential = decoded[0];
     signed_headers = decoded[1];
@@ -146,8 +152,10 @@ struct SignatureInput {
   std::array<std::string, 4> decoded;
 };
 
-Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::string& header) {
-  SignatureInput in;
+// Both fill a SignatureInput in place (a Result<SignatureInput> would move its strings twice per
+// request).
+Status FromHeader(const http::HttpRequest& req, const std::string& header, SignatureInput* out) {
+  SignatureInput& in = *out;
   std::string_view rest = Trim(header);
   bool sigv4 = rest.size() > kAlgorithm.size() && rest.substr(0, kAlgorithm.size()) == kAlgorithm &&
                (rest[kAlgorithm.size()] == ' ' || rest[kAlgorithm.size()] == '\t');
@@ -155,17 +163,25 @@ Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::strin
   if (sigv4) {
     // AWS splits the components at commas and blanks alike: a blank inside the credential
     // ("Credential=AKID /2015...") makes "/2015..." a component of its own.
-    std::string_view components = rest.substr(kAlgorithm.size() + 1);
-    std::vector<std::string_view> parts;
-    size_t start = 0;
-    for (size_t i = 0; i <= components.size(); ++i) {
-      if (i == components.size() || components[i] == ',' || components[i] == ' ' ||
-          components[i] == '\t') {
-        if (i > start) parts.push_back(components.substr(start, i - start));
-        start = i + 1;
+    // Found with memchr (a comma-separated piece, then its blanks), not a byte at a time: the
+    // header is some 200 bytes and the components are normally ", "-separated.
+    const std::string_view components = rest.substr(kAlgorithm.size() + 1);
+    const auto is_separator = [](char c) { return c == ',' || c == ' ' || c == '\t'; };
+    // The first `c` in [from, to) of `s`, or `to`.
+    const auto find = [](std::string_view s, char c, size_t from, size_t to) {
+      const void* hit = std::memchr(s.data() + from, c, to - from);
+      return hit == nullptr ? to : static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+    };
+    for (size_t i = 0, n = components.size(); i < n;) {
+      if (is_separator(components[i])) {
+        ++i;
+        continue;
       }
-    }
-    for (std::string_view component : parts) {
+      const size_t start = i;
+      i = find(components, ',', i, n);
+      i = find(components, ' ', start, i);
+      i = find(components, '\t', start, i);
+      const std::string_view component = components.substr(start, i - start);
       const size_t eq = component.find('=');
       if (eq == std::string_view::npos) {
         return Refuse("IncompleteSignatureException",
@@ -205,11 +221,11 @@ Result<SignatureInput> FromHeader(const http::HttpRequest& req, const std::strin
   // Only X-Amz-Date is read: every AWS SDK and the CLI send it (a Date-only request is refused
   // below as an unparsable date).
   if (date != nullptr) in.amz_date = *date;
-  return in;
+  return Status::Ok();
 }
 
-Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
-  SignatureInput in;
+Status FromQuery(const http::HttpRequest& req, SignatureInput* out) {
+  SignatureInput& in = *out;
   auto algorithm = aws::QueryParameter(req.target, "X-Amz-Algorithm");
   auto credential = aws::QueryParameter(req.target, "X-Amz-Credential");
   auto date = aws::QueryParameter(req.target, "X-Amz-Date");
@@ -223,8 +239,6 @@ Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
   }
   in.decoded = {std::move(*credential), std::move(*signed_headers), std::move(*signature),
                 std::move(*date)};
-  // The views are set by BindDecoded once the value is in its final place (a move would leave
-  // views into short, in-place strings dangling).
   int64_t seconds = 3600;  // botocore's default; AWS's maximum is 7 days
   if (expires) {
     try {
@@ -237,7 +251,8 @@ Result<SignatureInput> FromQuery(const http::HttpRequest& req) {
     if (seconds < 0) return SignatureMismatch();
   }
   in.expires_s = seconds;
-  return in;
+  in.BindDecoded();  // `in` stays where it is: the views into its strings stay valid
+  return Status::Ok();
 }
 
 // The canonical query string without X-Amz-Signature (a presigned URL signs every other
@@ -378,11 +393,11 @@ SigV4Verifier::SigV4Verifier(KeyRing keys, const Clock& clock, std::string servi
       id_(NextId()),
       sessions_(std::move(sessions)) {}
 
-std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyFor(const AccessKey& key,
-                                                                  const std::string& date,
-                                                                  const std::string& region) const {
+const HmacSha256Key& SigV4Verifier::SigningKeyFor(const AccessKey& key, std::string_view date,
+                                                  std::string_view region) const {
   // Most requests of a thread repeat the previous one's key, day and region: remember it without
-  // taking the lock.
+  // taking the lock. The shared_ptr here keeps the key alive until this thread's next call, even
+  // when the map below forgets it.
   struct Last {
     uint64_t owner = 0;  // id_ of the verifier (an address may be reused by a later one)
     const AccessKey* key = nullptr;
@@ -391,11 +406,11 @@ std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyFor(const AccessKe
   };
   thread_local Last last;
   if (last.owner == id_ && last.key == &key && last.date == date && last.region == region) {
-    return last.mac;
+    return *last.mac;
   }
-  auto mac = SigningKeyLocked(key, date, region);
-  last = Last{id_, &key, date, region, mac};
-  return mac;
+  auto mac = SigningKeyLocked(key, std::string(date), std::string(region));
+  last = Last{id_, &key, std::string(date), std::string(region), std::move(mac)};
+  return *last.mac;
 }
 
 std::shared_ptr<const HmacSha256Key> SigV4Verifier::SigningKeyLocked(
@@ -427,8 +442,9 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   if (authorization == nullptr && !presigned) {
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
-  LAMBDALITE_TRY(SignatureInput in, presigned ? FromQuery(req) : FromHeader(req, *authorization));
-  if (presigned) in.BindDecoded();
+  SignatureInput in;
+  LAMBDALITE_RETURN_IF_ERROR(presigned ? FromQuery(req, &in)
+                                       : FromHeader(req, *authorization, &in));
 
   // Credential scope: AKID/YYYYMMDD/region/service/aws4_request.
   std::array<std::string_view, 5> scope_parts;
@@ -448,12 +464,15 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
     }
     start = slash + 1;
   }
-  const std::string access_key_id(scope_parts[0]);
-  const std::string scope_date(scope_parts[1]);
-  const std::string region(scope_parts[2]);
+  // Views into the request (or `in`), alive for the whole call: a verification allocates only
+  // for its answer, and for an error.
+  const std::string_view access_key_id = scope_parts[0];
+  const std::string_view scope_date = scope_parts[1];
+  const std::string_view region = scope_parts[2];
   if (!domain::IsValidRegion(region)) {
-    return Refuse("InvalidSignatureException",
-                  "Credential should be scoped to a valid region, not '" + region + "'. ");
+    return Refuse(
+        "InvalidSignatureException",
+        "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ");
   }
   if (scope_parts[3] != service_) {
     return Refuse("InvalidSignatureException",
@@ -469,8 +488,8 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
     return Refuse("InvalidSignatureException",
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                   "from HTTP: '" +
-                      scope_date + "' != '" + std::string(in.amz_date.substr(0, 8)) + "', from '" +
-                      std::string(in.amz_date) + "'.");
+                      std::string(scope_date) + "' != '" + std::string(in.amz_date.substr(0, 8)) +
+                      "', from '" + std::string(in.amz_date) + "'.");
   }
   const int64_t now = clock_.NowMillis();
   if (signed_ms > now + kMaxSkewMs) {
@@ -512,8 +531,17 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
                   "The security token included in the request is invalid.");
   }
 
-  // The payload hash the client signed.
-  std::string payload_hash;
+  // The payload hash the client signed. Most Lambda API requests (every GET and DELETE) have no
+  // body, whose hash is a constant.
+  static constexpr std::string_view kEmptyBodyHash =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  char body_hash[64];
+  const auto hash_body = [&]() -> std::string_view {
+    if (req.body.empty()) return kEmptyBodyHash;
+    HexEncodeTo(Sha256Raw(req.body), body_hash);
+    return std::string_view(body_hash, sizeof body_hash);
+  };
+  std::string_view payload_hash;
   bool streaming = false;
   if (const std::string* content = req.FindHeader("x-amz-content-sha256")) {
     if (*content == kUnsignedPayload) {
@@ -522,27 +550,31 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
       payload_hash = *content;
       streaming = true;
     } else {
-      payload_hash = BodyHash(req.body);
+      payload_hash = hash_body();
       if (*content != payload_hash) return SignatureMismatch();
     }
   } else {
-    payload_hash = BodyHash(req.body);
+    payload_hash = hash_body();
   }
 
-  // Canonical request.
+  // Canonical request, in a buffer of this thread (no allocation once it has grown).
   const size_t q = req.target.find('?');
   const std::string_view target(req.target);
   const std::string_view path = target.substr(0, q);
   const std::string_view query =
       q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-  // A buffer per thread: building the canonical request then costs no allocation.
-  thread_local std::string canonical;
+  thread_local std::string canonical_buffer;
+  std::string& canonical = canonical_buffer;  // one thread-local look-up, not one per append
   canonical.clear();
   canonical += req.method;
   canonical += '\n';
-  canonical += aws::CanonicalUri(path, aws::SigningOptions::ForService(service_));
+  if (IsCanonicalPath(path)) {
+    canonical += path;
+  } else {
+    canonical += aws::CanonicalUri(path, aws::SigningOptions::ForService(service_));
+  }
   canonical += '\n';
-  canonical += CanonicalQuery(query, presigned);
+  if (!query.empty()) canonical += CanonicalQuery(query, presigned);
   canonical += '\n';
   for (size_t start = 0; start <= in.signed_headers.size();) {
     size_t semi = in.signed_headers.find(';', start);
@@ -565,25 +597,53 @@ Result<Caller> SigV4Verifier::Verify(const http::HttpRequest& req,
   canonical += '\n';
   canonical += payload_hash;
 
-  const std::string scope = scope_date + "/" + region + "/" + service_ + "/aws4_request";
-  const std::string string_to_sign = std::string(kAlgorithm) + "\n" + std::string(in.amz_date) +
-                                     "\n" + scope + "\n" + Sha256Hex(canonical);
+  // String to sign: algorithm, date, scope (date/region/service/aws4_request), hashed request.
+  thread_local std::string string_to_sign_buffer;
+  std::string& string_to_sign = string_to_sign_buffer;
+  string_to_sign.clear();
+  string_to_sign += kAlgorithm;
+  string_to_sign += '\n';
+  string_to_sign += in.amz_date;
+  string_to_sign += '\n';
+  const size_t scope_start = string_to_sign.size();
+  string_to_sign += scope_date;
+  string_to_sign += '/';
+  string_to_sign += region;
+  string_to_sign += '/';
+  string_to_sign += service_;
+  string_to_sign += "/aws4_request";
+  const size_t scope_end = string_to_sign.size();
+  string_to_sign += '\n';
+  const size_t hash_at = string_to_sign.size();
+  string_to_sign.resize(hash_at + 64);
+  HexEncodeTo(Sha256Raw(canonical), string_to_sign.data() + hash_at);
+
   // A session key lives on this stack: the per-thread fast path, which remembers the key's
   // address, is for the keys file's keys only.
-  const auto signing_key = session_key ? SigningKeyLocked(*key, scope_date, region)
-                                       : SigningKeyFor(*key, scope_date, region);
-  const std::string expected = HexEncode(signing_key->Mac(string_to_sign));
-  if (!ConstantTimeEquals(expected, in.signature)) return SignatureMismatch();
+  std::shared_ptr<const HmacSha256Key> session_signing_key;
+  if (session_key) {
+    session_signing_key = SigningKeyLocked(*key, std::string(scope_date), std::string(region));
+  }
+  const HmacSha256Key& signing_key =
+      session_key ? *session_signing_key : SigningKeyFor(*key, scope_date, region);
+  char expected[64];
+  HexEncodeTo(signing_key.MacRaw(string_to_sign), expected);
+  if (!ConstantTimeEquals(std::string_view(expected, sizeof expected), in.signature)) {
+    return SignatureMismatch();
+  }
 
   if (streaming) {
+    const std::string scope =
+        string_to_sign.substr(scope_start, scope_end - scope_start);  // before DecodeChunks
     LAMBDALITE_TRY(std::string decoded,
-                   DecodeChunks(req.body, *signing_key, std::string(in.amz_date), scope, expected));
+                   DecodeChunks(req.body, signing_key, std::string(in.amz_date), scope,
+                                std::string(expected, sizeof expected)));
     if (const std::string* length = req.FindHeader("x-amz-decoded-content-length")) {
       if (*length != std::to_string(decoded.size())) return SignatureMismatch();
     }
     if (decoded_body != nullptr) *decoded_body = std::move(decoded);
   }
-  return Caller{access_key_id, key->account, region};
+  return Caller{std::string(access_key_id), key->account, std::string(region)};
 }
 
 }  // namespace lambdalite::auth

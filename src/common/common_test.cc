@@ -36,6 +36,16 @@ TEST(SafePathTest, JoinUnderSegmentsChecksEverySegment) {
 TEST(CryptoTest, Sha256KnownVector) {
   EXPECT_EQ(HexEncode(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // The allocation-free forms give the same bytes.
+  const Sha256Digest raw = Sha256Raw("abc");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(raw.data()), raw.size()), Sha256("abc"));
+  char hex[64];
+  HexEncodeTo(raw, hex);
+  EXPECT_EQ(std::string(hex, sizeof hex), HexEncode(Sha256("abc")));
+  EXPECT_EQ(HexEncode(Sha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(HexEncode(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 // RFC 4231 test cases 1 (a short key) and 6 (a key longer than the block).
@@ -61,6 +71,9 @@ TEST(CryptoTest, PreparedHmacKeyMatchesOneShot) {
     for (const std::string& data :
          {std::string(), std::string("a"), std::string(64, 'x'), std::string(1000, '\xfe')}) {
       EXPECT_EQ(prepared.Mac(data), HmacSha256(key, data)) << key_size << " " << data.size();
+      const Sha256Digest raw = prepared.MacRaw(data);
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(raw.data()), raw.size()),
+                HmacSha256(key, data));
       // Repeatable: a call leaves nothing behind for the next.
       EXPECT_EQ(prepared.Mac(data), HmacSha256(key, data)) << key_size << " " << data.size();
     }
