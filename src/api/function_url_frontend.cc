@@ -1,10 +1,14 @@
 #include "api/function_url_frontend.h"
 
 #include <cctype>
+#include <memory>
+#include <mutex>
 
 #include "api/function_url_http.h"
 #include "aws/sigv4.h"
 #include "common/ids.h"
+#include "executor/response_stream.h"
+#include "service/response_prelude.h"
 
 namespace lambdalite::api {
 
@@ -187,6 +191,99 @@ http::HttpResponse Finish(Result<executor::InvocationResult> result,
   return r;
 }
 
+// A RESPONSE_STREAM URL's answer while the function streams (executor/response_stream.h): the
+// head goes out with the first body bytes, which come as the function writes them. A function
+// that declares the HTTP integration prelude (Node's HttpResponseStream.from, lambdalite's
+// python equivalent) sets status, headers and cookies with it; another stream is a 200 of the
+// Content-Type the runtime declared. A function that answers without streaming, or fails before
+// its first byte, is answered as a buffered URL answers; one that fails later ends the body
+// there (its status is gone already). Chunks come on I/O threads, Finish on the invoking one.
+class UrlStreamReply final : public executor::ResponseStreamSink {
+ public:
+  UrlStreamReply(http::ResponseWriter writer, std::optional<domain::UrlCors> cors,
+                 http::HttpRequest request, std::string request_id)
+      : writer_(std::move(writer)),
+        cors_(std::move(cors)),
+        request_(std::move(request)),
+        request_id_(std::move(request_id)) {}
+
+  void OnStart(const std::string& content_type) override {
+    std::lock_guard lock(mu_);
+    content_type_ = content_type;
+    prelude_ = content_type == service::kHttpIntegrationContentType;
+  }
+
+  void OnChunk(std::string data) override {
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    if (!prelude_) {
+      if (!begun_) BeginLocked(PlainHead());
+      writer_.Write(std::move(data));
+      return;
+    }
+    std::string body;
+    const auto state = splitter_.Feed(data, &body);
+    if (state == service::PreludeSplitter::State::kPrelude) return;
+    if (!begun_) {
+      BeginLocked(state == service::PreludeSplitter::State::kBody
+                      ? MapStreamHead(splitter_.metadata())
+                      : MapUrlResult("", /*function_error=*/true));
+    }
+    writer_.Write(std::move(body));
+  }
+
+  void Finish(Result<executor::InvocationResult> result) {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    if (begun_) {
+      writer_.End();
+      return;
+    }
+    if (result.ok() && result->streamed && result->function_error.empty()) {
+      // Streamed, but no body byte: the head alone (a prelude that never ended is its metadata).
+      http::HttpResponse head = PlainHead();
+      if (prelude_) head = MapStreamHead(splitter_.metadata());
+      BeginLocked(std::move(head));
+      writer_.End();
+      return;
+    }
+    writer_.Respond(api::Finish(std::move(result), cors_, request_, request_id_));
+  }
+
+ private:
+  http::HttpResponse PlainHead() const {
+    http::HttpResponse head;
+    head.SetHeader("Content-Type",
+                   content_type_.empty() ? "application/octet-stream" : content_type_);
+    return head;
+  }
+
+  void BeginLocked(http::HttpResponse head) {
+    if (cors_) AddCorsHeaders(*cors_, request_, head);
+    head.SetHeader("x-amzn-RequestId", request_id_);
+    writer_.Begin(std::move(head));
+    begun_ = true;
+  }
+
+  std::mutex mu_;
+  http::ResponseWriter writer_;
+  const std::optional<domain::UrlCors> cors_;
+  const http::HttpRequest request_;  // method and headers only, for CORS
+  const std::string request_id_;
+  std::string content_type_;
+  bool prelude_ = false;
+  service::PreludeSplitter splitter_;
+  bool begun_ = false;
+  bool finished_ = false;
+};
+
+http::HttpRequest HeadersOnly(const http::HttpRequest& request) {
+  http::HttpRequest copy;
+  copy.method = request.method;
+  copy.headers = request.headers;
+  return copy;
+}
+
 }  // namespace
 
 http::HttpResponse FunctionUrlFrontend::Handle(const http::HttpRequest& request) {
@@ -196,8 +293,19 @@ http::HttpResponse FunctionUrlFrontend::Handle(const http::HttpRequest& request)
     return *std::move(p.answer);
   }
   const std::string request_id = p.input.request_id;
-  // Streaming hook: a RESPONSE_STREAM URL (p.invoke_mode == kInvokeModeStream) answers buffered
-  // until the streamed invoke is wired here.
+  if (p.invoke_mode == domain::kInvokeModeStream) {
+    // Runs on this worker thread right after Handle returns: the invoke blocks here while the
+    // chunks go out from the Runtime API's I/O threads.
+    http::HttpResponse r;
+    r.stream = [this, scope = p.scope, input = std::move(p.input), cors = p.cors,
+                req = HeadersOnly(request), request_id](http::ResponseWriter writer) mutable {
+      auto reply =
+          std::make_shared<UrlStreamReply>(std::move(writer), cors, std::move(req), request_id);
+      input.stream_sink = reply;
+      reply->Finish(invoke_.InvokeSync(scope, std::move(input)));
+    };
+    return r;
+  }
   return Finish(invoke_.InvokeSync(p.scope, std::move(p.input)), p.cors, request, request_id);
 }
 
@@ -209,10 +317,10 @@ bool FunctionUrlFrontend::HandleAsync(const http::HttpRequest& request,
     done(*std::move(p.answer));
     return true;
   }
+  // A streamed answer takes the blocking path (Handle), which holds the worker while it streams.
+  if (p.invoke_mode == domain::kInvokeModeStream) return false;
   // The callback outlives `request`: it keeps what it needs of it.
-  http::HttpRequest headers_only;
-  headers_only.method = request.method;
-  headers_only.headers = request.headers;
+  http::HttpRequest headers_only = HeadersOnly(request);
   const std::string request_id = p.input.request_id;
   std::function<void(http::HttpResponse)> answer = done;
   return invoke_.TryInvokeSync(

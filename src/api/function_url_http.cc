@@ -298,6 +298,28 @@ http::HttpResponse MapUrlResult(std::string_view payload, bool function_error) {
   return r;
 }
 
+http::HttpResponse MapStreamHead(std::string_view metadata) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json::string_view(metadata.data(), metadata.size()), ec);
+  if (ec || !v.is_object()) return BadGateway();
+  json::object o = std::move(v.get_object());
+  if (!o.contains("statusCode")) o["statusCode"] = 200;
+  o.erase("body");
+  o.erase("isBase64Encoded");
+  bool has_type = false;
+  if (const json::value* headers = o.if_contains("headers"); headers && headers->is_object()) {
+    for (const auto& [name, value] : headers->get_object()) {
+      if (Lower(name) == "content-type") has_type = true;
+    }
+  }
+  if (!has_type) {
+    json::value& headers = o["headers"];
+    if (!headers.is_object()) headers = json::object();
+    headers.get_object()["Content-Type"] = "application/octet-stream";
+  }
+  return MapUrlResult(json::serialize(o), false);
+}
+
 bool IsPreflight(const http::HttpRequest& request) {
   return request.method == "OPTIONS" && request.FindHeader("Origin") != nullptr &&
          request.FindHeader("Access-Control-Request-Method") != nullptr;

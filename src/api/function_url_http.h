@@ -47,6 +47,12 @@ bool IsTextContentType(std::string_view content_type);
 // value compactly re-serialized (a string: its text). Content-Type defaults to application/json.
 http::HttpResponse MapUrlResult(std::string_view payload, bool function_error);
 
+// The head of a streamed answer (a RESPONSE_STREAM URL whose function wrote an HTTP integration
+// prelude, service/response_prelude.h): the metadata JSON's statusCode (default 200), headers and
+// cookies (-> Set-Cookie); Content-Type defaults to application/octet-stream. Metadata that is
+// not a JSON object, or a statusCode outside 100-599, is the 502 of a broken result.
+http::HttpResponse MapStreamHead(std::string_view metadata);
+
 // A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) of a URL that has a
 // Cors config: AWS answers it itself, without invoking or authorizing.
 bool IsPreflight(const http::HttpRequest& request);

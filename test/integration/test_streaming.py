@@ -360,3 +360,98 @@ class JsSdkResponseStreamTest(InvokeTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FunctionUrlStreamingTest(InvokeTestCase):
+    """A function URL in RESPONSE_STREAM mode answers as the function writes: curl receives the
+    first chunk while the function still sleeps, and an HTTP integration prelude sets the status,
+    headers and cookies."""
+
+    def url_for(self, name, mode="RESPONSE_STREAM"):
+        url = self.client.create_function_url_config(FunctionName=name, AuthType="NONE",
+                                                     InvokeMode=mode)["FunctionUrl"]
+        self.client.add_permission(FunctionName=name, StatementId="url", Principal="*",
+                                   Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE")
+        self.client.add_permission(FunctionName=name, StatementId="invoke", Principal="*",
+                                   Action="lambda:InvokeFunction")
+        return url
+
+    def curl_timed(self, url):
+        """Reads the answer with curl (no buffering) and stamps each piece as it arrives."""
+        if not shutil.which("curl"):
+            self.skipTest("curl is not installed")
+        proc = subprocess.Popen(["curl", "-sS", "-N", "-i", "--max-time", "60", url],
+                                stdout=subprocess.PIPE)
+        pieces = []
+        while True:
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            pieces.append((time.monotonic(), data))
+        proc.wait(timeout=60)
+        self.assertEqual(proc.returncode, 0)
+        return pieces
+
+    def assertUrlStreams(self, name):
+        pieces = self.curl_timed(self.url_for(name) + "path")
+        raw = b"".join(p for _, p in pieces)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        self.assertIn(b"200", head.split(b"\r\n")[0])
+        self.assertIn(b"text/plain", head.lower())
+        self.assertIn(b"transfer-encoding: chunked", head.lower())
+        self.assertEqual(body, b"first second")
+        seen = b""
+        first_at = None
+        for t, p in pieces:
+            seen += p
+            if first_at is None and b"first" in seen:
+                first_at = t
+        self.assertGreater(pieces[-1][0] - first_at, 1.5,
+                           "the first chunk did not arrive before the function finished")
+
+    def test_python_url_streams_as_the_function_writes(self):
+        # The event is the URL's payload 2.0 event, so the sleep is fixed in the code.
+        self.assertUrlStreams(self.make_python(PY_CHUNKS.replace("event.get('sleep', 0)", "3")))
+
+    def test_node_url_streams_as_the_function_writes(self):
+        self.assertUrlStreams(self.make_node(NODE_CHUNKS.replace("(event.sleep || 0)", "3")))
+
+    def test_http_prelude_sets_status_headers_and_cookies(self):
+        name = self.make_node(
+            "exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {\n"
+            "  const s = awslambda.HttpResponseStream.from(responseStream,\n"
+            "    { statusCode: 202, headers: { 'x-b': 'c', 'Content-Type': 'text/html' },\n"
+            "      cookies: ['a=1', 'b=2'] });\n"
+            "  s.write('<p>hello</p>');\n"
+            "  s.end();\n"
+            "});\n")
+        raw = b"".join(p for _, p in self.curl_timed(self.url_for(name)))
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = [l.lower() for l in head.split(b"\r\n")]
+        self.assertIn(b"202", lines[0])
+        self.assertIn(b"x-b: c", lines)
+        self.assertIn(b"content-type: text/html", lines)
+        self.assertIn(b"set-cookie: a=1", lines)
+        self.assertIn(b"set-cookie: b=2", lines)
+        self.assertEqual(body, b"<p>hello</p>")
+
+    def test_buffered_function_behind_a_streaming_url(self):
+        name = self.make_python(
+            "def handler(event, context):\n"
+            "    return {'statusCode': 201, 'body': 'plain', 'headers': {'x-c': 'd'}}\n")
+        raw = b"".join(p for _, p in self.curl_timed(self.url_for(name)))
+        head, _, body = raw.partition(b"\r\n\r\n")
+        self.assertIn(b"201", head.split(b"\r\n")[0])
+        self.assertIn(b"x-c: d", head.lower())
+        self.assertEqual(body, b"plain")
+
+    def test_error_before_the_first_byte_is_a_502(self):
+        name = self.make_python(
+            "import lambdalite\n"
+            "@lambdalite.streaming\n"
+            "def handler(event, response_stream, context):\n"
+            "    raise ValueError('no bytes')\n")
+        raw = b"".join(p for _, p in self.curl_timed(self.url_for(name)))
+        head, _, body = raw.partition(b"\r\n\r\n")
+        self.assertIn(b"502", head.split(b"\r\n")[0])
+        self.assertEqual(body, b"Internal Server Error")
