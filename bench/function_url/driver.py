@@ -2,8 +2,8 @@
 
 Creates a python3.12 function answering {"statusCode": 200, "body": "ok"}, a function URL with
 AuthType NONE and the two permissions AWS requires, then loads each with wrk at 1 and 8
-connections: Invoke through invoke.lua (POST .../invocations), the URL through url.lua (GET with
-the URL's Host header). Prints req/s, p50 and p99 and the URL/Invoke ratio of p50.
+connections, both through ../invoke/invoke.lua: Invoke as POST .../invocations, the URL as GET
+with the URL's Host header. Prints req/s, p50 and p99 and the URL/Invoke ratio of p50.
 """
 
 import argparse
@@ -63,8 +63,9 @@ def main():
         inv = wrk(os.path.join(HERE, "..", "invoke", "invoke.lua"), invoke_url, connections,
                   args.duration, {"BENCH_BODY": "{}",
                                   "BENCH_EXPECT": '{"statusCode": 200, "body": "ok"}'})
-        fu = wrk(os.path.join(HERE, "url.lua"), f"{args.endpoint}/bench", connections,
-                 args.duration, {"BENCH_HOST": host, "BENCH_EXPECT": "ok"})
+        fu = wrk(os.path.join(HERE, "..", "invoke", "invoke.lua"), f"{args.endpoint}/bench",
+                 connections, args.duration,
+                 {"BENCH_METHOD": "GET", "BENCH_HOST": host, "BENCH_EXPECT": "ok"})
         rows.append((connections, inv, fu))
     print("| connections | Invoke req/s | Invoke p50 / p99 ms | URL req/s | URL p50 / p99 ms "
           "| URL p50 / Invoke p50 | errors |")

@@ -3,9 +3,17 @@
 -- counts as an error any answer that is not 2xx, carries X-Amz-Function-Error or is not
 -- BENCH_EXPECT (the function's echo), so a cell full of fast failures cannot pass as fast
 -- invokes. Prints one machine-readable BENCH line for the driver.
-wrk.method = "POST"
-wrk.body = os.getenv("BENCH_BODY") or "{}"
-wrk.headers["Content-Type"] = "application/json"
+-- bench/function_url/driver.py uses it for URL requests too: BENCH_METHOD=GET, no body, and
+-- BENCH_HOST, the Host header that routes to the URL.
+wrk.method = os.getenv("BENCH_METHOD") or "POST"
+if wrk.method == "POST" then
+  wrk.body = os.getenv("BENCH_BODY") or "{}"
+  wrk.headers["Content-Type"] = "application/json"
+end
+local host = os.getenv("BENCH_HOST")
+if host and host ~= "" then
+  wrk.headers["Host"] = host
+end
 -- Optional SigV4 headers, signed once by the caller (bench/control_plane/auth.sh) for this body.
 local auth = os.getenv("BENCH_AUTH")
 if auth and auth ~= "" then

@@ -28,9 +28,11 @@ std::string LineageOf(const RequestContext& ctx) {
 constexpr size_t kMaxAsyncPayloadBytes = 1'048'576;
 constexpr size_t kMaxInvokeAsyncLegacyBytes = 262'144;
 
-// A RequestResponse invocation's input from the request shape, whose strings it takes (the
-// payload is not copied).
-service::InvokeInput SyncInput(const RequestContext& ctx, shapes::InvocationRequest&& in) {
+// A RequestResponse (or response-streaming) invocation's input from the request shape, whose
+// strings it takes (the payload is not copied). Invoke's and InvokeWithResponseStream's shapes
+// share these members.
+template <class Request>
+service::InvokeInput SyncInput(const RequestContext& ctx, Request&& in) {
   service::InvokeInput input;
   input.function_name = std::move(in.FunctionName);
   input.qualifier = std::move(in.Qualifier);
@@ -178,19 +180,6 @@ class EventStreamReply final : public executor::ResponseStreamSink,
   std::string version_;
 };
 
-service::InvokeInput StreamInput(const RequestContext& ctx,
-                                 shapes::InvokeWithResponseStreamRequest&& in) {
-  service::InvokeInput input;
-  input.function_name = std::move(in.FunctionName);
-  input.qualifier = std::move(in.Qualifier);
-  input.payload = std::move(in.Payload).value_or(std::string());
-  input.client_context = std::move(in.ClientContext).value_or(std::string());
-  input.tail_log = in.LogType.value_or("None") == "Tail";
-  input.request_id = ctx.request_id;
-  input.lineage = LineageOf(ctx);
-  return input;
-}
-
 }  // namespace
 
 void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
@@ -252,7 +241,7 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
         // Runs on the worker thread (it may block on a cold start) with the writer attached
         // first, so chunks stream while InvokeSync waits.
         r.stream = [&invoke, scope = ctx.scope,
-                    input = StreamInput(ctx, std::move(in))](ReplyWriter writer) mutable {
+                    input = SyncInput(ctx, std::move(in))](ReplyWriter writer) mutable {
           auto reply = std::make_shared<EventStreamReply>(nullptr);
           reply->Attach(std::move(writer));
           input.stream_sink = reply;
@@ -265,7 +254,7 @@ void RegisterInvoke(LambdaApi& api, service::InvokeService& invoke) {
       [&invoke](const RequestContext& ctx, shapes::InvokeWithResponseStreamRequest&& in,
                 AsyncReplyDone done) {
         auto reply = std::make_shared<EventStreamReply>(std::move(done));
-        service::InvokeInput input = StreamInput(ctx, std::move(in));
+        service::InvokeInput input = SyncInput(ctx, std::move(in));
         input.stream_sink = reply;
         return invoke.TryInvokeSync(
             ctx.scope, std::move(input),
