@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/utf8.h"
 
 namespace lambdalite::api {
 
@@ -122,17 +123,19 @@ bool IsTextContentType(std::string_view content_type) {
 }
 
 std::string BuildUrlEvent(const http::HttpRequest& request, const UrlEventContext& ctx) {
-  std::string_view target = ctx.target;
+  // Every text from the request goes into JSON, which must be UTF-8: other bytes (a header may
+  // carry any octet) become U+FFFD; a body that is not UTF-8 is sent as base64.
+  const std::string target = ToValidUtf8(ctx.target);
   const size_t q = target.find('?');
-  std::string raw_path(target.substr(0, q));
+  std::string raw_path = target.substr(0, q);
   if (raw_path.empty()) raw_path = "/";
-  const std::string raw_query =
-      q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
+  const std::string raw_query = q == std::string::npos ? "" : target.substr(q + 1);
 
   // Headers: lower-cased, repeated ones joined, in first-seen order.
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::string> cookies;
-  for (const http::Header& h : request.headers) {
+  for (const http::Header& header : request.headers) {
+    const http::Header h{ToValidUtf8(header.name), ToValidUtf8(header.value)};
     std::string name = Lower(h.name);
     if (name == "cookie") {
       std::string_view rest = h.value;
@@ -186,8 +189,9 @@ std::string BuildUrlEvent(const http::HttpRequest& request, const UrlEventContex
       std::string_view pair = rest.substr(0, amp);
       if (!pair.empty()) {
         const size_t eq = pair.find('=');
-        std::string key = QueryDecode(pair.substr(0, eq));
-        std::string value = eq == std::string_view::npos ? "" : QueryDecode(pair.substr(eq + 1));
+        std::string key = ToValidUtf8(QueryDecode(pair.substr(0, eq)));
+        std::string value =
+            eq == std::string_view::npos ? "" : ToValidUtf8(QueryDecode(pair.substr(eq + 1)));
         auto it = std::find_if(params.begin(), params.end(),
                                [&](const auto& p) { return p.first == key; });
         if (it == params.end()) {
@@ -221,11 +225,11 @@ std::string BuildUrlEvent(const http::HttpRequest& request, const UrlEventContex
   rc["domainName"] = domain;
   rc["domainPrefix"] = ctx.url_id;
   const std::string* agent = request.FindHeader("User-Agent");
-  rc["http"] = json::object{{"method", request.method},
+  rc["http"] = json::object{{"method", ToValidUtf8(request.method)},
                             {"path", raw_path},
                             {"protocol", "HTTP/1.1"},
                             {"sourceIp", request.remote_address},
-                            {"userAgent", agent ? *agent : std::string()}};
+                            {"userAgent", agent ? ToValidUtf8(*agent) : std::string()}};
   rc["requestId"] = ctx.request_id;
   rc["routeKey"] = "$default";
   rc["stage"] = "$default";
@@ -235,7 +239,7 @@ std::string BuildUrlEvent(const http::HttpRequest& request, const UrlEventContex
   bool base64 = false;
   if (!request.body.empty()) {
     const std::string* ct = request.FindHeader("Content-Type");
-    base64 = ct == nullptr || !IsTextContentType(*ct);
+    base64 = ct == nullptr || !IsTextContentType(*ct) || !IsValidUtf8(request.body);
     event["body"] = base64 ? Base64Encode(request.body) : request.body;
   }
   event["isBase64Encoded"] = base64;

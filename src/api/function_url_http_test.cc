@@ -96,6 +96,24 @@ TEST(FunctionUrlEventTest, OptionalMembersAndBinaryBodies) {
   EXPECT_EQ(i["requestContext"].at("authorizer").at("iam").at("accessKey"), "AKIDEXAMPLE");
 }
 
+// Found by fuzz/function_url_fuzz.cc: request bytes that are not UTF-8 made the event invalid
+// JSON. Texts get U+FFFD for them; a "text" body that is not UTF-8 goes as base64.
+TEST(FunctionUrlEventTest, BytesThatAreNotUtf8KeepTheEventValidJson) {
+  const std::string bad("\xff\xfe", 2);
+  const std::string event =
+      BuildUrlEvent(Request("POST", {{"X-Odd", "v" + bad}, {"Content-Type", "text/plain"}},
+                            "caf" + bad),
+                    Context("/p" + bad + "?k" + bad + "=x"));
+  boost::system::error_code ec;
+  json::value v = json::parse(event, ec);
+  ASSERT_FALSE(ec) << event;
+  json::object& e = v.as_object();
+  EXPECT_EQ(e["rawPath"], "/p\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(e["headers"].at("x-odd"), "v\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(e["isBase64Encoded"], true);
+  EXPECT_EQ(e["body"], "Y2Fm//4=");
+}
+
 TEST(FunctionUrlEventTest, TextContentTypes) {
   struct Case {
     const char* type;

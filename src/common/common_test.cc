@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/result.h"
 #include "common/time_format.h"
+#include "common/utf8.h"
 
 namespace lambdalite {
 namespace {
@@ -31,6 +32,23 @@ TEST(SafePathTest, JoinUnderSegmentsChecksEverySegment) {
   for (const char* bad : {"", "/abs", "a//b", "a/../b", "a/./b", "a/", "..", "x/.."}) {
     EXPECT_FALSE(JoinUnderSegments("/d", bad).has_value()) << bad;
   }
+}
+
+TEST(Utf8Test, ValidTextIsKeptAndEveryBadByteBecomesOneReplacement) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
+  EXPECT_EQ(ToValidUtf8("caf\xC3\xA9"), "caf\xC3\xA9");
+  // A stray byte, a truncated sequence, an overlong '/', a surrogate, above U+10FFFF.
+  for (const char* bad : {"\xFF", "\xE2\x82", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80"}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << bad;
+    const std::string fixed = ToValidUtf8(std::string("a") + bad + "b");
+    EXPECT_TRUE(IsValidUtf8(fixed));
+    EXPECT_EQ(fixed.front(), 'a');
+    EXPECT_EQ(fixed.back(), 'b');
+  }
+  EXPECT_EQ(ToValidUtf8("x\xFFy"), "x\xEF\xBF\xBDy");
+  EXPECT_EQ(ValidUtf8Prefix("ok\xFFno"), 2u);
 }
 
 TEST(CryptoTest, Sha256KnownVector) {
