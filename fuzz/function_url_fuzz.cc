@@ -24,19 +24,14 @@
 #include "api/function_url_frontend.h"
 #include "api/function_url_http.h"
 #include "domain/function_url.h"
+#include "fuzz_input.h"  // beside this file
 #include "service/response_prelude.h"
 
 namespace {
 
 using namespace lambdalite;
 
-std::string_view NextLine(std::string_view& in) {
-  const size_t eol = in.find('\n');
-  std::string_view line = in.substr(0, eol);
-  in.remove_prefix(eol == std::string_view::npos ? in.size() : eol + 1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
-}
+using fuzz::NextLine;
 
 [[noreturn]] void Fail(const char* what) {
   std::fprintf(stderr, "function_url_fuzz: %s\n", what);
@@ -72,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto route = api::RouteFunctionUrl(request);
   api::UrlEventContext ctx;
   // As the front end does: only a well-formed id names a URL (anything else is answered 403).
-  ctx.url_id = route && domain::IsUrlId(route->url_id) ? route->url_id
-                                                        : "0123456789abcdefghijklmnopqrstuv";
+  ctx.url_id =
+      route && domain::IsUrlId(route->url_id) ? route->url_id : "0123456789abcdefghijklmnopqrstuv";
   ctx.region = "us-east-1";
   ctx.target = route ? route->target : request.target;
   ctx.request_id = "00000000-0000-0000-0000-000000000000";

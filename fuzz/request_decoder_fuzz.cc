@@ -24,18 +24,13 @@
 #include "api/request_decoder.h"
 #include "api/router.h"
 #include "api/shapes.h"
+#include "fuzz_input.h"  // beside this file
 
 namespace {
 
 using namespace lambdalite;
 
-std::string_view NextLine(std::string_view& in) {
-  const size_t eol = in.find('\n');
-  std::string_view line = in.substr(0, eol);
-  in.remove_prefix(eol == std::string_view::npos ? in.size() : eol + 1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
-}
+using fuzz::NextLine;
 
 std::string EncodeLabel(std::string_view value, bool greedy) {
   static constexpr char kHex[] = "0123456789ABCDEF";
