@@ -49,6 +49,10 @@ class AwsClient {
   const std::string& region() const { return region_; }
   const std::string& service() const { return service_; }
 
+  // Sends to `endpoint` instead of the one resolved for the service id, for services whose
+  // endpoint id differs from their signing name (DynamoDB Streams signs as "dynamodb").
+  void set_endpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
+
   // Deadline for each call after connecting (ClientRequest::timeout).
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 

@@ -28,8 +28,8 @@ std::optional<std::string> ProcessEnv(const std::string& name) {
 }
 
 const std::vector<std::string>& KnownServiceIds() {
-  static const std::vector<std::string> kIds = {"s3",  "sqs",  "sns",     "events",
-                                                "sts", "logs", "kinesis", "dynamodb"};
+  static const std::vector<std::string> kIds = {
+      "s3", "sqs", "sns", "events", "sts", "logs", "kinesis", "dynamodb", "dynamodb-streams"};
   return kIds;
 }
 
@@ -81,7 +81,9 @@ std::string ResolveEndpoint(const Config& config, std::string_view service_id,
   if (!config.endpoint_url.empty()) return StripTrailingSlashes(config.endpoint_url);
   const std::string_view suffix =
       region.substr(0, 3) == "cn-" ? ".amazonaws.com.cn" : ".amazonaws.com";
-  return "https://" + std::string(service_id) + "." + std::string(region) + std::string(suffix);
+  // The host prefix differs from the service id where the SDKs' id is not the endpoint prefix.
+  const std::string_view host = service_id == "dynamodb-streams" ? "streams.dynamodb" : service_id;
+  return "https://" + std::string(host) + "." + std::string(region) + std::string(suffix);
 }
 
 std::string ResolveEndpoint(const Config& config, std::string_view service_id) {

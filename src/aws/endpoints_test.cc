@@ -28,6 +28,9 @@ TEST(EndpointsTest, DefaultsWithEmptyEnvironment) {
   EXPECT_EQ(ResolveEndpoint(config, "events", "us-west-2"),
             "https://events.us-west-2.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(config, "s3", "cn-north-1"), "https://s3.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(ResolveEndpoint(config, "dynamodb-streams", "us-west-2"),
+            "https://streams.dynamodb.us-west-2.amazonaws.com");
+  EXPECT_EQ(ServiceEndpointEnvName("dynamodb-streams"), "AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
 }
 
 TEST(EndpointsTest, ReadsRegionAndCredentials) {
