@@ -64,6 +64,7 @@ class FakeSource final : public StreamSource {
     shards_[shard].records.push_back(KinesisEventRecord(r, shard, kArn, "us-east-1", "role"));
   }
   void set_missing(bool missing) { missing_ = missing; }
+  void set_unreachable(bool down) { down_ = down; }
 
   Result<std::vector<aws::StreamShard>> ListShards() override {
     if (missing_) return Error::Make(ErrorCode::kNotFound, "no such stream");
@@ -89,6 +90,7 @@ class FakeSource final : public StreamSource {
   }
   Result<SourceRead> Read(const std::string& shard_id, const std::string& iterator,
                           int limit) override {
+    if (down_) return Error::Make(ErrorCode::kUnavailable, "connection refused");
     std::lock_guard lock(mu_);
     const FakeShard& s = shards_[shard_id];
     size_t index = std::stoul(iterator.substr(iterator.find('|') + 1));
@@ -116,6 +118,7 @@ class FakeSource final : public StreamSource {
   std::vector<std::string> order_;
   std::vector<std::string> positions_;
   std::atomic<bool> missing_{false};
+  std::atomic<bool> down_{false};
 };
 
 // Records each invocation's sequence numbers; `respond` decides the outcome.
@@ -502,6 +505,22 @@ TEST_F(StreamPollerTest, BatchingWindowGathersRecords) {
   poller->Stop();
   ASSERT_EQ(invoker_.calls().size(), 1u);
   EXPECT_EQ(invoker_.calls()[0], Seqs({1, 2}));
+}
+
+TEST_F(StreamPollerTest, SurvivesTheSourceGoingAwayAndComingBack) {
+  source_->AddShard("shardId-0");
+  source_->Put("shardId-0", 1);
+  auto poller = StartPoller();
+  ASSERT_TRUE(WaitFor([&] { return CheckpointOf("shardId-0") == Seq(1); }));
+  source_->set_unreachable(true);
+  ASSERT_TRUE(WaitFor([&] { return poller->Status().problem == "connection refused"; }));
+  source_->Put("shardId-0", 2);
+  std::this_thread::sleep_for(50ms);
+  source_->set_unreachable(false);
+  ASSERT_TRUE(WaitFor([&] { return CheckpointOf("shardId-0") == Seq(2); }));
+  poller->Stop();
+  EXPECT_EQ(invoker_.calls().size(), 2u);
+  EXPECT_EQ(poller->Status().problem, "");
 }
 
 TEST_F(StreamPollerTest, MissingStreamIsNotFoundWithAwsText) {
