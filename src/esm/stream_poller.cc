@@ -444,7 +444,8 @@ class StreamPoller final : public Poller {
       if (!outcome.ok()) {
         // Not run (throttled, gone, ...): retried until the records expire, without using retries.
         SetProblem(outcome.error().message);
-        SetResult(kResultFunctionFailed);
+        SetResult(outcome.error().code == ErrorCode::kNotFound ? "PROBLEM: Function does not exist"
+                                                               : "PROBLEM: Lambda internal error");
         if (!Sleep(Backoff(++invoke_failures))) return false;
         continue;
       }
