@@ -539,15 +539,15 @@ TEST_F(StreamPollerTest, MissingStreamIsNotFoundWithAwsText) {
 TEST(StreamEventShapeTest, DynamoDbRecordInAwsOrder) {
   aws::DynamoDbStreamRecord in;
   in.sequence_number = "100";
-  in.approximate_creation_seconds = 1428537600;
+  in.approximate_creation_seconds = 1428537600.25;
   in.json =
       R"({"eventID":"e1","eventName":"INSERT","eventVersion":"1.0","eventSource":"aws:dynamodb",)"
       R"("awsRegion":"us-east-1","dynamodb":{"StreamViewType":"NEW_AND_OLD_IMAGES",)"
       R"("SequenceNumber":"100","SizeBytes":26,"NewImage":{"id":{"S":"a"}},)"
-      R"("Keys":{"id":{"S":"a"}},"ApproximateCreationDateTime":1428537600}})";
+      R"("Keys":{"id":{"S":"a"}},"ApproximateCreationDateTime":1428537600.25}})";
   SourceRecord out =
       DynamoDbEventRecord(in, "arn:aws:dynamodb:us-east-1:1:table/t/stream/x", "us-east-1");
-  EXPECT_EQ(out.arrival_ms, 1428537600000);
+  EXPECT_EQ(out.arrival_ms, 1428537600250);
   EXPECT_EQ(boost::json::serialize(out.event),
             R"({"eventID":"e1","eventName":"INSERT","eventVersion":"1.1",)"
             R"("eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{)"

@@ -168,6 +168,11 @@ SourceRecord DynamoDbEventRecord(const aws::DynamoDbStreamRecord& record,
         source.erase(k);
       }
     };
+    // AWS sends whole seconds ("rounded down to the closest second"); some emulators send more.
+    if (auto t = source.find("ApproximateCreationDateTime");
+        t != source.end() && t->value().is_double()) {
+      t->value() = static_cast<int64_t>(std::floor(t->value().get_double()));
+    }
     for (std::string_view key : {"ApproximateCreationDateTime", "Keys", "NewImage", "OldImage",
                                  "SequenceNumber", "SizeBytes", "StreamViewType"}) {
       move_key(key);
