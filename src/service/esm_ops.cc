@@ -103,7 +103,10 @@ Result<EventSourceMappingView> FunctionService::CreateEventSourceMapping(
   m.function_name = fn.name;
   m.qualifier = fn.qualifier;
   m.function_arn = fn.arn;
-  // ES32: the pollers' check that the source exists (slow: outside the lock).
+  m.uuid = domain::NewMappingUuid();
+  m.revision = 1;
+  // ES32: the pollers' check that the source exists (slow: outside the lock). It sees the mapping
+  // as it will be stored.
   if (esm_checker_) LAMBDALITE_RETURN_IF_ERROR(esm_checker_(scope, m));
   std::unique_lock lock(mu_);
   if (!FindLocked(scope, fn.name)) return InvalidParam("Function does not exist");
@@ -115,11 +118,8 @@ Result<EventSourceMappingView> FunctionService::CreateEventSourceMapping(
       return Duplicate(other.mapping, fn.name);  // ES29
     }
   }
-  do {
-    m.uuid = domain::NewMappingUuid();
-  } while (mappings.count(m.uuid));
+  while (mappings.count(m.uuid)) m.uuid = domain::NewMappingUuid();
   m.last_modified_ms = clock_.NowMillis();
-  m.revision = 1;
   EsmState state{m, tags, IsStreamKind(m.kind) ? std::string(domain::kNoRecordsProcessed) : ""};
   EventSourceMappingView view{m, domain::EventSourceMappingArn(scope, m.uuid),
                               state.last_processing_result};

@@ -136,6 +136,8 @@ TEST_F(EsmServiceTest, CheckerErrorIsReturnedUnchangedAndNothingStored) {
     EXPECT_EQ(scope, scope_);
     EXPECT_EQ(m.event_source_arn, kQueue);
     EXPECT_EQ(m.function_name, "fn");
+    EXPECT_EQ(m.uuid.size(), 36u);  // as it would be stored
+    EXPECT_EQ(m.batch_size, 10);
     return Status(Error::Make(ErrorCode::kInvalidParameter, "Error occurred while ReceiveMessage.",
                               "SomeDetail"));
   });

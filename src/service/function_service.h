@@ -265,7 +265,7 @@ struct ScopedEventSourceMapping {
 
 // Checks at CreateEventSourceMapping that the mapping's source can be read (ES32: a missing queue
 // answers 400); its error is returned unchanged and nothing is stored. Called without the state
-// lock held.
+// lock held, with the mapping as it would be stored (UUID drawn, defaults applied).
 using EventSourceChecker =
     std::function<Status(const domain::Scope&, const domain::EventSourceMapping&)>;
 
