@@ -361,6 +361,23 @@ class EsmControlTest(LambdaliteTestCase):
                 StartingPositionTimestamp=1700000000),
             400, IPVE, f"Unsupported starting position for arn type: {t}")
 
+    def test_model_ranges_are_validation_errors(self):
+        # The model's ranges, checked by the decoder before any rule (ValidationException).
+        self.assertAwsError(
+            lambda: self.raw.create_event_source_mapping(
+                FunctionName=self.fn, EventSourceArn=queue_arn("q"),
+                ScalingConfig={"MaximumConcurrency": 1}),
+            400, "ValidationException",
+            "1 validation error detected: Value '1' at 'scalingConfig.maximumConcurrency' failed "
+            "to satisfy constraint: Member must have value greater than or equal to 2")
+        self.assertAwsError(
+            lambda: self.raw.create_event_source_mapping(
+                FunctionName=self.fn, EventSourceArn=stream_arn("s"), StartingPosition="LATEST",
+                ParallelizationFactor=11),
+            400, "ValidationException",
+            "1 validation error detected: Value '11' at 'parallelizationFactor' failed to satisfy "
+            "constraint: Member must have value less than or equal to 10")
+
     def test_bad_input_changes_nothing(self):
         before = self.client.list_event_source_mappings()["EventSourceMappings"]
         for call in (lambda: self.sqs(BatchSize=11),
