@@ -5,7 +5,7 @@
 #include "esm/checkpoint_stores.h"
 #include "esm/stream_poller.h"
 
-namespace lambdalite {
+namespace lambdalite::app {
 
 Result<std::unique_ptr<esm::CheckpointStore>> OpenEsmCheckpointStore(const std::string& data_dir) {
   LAMBDALITE_TRY(std::unique_ptr<esm::SqliteCheckpointStore> store,
@@ -34,4 +34,4 @@ Status CheckStreamMappingSource(aws::HttpClient* http, const aws::Config& config
   return checked;
 }
 
-}  // namespace lambdalite
+}  // namespace lambdalite::app

@@ -14,7 +14,7 @@
 #include "esm/poller.h"
 #include "service/function_service.h"
 
-namespace lambdalite {
+namespace lambdalite::app {
 
 // <data_dir>/esm-checkpoints.db (SQLite, WAL, synchronous FULL).
 Result<std::unique_ptr<esm::CheckpointStore>> OpenEsmCheckpointStore(const std::string& data_dir);
@@ -31,4 +31,4 @@ void AddStreamPollerFactories(
 Status CheckStreamMappingSource(aws::HttpClient* http, const aws::Config& config,
                                 const domain::EventSourceMapping& mapping);
 
-}  // namespace lambdalite
+}  // namespace lambdalite::app
