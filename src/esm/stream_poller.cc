@@ -298,8 +298,9 @@ class StreamPoller final : public Poller {
       start.type = "TRIM_HORIZON";
     }
 
-    const int limit = std::clamp(mapping_.batch_size, 1, source_->MaxReadLimit());
     const int batch_size = std::max(mapping_.batch_size, 1);
+    const int factor = std::clamp(mapping_.parallelization_factor, 1, 10);
+    const int limit = std::clamp(batch_size * factor, 1, source_->MaxReadLimit());
     const int64_t window_ms = int64_t{mapping_.maximum_batching_window_seconds} * 1000;
     std::string iterator;
     std::string last_read;  // sequence number of the last record read into `pending`
@@ -312,7 +313,7 @@ class StreamPoller final : public Poller {
       bool got_records = false;
       size_t matching =
           std::count_if(pending.begin(), pending.end(), [](const Pending& p) { return p.matches; });
-      if (!shard_end && matching < static_cast<size_t>(batch_size)) {
+      if (!shard_end && matching < static_cast<size_t>(batch_size) * factor) {
         if (iterator.empty()) {
           aws::ShardPosition position =
               last_read.empty() ? start : aws::ShardPosition{"AFTER_SEQUENCE_NUMBER", last_read, 0};
@@ -374,7 +375,7 @@ class StreamPoller final : public Poller {
       const int64_t open_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - batch_open)
                                   .count();
-      const bool ready = matching == 0 || matching >= static_cast<size_t>(batch_size) ||
+      const bool ready = matching == 0 || matching >= static_cast<size_t>(batch_size) * factor ||
                          shard_end || window_ms == 0 || open_ms >= window_ms;
       if (!ready) {
         if (!got_records && !Sleep(std::min(options_.empty_poll_wait_ms, window_ms - open_ms))) {
@@ -382,11 +383,12 @@ class StreamPoller final : public Poller {
         }
         continue;
       }
-      // The batch: records up to the batch_size-th matching one (and the dropped ones between).
+      // The batch: records up to the batch_size-th matching one (and the dropped ones between);
+      // with a ParallelizationFactor, up to that many batches' worth.
       std::vector<SourceRecord> batch;
       std::string last_taken;
       int64_t filtered = 0;
-      while (!pending.empty() && batch.size() < static_cast<size_t>(batch_size)) {
+      while (!pending.empty() && batch.size() < static_cast<size_t>(batch_size) * factor) {
         Pending p = std::move(pending.front());
         pending.pop_front();
         last_taken = p.record.sequence_number;
@@ -400,10 +402,42 @@ class StreamPoller final : public Poller {
         std::lock_guard lock(mu_);
         status_.records_filtered += filtered;
       }
-      if (!batch.empty() && !Deliver(shard_id, std::move(batch))) return;  // stopped: re-read later
+      if (!batch.empty() && !DeliverInLanes(shard_id, std::move(batch), batch_size, factor)) {
+        return;  // stopped: re-read from the checkpoint later
+      }
       if (!Checkpoint(shard_id, last_taken)) return;
       if (!pending.empty()) batch_open = std::chrono::steady_clock::now();
     }
+  }
+
+  // ParallelizationFactor: the records are spread over `factor` lanes by partition key (so the
+  // records of one key stay in order), each lane delivers its batches in order, the lanes run
+  // concurrently, and the shard is checkpointed once every lane is done. With factor 1 this is
+  // Deliver, checkpointing after every (sub-)batch.
+  bool DeliverInLanes(const std::string& shard_id, std::vector<SourceRecord> records,
+                      int batch_size, int factor) {
+    if (factor <= 1) return Deliver(shard_id, std::move(records), /*checkpoint=*/true);
+    std::vector<std::vector<SourceRecord>> lanes(factor);
+    for (SourceRecord& r : records) {
+      lanes[std::hash<std::string>{}(r.partition_key) % factor].push_back(std::move(r));
+    }
+    std::atomic<bool> all_done{true};
+    std::vector<std::thread> threads;
+    for (std::vector<SourceRecord>& lane : lanes) {
+      if (lane.empty()) continue;
+      threads.emplace_back([this, &shard_id, &all_done, batch_size, lane = std::move(lane)] {
+        for (size_t i = 0; i < lane.size(); i += batch_size) {
+          std::vector<SourceRecord> chunk(lane.begin() + i,
+                                          lane.begin() + std::min(lane.size(), i + batch_size));
+          if (!Deliver(shard_id, std::move(chunk), /*checkpoint=*/false)) {
+            all_done = false;
+            return;
+          }
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    return all_done;
   }
 
   // Stores the position durably (retrying until it works or Stop); false when stopping first.
@@ -425,7 +459,9 @@ class StreamPoller final : public Poller {
 
   // Delivers `records` under the failure rules; false when Stop came first (nothing after the
   // last finished sub-batch is checkpointed, so the rest is read again).
-  bool Deliver(const std::string& shard_id, std::vector<SourceRecord> records) {
+  // `checkpoint`: after every finished sub-batch (off in parallel lanes, whose caller checkpoints
+  // once all lanes are done).
+  bool Deliver(const std::string& shard_id, std::vector<SourceRecord> records, bool checkpoint) {
     const bool bisect = mapping_.bisect_batch_on_function_error;
     const bool report_items = Contains(mapping_.function_response_types, "ReportBatchItemFailures");
     std::deque<Work> work;
@@ -435,7 +471,7 @@ class StreamPoller final : public Poller {
       if (stopping()) return false;
       Work& w = work.front();
       if (Expired(w)) {
-        if (!Discard(shard_id, w, "RecordAgeExceeded")) return false;
+        if (!Discard(shard_id, w, "RecordAgeExceeded", checkpoint)) return false;
         work.pop_front();
         continue;
       }
@@ -470,7 +506,7 @@ class StreamPoller final : public Poller {
           status_.problem.clear();
         }
         SetResult(kResultOk);
-        if (!Checkpoint(shard_id, w.records.back().sequence_number)) return false;
+        if (checkpoint && !Checkpoint(shard_id, w.records.back().sequence_number)) return false;
         work.pop_front();
         continue;
       }
@@ -486,7 +522,9 @@ class StreamPoller final : public Poller {
           std::lock_guard lock(mu_);
           status_.records_delivered += *failed_from;
         }
-        if (!Checkpoint(shard_id, w.records[*failed_from - 1].sequence_number)) return false;
+        if (checkpoint && !Checkpoint(shard_id, w.records[*failed_from - 1].sequence_number)) {
+          return false;
+        }
         w.records.erase(w.records.begin(), w.records.begin() + *failed_from);
       } else if (bisect && w.records.size() > 1) {
         // Split in two; splitting does not consume the retry quota.
@@ -500,7 +538,7 @@ class StreamPoller final : public Poller {
       }
       ++w.retries;
       if (mapping_.maximum_retry_attempts >= 0 && w.retries > mapping_.maximum_retry_attempts) {
-        if (!Discard(shard_id, w, "RetryAttemptsExhausted")) return false;
+        if (!Discard(shard_id, w, "RetryAttemptsExhausted", checkpoint)) return false;
         work.pop_front();
         continue;
       }
@@ -511,7 +549,8 @@ class StreamPoller final : public Poller {
 
   // Gives up on `work`: its on-failure record goes to the destination (when there is one), then
   // the shard moves past it. False when Stop came first.
-  bool Discard(const std::string& shard_id, const Work& work, const char* condition) {
+  bool Discard(const std::string& shard_id, const Work& work, const char* condition,
+               bool checkpoint) {
     if (mapping_.on_failure_destination && !mapping_.on_failure_destination->empty()) {
       const std::string record = OnFailureRecord(shard_id, work, condition);
       const std::string payload = EventPayload(work.records);
@@ -525,7 +564,7 @@ class StreamPoller final : public Poller {
         if (!Sleep(Backoff(++failures))) return false;
       }
     }
-    return Checkpoint(shard_id, work.records.back().sequence_number);
+    return !checkpoint || Checkpoint(shard_id, work.records.back().sequence_number);
   }
 
   std::string OnFailureRecord(const std::string& shard_id, const Work& work,

@@ -30,7 +30,11 @@
 //   timestamp, KinesisBatchInfo|DDBStreamBatchInfo}) goes to DestinationConfig.OnFailure (SQS
 //   SendMessage, SNS Publish, S3 PutObject with the event added as `payload`), retried until it is
 //   taken, and the shard moves on past the batch. Without a destination the batch is dropped.
-// Not done: ParallelizationFactor (one reader per shard), TumblingWindowInSeconds.
+// ParallelizationFactor N > 1: up to N * BatchSize records are taken at a time and spread over N
+// lanes by partition key (Kinesis partitionKey, DynamoDB Keys), so one key's records stay in order;
+// the lanes deliver concurrently and the shard is checkpointed once all are done (a crash in
+// between delivers that span again).
+// Not done: TumblingWindowInSeconds.
 
 #include <cstdint>
 #include <functional>

@@ -52,11 +52,11 @@ class FakeSource final : public StreamSource {
     std::lock_guard lock(mu_);
     shards_[id].info.ending_sequence_number = "999999";
   }
-  void Put(const std::string& shard, int n, const std::string& data = "{}",
-           int64_t arrival_ms = -1) {
+  void Put(const std::string& shard, int n, const std::string& data = "{}", int64_t arrival_ms = -1,
+           const std::string& key = "pk") {
     aws::KinesisRecord r;
     r.sequence_number = Seq(n);
-    r.partition_key = "pk";
+    r.partition_key = key;
     r.data_base64 = Base64Encode(data);
     r.approximate_arrival_seconds =
         (arrival_ms >= 0 ? arrival_ms : SystemClock().NowMillis()) / 1000.0;
@@ -521,6 +521,39 @@ TEST_F(StreamPollerTest, SurvivesTheSourceGoingAwayAndComingBack) {
   poller->Stop();
   EXPECT_EQ(invoker_.calls().size(), 2u);
   EXPECT_EQ(poller->Status().problem, "");
+}
+
+TEST_F(StreamPollerTest, ParallelizationFactorKeepsKeyOrderAndRunsLanesConcurrently) {
+  mapping_.batch_size = 1;
+  mapping_.parallelization_factor = 2;
+  source_->AddShard("shardId-0");
+  // Two keys that land in different lanes.
+  std::string a = "a", b;
+  for (int i = 0; i < 100 && b.empty(); ++i) {
+    std::string k = "k" + std::to_string(i);
+    if (std::hash<std::string>{}(k) % 2 != std::hash<std::string>{}(a) % 2) b = k;
+  }
+  ASSERT_FALSE(b.empty());
+  for (int i = 1; i <= 6; ++i) source_->Put("shardId-0", i, "{}", -1, i % 2 ? a : b);
+  std::atomic<int> running{0}, most{0};
+  invoker_.respond = [&](const std::vector<std::string>&) -> Result<InvokeOutcome> {
+    int now = ++running;
+    most = std::max(most.load(), now);
+    std::this_thread::sleep_for(40ms);
+    --running;
+    return InvokeOutcome{"null", std::nullopt, "r"};
+  };
+  auto poller = StartPoller();
+  ASSERT_TRUE(WaitFor([&] { return CheckpointOf("shardId-0") == Seq(6); }));
+  poller->Stop();
+  EXPECT_EQ(most.load(), 2);
+  std::vector<std::string> odd, even;
+  for (const auto& call : invoker_.calls()) {
+    ASSERT_EQ(call.size(), 1u);
+    (std::stoi(call[0]) % 2 ? odd : even).push_back(call[0]);
+  }
+  EXPECT_EQ(odd, Seqs({1, 3, 5}));
+  EXPECT_EQ(even, Seqs({2, 4, 6}));
 }
 
 TEST_F(StreamPollerTest, MissingStreamIsNotFoundWithAwsText) {

@@ -1,6 +1,7 @@
 #include "esm/stream_source.h"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <utility>
 
@@ -108,6 +109,7 @@ SourceRecord KinesisEventRecord(const aws::KinesisRecord& record, const std::str
   SourceRecord out;
   out.sequence_number = record.sequence_number;
   out.arrival_ms = std::llround(record.approximate_arrival_seconds * 1000.0);
+  out.partition_key = record.partition_key;
   boost::json::object kinesis;
   kinesis["kinesisSchemaVersion"] = "1.0";
   kinesis["partitionKey"] = record.partition_key;
@@ -178,6 +180,8 @@ SourceRecord DynamoDbEventRecord(const aws::DynamoDbStreamRecord& record,
       move_key(key);
     }
     for (auto& [key, value] : source) ddb[key] = std::move(value);
+    if (const auto* keys = ddb.if_contains("Keys"))
+      out.partition_key = boost::json::serialize(*keys);
     e["dynamodb"] = std::move(ddb);
   }
   for (auto& [key, value] : in) e[key] = std::move(value);  // userIdentity and anything newer

@@ -23,8 +23,10 @@ namespace lambdalite::esm {
 
 struct SourceRecord {
   std::string sequence_number;
-  int64_t arrival_ms =
-      0;  // Kinesis ApproximateArrivalTimestamp / DynamoDB ApproximateCreationDateTime
+  // Kinesis ApproximateArrivalTimestamp / DynamoDB ApproximateCreationDateTime.
+  int64_t arrival_ms = 0;
+  // What ParallelizationFactor keeps in order: Kinesis partitionKey, DynamoDB the item's Keys.
+  std::string partition_key;
   boost::json::object event;       // the element of the event's Records array
   boost::json::value filter_view;  // what FilterCriteria patterns are matched against
 };
