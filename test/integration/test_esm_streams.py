@@ -331,6 +331,30 @@ class EsmStreamsTest(unittest.TestCase):
         self.assertEqual(got[2]["dynamodb"]["OldImage"], {"id": {"S": "a"}, "v": {"N": "2"}})
         self.assertNotIn("NewImage", got[2]["dynamodb"])
 
+    def test_dynamodb_filter_on_the_record(self):
+        fn = self.make_function()
+        table = unique_name("tbl")
+        desc = self.dynamodb.create_table(
+            TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        arn = desc["TableDescription"]["LatestStreamArn"]
+        self.dynamodb.put_item(TableName=table, Item={"id": {"S": "a"}, "v": {"N": "1"}})
+        self.dynamodb.put_item(TableName=table, Item={"id": {"S": "a"}, "v": {"N": "2"}})
+        self.dynamodb.put_item(TableName=table, Item={"id": {"S": "b"}, "v": {"N": "3"}})
+        self.create_mapping(FunctionName=fn, EventSourceArn=arn, BatchSize=10,
+                            FilterCriteria={"Filters": [
+                                {"Pattern": json.dumps({"eventName": ["INSERT"]})}]})
+
+        def keys():
+            return [r["dynamodb"]["Keys"]["id"]["S"]
+                    for p in self.sink.for_source(arn) for r in p["event"]["Records"]]
+
+        _wait(lambda: len(keys()) >= 2, what="the two INSERT records")
+        time.sleep(1.5)
+        self.assertEqual(keys(), ["a", "b"])
+
 
 @unittest.skipUnless(moto_available(), "moto is not installed")
 class EsmStreamsRestartTest(unittest.TestCase):
