@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh [--seconds N] [--build DIR] [--out DIR] [TARGET...] [-- LIBFUZZER_ARGS...]
 #
-# TARGET: http_request request_decoder names sigv4 zip function_url (default: all). Each runs N seconds
+# TARGET: http_request request_decoder names sigv4 zip function_url event_filter (default: all). Each runs N seconds
 # (default: $LAMBDALITE_FUZZ_SECONDS, else 60) from its seed corpus fuzz/corpus/TARGET plus the
 # inputs earlier runs found (kept in DIR/corpus/TARGET, never in the repository), with its
 # dictionary fuzz/dict/TARGET.dict if there is one. A crash, leak, timeout or sanitizer report
@@ -14,7 +14,7 @@ set -uo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
-ALL_TARGETS=(http_request request_decoder names sigv4 zip function_url)
+ALL_TARGETS=(http_request request_decoder names sigv4 zip function_url event_filter)
 seconds="${LAMBDALITE_FUZZ_SECONDS:-60}" build="$REPO_ROOT/build-fuzz" out="" targets=() extra=()
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -6,13 +6,13 @@
 // A pattern is a JSON object whose leaves are arrays of matchers; an event matches a pattern when
 // every key of the pattern matches (nested objects descend into the event), and a leaf array
 // matches when any of its matchers does. Matchers:
-//   "text", 12, true, null          exact value (null also matches a key that is null)
+//   "text", 12, true, null, ""      exact value (numbers by value: 100 matches 100.0)
 //   {"prefix": "x"}                 string prefix        {"suffix": "x"}  string suffix
 //   {"equals-ignore-case": "x"}     case-insensitive exact string
 //   {"wildcard": "a*b"}             '*' matches any run of characters
 //   {"anything-but": v | [v...] | {"prefix": "x"} | {"suffix": "x"} | {"equals-ignore-case": ...}}
 //   {"numeric": ["<", 1, ">=", 0]}  one or two comparisons
-//   {"exists": true|false}          the key is present (with a non-null leaf) or absent
+//   {"exists": true|false}          the key holds a leaf value (null included), or is absent
 //   {"cidr": "10.0.0.0/24"}         an IPv4/IPv6 address string inside the range
 //   "$or": [pattern, pattern...]    any of the sub-patterns (at any level)
 // An event value that is an array matches when any of its elements does.
@@ -23,12 +23,11 @@
 // string), Kinesis filters see `data` decoded and parsed the same way, DynamoDB filters see the
 // stream record as the function would.
 
+#include <boost/json/value.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "common/result.h"
 

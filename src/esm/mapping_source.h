@@ -59,8 +59,9 @@ struct InvokeOutcome {
 };
 
 // Runs a mapping's function synchronously, as AWS's pollers do (InvocationType RequestResponse).
-// Errors are for invocations that did not run (function gone: kNotFound; throttled: kTooManyRequests or
-// kUnavailable, to be retried); a function error is a successful outcome with function_error set.
+// Errors are for invocations that did not run (function gone: kNotFound; throttled:
+// kTooManyRequests or kUnavailable, to be retried); a function error is a successful outcome with
+// function_error set.
 class FunctionInvoker {
  public:
   virtual ~FunctionInvoker() = default;

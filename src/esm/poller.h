@@ -24,12 +24,12 @@ struct PollerStatus {
   // (ApproximateNumberOfMessages), or stream milliseconds behind the newest record
   // (MillisBehindLatest, the largest over the shards).
   std::optional<int64_t> lag;
-  std::string lag_unit;  // "messages" | "milliseconds"
-  int64_t batches = 0;             // invocations made
-  int64_t records_delivered = 0;   // records in batches the function took without error
-  int64_t records_filtered = 0;    // records dropped by FilterCriteria
-  int64_t function_errors = 0;     // batches the function failed (or partly failed)
-  std::string problem;             // the last poll/delete/checkpoint error, "" when healthy
+  std::string lag_unit;           // "messages" | "milliseconds"
+  int64_t batches = 0;            // invocations made
+  int64_t records_delivered = 0;  // records in batches the function took without error
+  int64_t records_filtered = 0;   // records dropped by FilterCriteria
+  int64_t function_errors = 0;    // batches the function failed (or partly failed)
+  std::string problem;            // the last poll/delete/checkpoint error, "" when healthy
   int64_t last_poll_ms = 0;
 };
 
@@ -64,8 +64,8 @@ struct PollerContext {
   FunctionInvoker* invoker = nullptr;
   MappingSource* source = nullptr;
   const Clock* clock = nullptr;
-  aws::HttpClient* http = nullptr;  // outbound calls to the source and destinations
-  aws::Config aws;                  // endpoints (AWS_ENDPOINT_URL_SQS, ...) and credentials
+  aws::HttpClient* http = nullptr;         // outbound calls to the source and destinations
+  aws::Config aws;                         // endpoints (AWS_ENDPOINT_URL_SQS, ...) and credentials
   CheckpointStore* checkpoints = nullptr;  // streams only
 };
 
