@@ -58,6 +58,9 @@ class SqsPoller final : public Poller {
     window_ms_ = static_cast<int64_t>(std::max(0, m.maximum_batching_window_seconds)) * 1000;
     workers_count_ = std::clamp(m.maximum_concurrency.value_or(options_.default_concurrency), 1,
                                 options_.max_workers);
+    // FIFO: one worker, so a group's batches run one after the other in order whatever the
+    // queue does (moto, unlike SQS, can hand two concurrent receivers messages of one group).
+    if (IsFifo(arn_)) workers_count_ = 1;
   }
 
   ~SqsPoller() override { Stop(); }
@@ -422,7 +425,6 @@ Result<std::unique_ptr<Poller>> SqsPollerFactory::Start(const PollerContext& con
   LAMBDALITE_TRY(auto attrs,
                  client.GetQueueAttributes(context.view.mapping.event_source_arn, {"QueueArn"}));
   (void)attrs;
-  (void)IsFifo;
   auto poller = std::make_unique<SqsPoller>(context, std::move(filter), options_);
   poller->Begin();
   return std::unique_ptr<Poller>(std::move(poller));
