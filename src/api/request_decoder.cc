@@ -841,6 +841,10 @@ constexpr std::string_view kLayerFilterRuntimes[] = {
 // FU16: AWS lists InvokeMode's values in this order (the model's is BUFFERED, RESPONSE_STREAM).
 constexpr std::string_view kInvokeModes[] = {"RESPONSE_STREAM", "BUFFERED"};
 
+// ES35: AWS lists StartingPosition's values in this order (the model's is TRIM_HORIZON, LATEST,
+// AT_TIMESTAMP).
+constexpr std::string_view kStartingPositions[] = {"LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"};
+
 struct EnumSetOverride {
   std::string_view operation;
   std::string_view member;
@@ -856,6 +860,8 @@ constexpr EnumSetOverride kEnumSets[] = {
      std::size(domain::kSupportedRuntimes)},
     {"CreateFunctionUrlConfig", "InvokeMode", kInvokeModes, std::size(kInvokeModes)},
     {"UpdateFunctionUrlConfig", "InvokeMode", kInvokeModes, std::size(kInvokeModes)},
+    {"CreateEventSourceMapping", "StartingPosition", kStartingPositions,
+     std::size(kStartingPositions)},
 };
 
 const EnumSetOverride* FindEnumSet(std::string_view operation, std::string_view member) {

@@ -12,6 +12,7 @@
 #include "api/operations/capacity_providers.h"
 #include "api/operations/code_signing.h"
 #include "api/operations/control_plane.h"
+#include "api/operations/event_source_mappings.h"
 #include "api/operations/function_urls.h"
 #include "api/operations/invoke.h"
 #include "api/operations/layers.h"
@@ -127,6 +128,8 @@ struct App::Parts {
   std::unique_ptr<storage::CodeStore> code_store;
   std::unique_ptr<S3CodeFetcher> fetcher;
   std::unique_ptr<service::FunctionService> functions;
+  // The event source mapping pollers' view of `functions` (esm::MappingSource).
+  std::unique_ptr<FunctionMappingSource> mapping_source;
   std::unique_ptr<service::CodeUrlSigner> signer;
   std::shared_ptr<const auth::SigV4Verifier> verifier;
   std::unique_ptr<api::LambdaApi> api;
@@ -273,6 +276,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   api::RegisterLayers(*p->api, *p->functions, *p->signer);
   api::RegisterRecursion(*p->api, *p->functions);
   api::RegisterCapacityProviders(*p->api, *p->functions);
+  api::RegisterEventSourceMappings(*p->api, *p->functions);
+  p->mapping_source = std::make_unique<FunctionMappingSource>(*p->functions);
   // Filled in below, before the server opens, once the sandbox knows what it can give.
   auto health = std::make_shared<HealthFacts>();
   if (!exposure_warning.empty()) health->warnings.push_back(exposure_warning);

@@ -17,6 +17,7 @@
 #include "storage/policy_codec.h"
 #include "storage/provisioned_codec.h"
 #include "storage/recursion_codec.h"
+#include "storage/esm_codec.h"
 #include "storage/url_codec.h"
 
 namespace lambdalite::service {
@@ -65,6 +66,7 @@ FunctionService::FunctionService(storage::FunctionStore& store, storage::CodeSto
       committer_(store),
       blob_collector_(code_store, clock, [this] { return ReferencedBlobs(); }) {
   RegisterCapacityProviderTags();
+  RegisterEventSourceMappingTags();
 }
 
 Status FunctionService::Load() {
@@ -88,6 +90,7 @@ Status FunctionService::Load() {
   code_signing_configs_.clear();
   layers_.clear();
   capacity_providers_.clear();
+  esms_.clear();
   url_index_.clear();
   reserved_sum_.clear();
   for (const auto& [scope, functions] : functions_) RecountReservedLocked(scope);
@@ -121,6 +124,7 @@ Status FunctionService::LoadRecordLocked(const storage::StoredRecord& record) {
   }
   if (record.kind == storage::kProvisionedRecordKind) return LoadProvisionedLocked(record);
   if (record.kind == storage::kUrlRecordKind) return LoadUrlLocked(record);
+  if (record.kind == storage::kEsmRecordKind) return LoadEsmLocked(record);
   return Status::Ok();
 }
 

@@ -27,6 +27,7 @@
 #include "common/result.h"
 #include "domain/capacity_provider.h"
 #include "domain/code_signing.h"
+#include "domain/event_source_mapping.h"
 #include "domain/function.h"
 #include "domain/function_url.h"
 #include "domain/layer.h"
@@ -247,6 +248,26 @@ struct TagHandler {
   std::function<void(const domain::Scope&, const std::string& id, storage::WriteBatch& batch)>
       persist;
 };
+
+// An event source mapping as the API shows it (esm_ops.cc).
+struct EventSourceMappingView {
+  domain::EventSourceMapping mapping;
+  std::string arn;  // EventSourceMappingArn
+  // Streams only: what the pollers last reported ("No records processed" until they do).
+  std::string last_processing_result;
+};
+
+// One mapping of any scope, for the poller manager (esm::MappingSource::List).
+struct ScopedEventSourceMapping {
+  domain::Scope scope;
+  domain::EventSourceMapping mapping;
+};
+
+// Checks at CreateEventSourceMapping that the mapping's source can be read (ES32: a missing queue
+// answers 400); its error is returned unchanged and nothing is stored. Called without the state
+// lock held, with the mapping as it would be stored (UUID drawn, defaults applied).
+using EventSourceChecker =
+    std::function<Status(const domain::Scope&, const domain::EventSourceMapping&)>;
 
 // PublishLayerVersion's request (model-validated already).
 struct PublishLayerInput {
@@ -564,6 +585,42 @@ class FunctionService {
                                       int64_t version, const std::string& statement_id,
                                       const std::optional<std::string>& revision_id);
 
+  // --- Event source mappings (esm_ops.cc; aws-lambda-behaviour-2.md section 8) -----------------
+  // The control plane only: pollers (src/esm) act on the mappings through esm::MappingSource
+  // (src/main/esm_wiring.h), which settles the transitional states (Creating, Enabling, Updating,
+  // Disabling, Deleting). Mappings live per scope, keyed by UUID, and outlive their function.
+  Result<EventSourceMappingView> CreateEventSourceMapping(
+      const domain::Scope& scope, const std::string& function_name,
+      const domain::EventSourceMappingInput& input, const std::map<std::string, std::string>& tags);
+  Result<EventSourceMappingView> GetEventSourceMapping(const domain::Scope& scope,
+                                                       const std::string& uuid) const;
+  Result<EventSourceMappingView> UpdateEventSourceMapping(
+      const domain::Scope& scope, const std::string& uuid,
+      const std::optional<std::string>& function_name,
+      const domain::EventSourceMappingInput& input);
+  // Answers the mapping in state Deleting; it stays (listed, readable) until settled.
+  Result<EventSourceMappingView> DeleteEventSourceMapping(const domain::Scope& scope,
+                                                          const std::string& uuid);
+  // Filters are not checked against existing resources (ES20).
+  Result<Page<EventSourceMappingView>> ListEventSourceMappings(
+      const domain::Scope& scope, const std::optional<std::string>& event_source_arn,
+      const std::optional<std::string>& function_name, const std::optional<std::string>& marker,
+      int max_items) const;
+  // Call before serving. Without a checker every source is accepted.
+  void SetEventSourceChecker(EventSourceChecker checker);
+  // Called after every change to any mapping, with no lock held. One listener; call before
+  // serving.
+  void SetEventSourceMappingListener(std::function<void()> listener);
+  // Every mapping of every scope, Deleting ones included.
+  std::vector<ScopedEventSourceMapping> ListAllEventSourceMappings() const;
+  // esm::MappingSource::Settle / Fail / SetLastProcessingResult (mapping_source.h contracts).
+  void SettleEventSourceMapping(const domain::Scope& scope, const std::string& uuid,
+                                uint64_t revision);
+  void FailEventSourceMapping(const domain::Scope& scope, const std::string& uuid,
+                              uint64_t revision, const std::string& reason);
+  void SetEventSourceMappingResult(const domain::Scope& scope, const std::string& uuid,
+                                   const std::string& result);
+
   // --- Function URLs (url_ops.cc; aws-lambda-behaviour-2.md section 7) ---------------------------
   // `qualifier` is an alias name or none (the model refuses versions and $LATEST). Create and
   // Update answer "Function does not exist" for a missing function or alias, Get and Delete "The
@@ -715,6 +772,20 @@ class FunctionService {
   void DropPolicyLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
                         const std::string& qualifier, storage::WriteBatch& batch);
   Status LoadProvisionedLocked(const storage::StoredRecord& record);
+  Status LoadEsmLocked(const storage::StoredRecord& record);
+  // Plugs event source mappings into the tag operations (constructor).
+  void RegisterEventSourceMappingTags();
+  // The function a mapping's FunctionName names, resolved and checked (shared lock taken).
+  struct EsmFunction {
+    std::string name;
+    std::string qualifier;  // "" unqualified
+    std::string arn;
+  };
+  Result<EsmFunction> ResolveEsmFunction(const domain::Scope& scope,
+                                         const std::string& function_name) const;
+  void NotifyEsmChanged() const {
+    if (esm_listener_) esm_listener_();
+  }
   Status LoadUrlLocked(const storage::StoredRecord& record);
   // Removes the URL config of `qualifier` (a deleted alias) from `fn` and `batch`.
   void DropUrlLocked(const domain::Scope& scope, const std::string& name, FunctionState& fn,
@@ -792,6 +863,15 @@ class FunctionService {
   std::unordered_map<std::string, UrlLocation> url_index_;
   // Capacity providers per scope, by name.
   std::map<domain::Scope, std::map<std::string, domain::CapacityProvider>> capacity_providers_;
+  // Event source mappings per scope, by UUID.
+  struct EsmState {
+    domain::EventSourceMapping mapping;
+    std::map<std::string, std::string> tags;
+    std::string last_processing_result;  // memory only
+  };
+  std::map<domain::Scope, std::map<std::string, EsmState>> esms_;
+  EventSourceChecker esm_checker_;
+  std::function<void()> esm_listener_;
   // Last: its sweeping thread reads the state above, so it stops before that is destroyed.
   BlobCollector blob_collector_;
 };
