@@ -435,7 +435,12 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   // Event source mappings: pollers in the server read SQS (and streams) and invoke functions
   // synchronously through the same InvokeService. p->mapping_source (esm_wiring.h) is the
   // control plane's side, made where the control plane is registered.
-  p->esm_http = std::make_unique<aws::HttpClient>();
+  {
+    // Every poller worker keeps a connection to SQS busy (long polls, deletes): keep them all.
+    aws::HttpClientOptions http_options;
+    http_options.max_idle_per_host = 64;
+    p->esm_http = std::make_unique<aws::HttpClient>(http_options);
+  }
   p->esm_invoker = std::make_unique<InvokeServiceFunctionInvoker>(*p->invoke);
   {
     esm::PollerManager::Factories factories;
