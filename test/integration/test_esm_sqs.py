@@ -381,6 +381,62 @@ class TestEsmSqsOutage(EsmSqsBase):
                  what="the problem to clear")
 
 
+ALICE = ("AKIAESMALICE", "alice-esm-secret", "111111111111")
+BOB = ("AKIAESMBOB", "bob-esm-secret", "222222222222")
+
+
+class TestEsmSqsStatusWithAuth(EsmSqsBase):
+    """With --auth-keys the status view is signed and shows only the caller's account."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.keys_dir = Path(tempfile.mkdtemp(prefix="lambdalite-esm-keys-"))
+        keys = cls.keys_dir / "keys"
+        keys.write_text("\n".join(" ".join(k) for k in (ALICE, BOB)) + "\n")
+        cls.SERVER_ARGS = ("--auth-keys", str(keys))
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        import shutil
+        shutil.rmtree(cls.keys_dir, ignore_errors=True)
+
+    @classmethod
+    def _make_clients(cls):
+        cls.endpoint = cls.server.endpoint
+        cls.client = lambda_client(cls.endpoint, access_key=ALICE[0], secret_key=ALICE[1])
+        cls.raw = cls.client
+
+    def esm_command(self, key):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        if key:
+            env.update({"AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]})
+        return subprocess.run([str(find_binary()), "esm", "--endpoint", self.endpoint, "--json"],
+                              capture_output=True, text=True, env=env, timeout=60)
+
+    def test_signed_and_scoped(self):
+        fn = self.make_function()
+        url, arn = self.make_queue()
+        uuid = self.map(fn, arn)
+        resp = raw_request(self.endpoint, "GET", "/_lambdalite/event-source-mappings")
+        self.assertEqual(resp.status, 403)
+        self.assertEqual(resp.header("x-amzn-ErrorType"), "MissingAuthenticationTokenException")
+        self.assertEqual(self.esm_command(None).returncode, 1)
+        alice = self.esm_command(ALICE)
+        self.assertEqual(alice.returncode, 0, alice.stdout + alice.stderr)
+        rows = json.loads(alice.stdout)["EventSourceMappings"]
+        self.assertEqual([r["uuid"] for r in rows], [uuid])
+        self.assertEqual(rows[0]["account"], ALICE[2])
+        bob = self.esm_command(BOB)
+        self.assertEqual(bob.returncode, 0, bob.stdout + bob.stderr)
+        self.assertEqual(json.loads(bob.stdout)["EventSourceMappings"], [])
+        # The poller works for alice's function all the same.
+        self.send(url, ["signed"])
+        wait_for(lambda: "signed" in self.bodies(fn), 30, what="the message")
+
+
 def restart_on_port(moto: MotoServer, port: int, timeout: float = 60.0) -> None:
     import http.client
     from harness import _LIVE_PROCESSES, _http_get
