@@ -103,6 +103,20 @@ class SqsPoller final : public Poller {
     return !stopping_;
   }
 
+  bool AcquireCollector() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !collecting_ || stopping_; });
+    if (stopping_) return false;
+    collecting_ = true;
+    return true;
+  }
+
+  void ReleaseCollector() {
+    std::lock_guard lock(mu_);
+    collecting_ = false;
+    cv_.notify_all();
+  }
+
   void SetProblem(const std::string& problem) {
     std::lock_guard lock(mu_);
     status_.problem = problem;
@@ -122,7 +136,11 @@ class SqsPoller final : public Poller {
     int64_t backoff = 0;
     while (!Stopping()) {
       std::vector<aws::SqsMessage> batch;
+      // One worker gathers a batch at a time, the others run theirs: a batch fills up to
+      // BatchSize before another worker takes messages, as with AWS's pollers.
+      if (!AcquireCollector()) break;
       lambdalite::Status polled = Collect(&batch);
+      ReleaseCollector();
       if (!polled.ok()) {
         SetProblem(polled.error().message);
         if (batch.empty()) {
@@ -328,6 +346,7 @@ class SqsPoller final : public Poller {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool collecting_ = false;  // a worker is gathering a batch
   PollerStatus status_;
   std::vector<std::thread> workers_;
 };

@@ -14,10 +14,11 @@
 //     (ParseBatchItemFailures) and the others are deleted;
 //   - messages that match no filter (FilterCriteria) are deleted without an invocation;
 //   - concurrency: ScalingConfig.MaximumConcurrency workers (default 5, at most 10 here), each
-//     with one batch at a time. FIFO queues get one worker: the messages of a group reach the
-//     function in order and never in two batches at once (SQS itself hands out no messages of a
-//     group while others of it are in flight, but emulators such as moto do not guarantee that
-//     to concurrent receivers);
+//     with one batch at a time; one worker gathers a batch while the others invoke theirs, so
+//     batches fill up before the messages are shared out. FIFO queues get one worker: the messages
+//     of a group reach the function in order and never in two batches at once (SQS itself hands out
+//     no messages of a group while others of it are in flight, but emulators such as moto do not
+//     guarantee that to concurrent receivers);
 //   - throttled invocations are retried with backoff; poll errors (the endpoint is gone, ...) are
 //     retried with backoff and shown in PollerStatus::problem until a poll succeeds.
 

@@ -26,7 +26,8 @@ import json, time
 def handler(event, context):
     failures = []
     for r in event.get("Records", []):
-        print("ESMREC %d %s" % (time.time_ns(), json.dumps(r)), flush=True)
+        print("ESMREC %d %d %s" % (time.time_ns(), len(event["Records"]), json.dumps(r)),
+              flush=True)
         body = r["body"]
         if body.startswith("sleep:"):
             time.sleep(float(body.split(":")[1]))
@@ -127,12 +128,15 @@ class EsmSqsBase(LambdaliteTestCase):
             for line in path.read_text(errors="replace").splitlines():
                 i = line.find("ESMREC ")
                 if i >= 0:
-                    stamp, _, text = line[i + 7:].partition(" ")
+                    stamp, _, rest = line[i + 7:].partition(" ")
+                    size, _, text = rest.partition(" ")
                     try:
-                        out.append((int(stamp), json.loads(text)))
+                        out.append((int(stamp), int(size), json.loads(text)))
                     except ValueError:
                         pass
-        return [r for _, r in sorted(out, key=lambda p: p[0])]
+        out.sort(key=lambda p: p[0])
+        self.batch_sizes = [size for _, size, _ in out]
+        return [r for _, _, r in out]
 
     def bodies(self, function: str) -> list[str]:
         return [r["body"] for r in self.records(function)]
@@ -202,6 +206,16 @@ class TestEsmSqs(EsmSqsBase):
         line = next(l for l in proc.stdout.splitlines() if l.startswith(uuid))
         self.assertIn("Enabled", line)
         self.assertIn("OK", line)
+
+    def test_batch_over_ten_gathered_within_the_window(self):
+        fn = self.make_function()
+        url, arn = self.make_queue()
+        self.send(url, [f"w{i}" for i in range(25)])
+        self.map(fn, arn, BatchSize=25, MaximumBatchingWindowInSeconds=2)
+        self.wait_empty(url)
+        self.assertEqual(sorted(self.bodies(fn)), sorted(f"w{i}" for i in range(25)))
+        # Several receives of at most 10 made batches larger than one receive can return.
+        self.assertGreater(max(self.batch_sizes), 10)
 
     def test_report_batch_item_failures_redelivers_only_failed(self):
         fn = self.make_function()
