@@ -72,6 +72,35 @@ struct ReceivedMessage {
   MessageAttributes attributes;
 };
 
+// A message attribute with every field SQS can carry (binary values stay base64, as the JSON
+// protocol sends them). For pollers, which pass attributes on untouched.
+struct FullMessageAttribute {
+  std::string data_type;
+  std::optional<std::string> string_value;
+  std::optional<std::string> binary_value;  // base64
+  std::vector<std::string> string_list_values;
+  std::vector<std::string> binary_list_values;  // base64
+};
+
+// A message as ReceiveMessageFull returns it: system attributes (ApproximateReceiveCount,
+// SentTimestamp, SenderId, ApproximateFirstReceiveTimestamp, and for FIFO queues MessageGroupId,
+// MessageDeduplicationId, SequenceNumber) and message attributes in the order SQS sent them.
+struct SqsMessage {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string body;
+  std::string md5_of_body;
+  std::string md5_of_message_attributes;  // "" without message attributes
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<std::pair<std::string, FullMessageAttribute>> message_attributes;
+};
+
+// Whether `error` (from an SqsClient call) says the queue does not exist; its message is then
+// what AWS's event source mappings report: "Error occurred while ReceiveMessage. SQS Error Code:
+// AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist."
+// (SqsClient answers such failures with kNotFound.)
+bool IsQueueMissing(const Error& error);
+
 // The SQS operations lambdalite needs, over the awsJson1.0 protocol (X-Amz-Target
 // AmazonSQS.<Operation>), which current AWS and moto 5 both speak. Each call goes to the region of
 // the queue it names, so one client serves queues in every region. Thread-safe; `http` and `clock`
@@ -94,9 +123,33 @@ class SqsClient {
                                                       int max_messages = 10,
                                                       int wait_seconds = 0) const;
 
+  // For event source mapping pollers. Every call fails with kNotFound and the text of
+  // IsQueueMissing when the queue does not exist; kUnavailable when retrying can help.
+  //
+  // Receives up to `max_messages` (1..10) with all system and message attributes, waiting up to
+  // `wait_seconds` (0..20) for the first one; `visibility_timeout_seconds` < 0 keeps the queue's.
+  Result<std::vector<SqsMessage>> ReceiveMessageFull(std::string_view queue_arn_or_url,
+                                                     int max_messages, int wait_seconds,
+                                                     int visibility_timeout_seconds = -1) const;
+  // Deletes up to 10 messages by (Id, ReceiptHandle); returns the Ids SQS could not delete.
+  Result<std::vector<std::string>> DeleteMessageBatch(
+      std::string_view queue_arn_or_url,
+      const std::vector<std::pair<std::string, std::string>>& entries) const;
+  // Sets the visibility timeout of up to 10 messages by (Id, ReceiptHandle): 0 makes them
+  // visible again at once (a poller that stops releases what it received but did not run).
+  Status ChangeMessageVisibilityBatch(
+      std::string_view queue_arn_or_url,
+      const std::vector<std::pair<std::string, std::string>>& entries, int timeout_seconds) const;
+  // The named queue attributes ("All" for every one).
+  Result<std::map<std::string, std::string>> GetQueueAttributes(
+      std::string_view queue_arn_or_url, const std::vector<std::string>& names) const;
+
  private:
   Result<ClientResponse> Call(std::string_view region, std::string_view operation,
                               std::string body) const;
+  // Call for the poller operations: a missing queue is kNotFound (see IsQueueMissing).
+  Result<std::string> CallForPoller(std::string_view region, std::string_view operation,
+                                    std::string body) const;
 
   HttpClient* http_;
   Config config_;

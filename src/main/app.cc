@@ -28,12 +28,16 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "esm/poller_manager.h"
+#include "esm/sqs_poller.h"
 #include "executor/cpu_group.h"
 #include "executor/environment_pool.h"
 #include "executor/process_sandbox.h"
 #include "executor/runtime_registry.h"
 #include "http/server.h"
 #include "main/async_wiring.h"
+#include "main/esm_invoker.h"
+#include "main/esm_status.h"
 #include "main/esm_wiring.h"
 #include "queue/destinations.h"
 #include "queue/dispatcher.h"
@@ -144,6 +148,10 @@ struct App::Parts {
   std::unique_ptr<InvokeEventRunner> event_runner;
   std::unique_ptr<DeliverySink> delivery_sink;
   std::unique_ptr<queue::Dispatcher> dispatcher;
+  // Event source mapping pollers. Declared last: destroyed (stopped) before everything they use.
+  std::unique_ptr<aws::HttpClient> esm_http;
+  std::unique_ptr<InvokeServiceFunctionInvoker> esm_invoker;
+  std::unique_ptr<esm::PollerManager> pollers;
 };
 
 namespace {
@@ -424,6 +432,40 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
                            domain::Scope{caller->account, caller->region});
       });
 
+  // Event source mappings: pollers in the server read SQS (and streams) and invoke functions
+  // synchronously through the same InvokeService. p->mapping_source (esm_wiring.h) is the
+  // control plane's side, made where the control plane is registered.
+  {
+    // Every poller worker keeps a connection to SQS busy (long polls, deletes): keep them all.
+    aws::HttpClientOptions http_options;
+    http_options.max_idle_per_host = 64;
+    p->esm_http = std::make_unique<aws::HttpClient>(http_options);
+  }
+  p->esm_invoker = std::make_unique<InvokeServiceFunctionInvoker>(*p->invoke);
+  {
+    esm::PollerManager::Factories factories;
+    factories[domain::EventSourceKind::kSqs] = std::make_unique<esm::SqsPollerFactory>();
+    p->pollers = std::make_unique<esm::PollerManager>(*p->mapping_source, std::move(factories),
+                                                      *p->esm_invoker, p->clock, *p->esm_http,
+                                                      aws::ConfigFromEnvironment(), nullptr);
+  }
+  p->api->RegisterInternal(
+      "/_lambdalite/event-source-mappings",
+      [pollers = p->pollers.get(), verifier = p->verifier](const http::HttpRequest& req) {
+        std::optional<domain::Scope> only;
+        if (verifier) {
+          // As /_lambdalite/async: signed, and only the caller's account and region.
+          std::string decoded;
+          auto caller = verifier->Verify(req, &decoded);
+          if (!caller.ok()) return api::RenderError(api::ToAwsError(caller.error()));
+          only = domain::Scope{caller->account, caller->region};
+        }
+        http::HttpResponse resp;
+        resp.SetHeader("Content-Type", "application/json");
+        resp.body = EsmStatusJson(pollers->Statuses(), only);
+        return resp;
+      });
+
   p->functions->SetChangeListener(
       [pool = p->pool.get()](const domain::Scope& scope, const std::string& name) {
         pool->RetireFunction(scope, name);
@@ -453,6 +495,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     p->functions->StartBlobCollection(grace, interval);
   }
   LAMBDALITE_RETURN_IF_ERROR(p->server->Open());
+  // After the server opens: pollers invoke functions, whose runtimes call this server.
+  p->pollers->Start();
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
     {
@@ -470,8 +514,11 @@ void App::Wait() { parts_->server->Wait(); }
 
 void App::Stop() {
   if (!parts_) return;
-  // The dispatcher first (in-flight events finish or are released for the next start), then the
-  // environments (their runtimes long-poll this server), then the server.
+  // The event source mapping pollers first (an invocation in progress finishes; SQS messages not
+  // deleted come back after their visibility timeout), then the dispatcher (in-flight events
+  // finish or are released for the next start), then the environments (their runtimes long-poll
+  // this server), then the server.
+  if (parts_->pollers) parts_->pollers->Stop();
   if (parts_->dispatcher) parts_->dispatcher->Stop(std::chrono::seconds(10));
   if (parts_->pool) parts_->pool->Shutdown();
   if (parts_->server) parts_->server->Stop();

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "main/app.h"
 #include "main/config.h"
+#include "main/esm_status.h"
 #include "main/logs_command.h"
 
 namespace {
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "events") {
     return lambdalite::app::RunEventsCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "esm") {
+    return lambdalite::app::RunEsmCommand({args.begin() + 1, args.end()});
   }
   if (!args.empty() && args[0] == "logs") {
     return lambdalite::app::RunLogsCommand({args.begin() + 1, args.end()});
