@@ -38,6 +38,7 @@
 #include "main/async_wiring.h"
 #include "main/esm_invoker.h"
 #include "main/esm_status.h"
+#include "main/esm_streams_wiring.h"
 #include "main/esm_wiring.h"
 #include "queue/destinations.h"
 #include "queue/dispatcher.h"
@@ -150,6 +151,7 @@ struct App::Parts {
   std::unique_ptr<queue::Dispatcher> dispatcher;
   // Event source mapping pollers. Declared last: destroyed (stopped) before everything they use.
   std::unique_ptr<aws::HttpClient> esm_http;
+  std::unique_ptr<esm::CheckpointStore> esm_checkpoints;  // stream mapping positions
   std::unique_ptr<InvokeServiceFunctionInvoker> esm_invoker;
   std::unique_ptr<esm::PollerManager> pollers;
 };
@@ -445,9 +447,21 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
   {
     esm::PollerManager::Factories factories;
     factories[domain::EventSourceKind::kSqs] = std::make_unique<esm::SqsPollerFactory>();
-    p->pollers = std::make_unique<esm::PollerManager>(*p->mapping_source, std::move(factories),
-                                                      *p->esm_invoker, p->clock, *p->esm_http,
-                                                      aws::ConfigFromEnvironment(), nullptr);
+    // Kinesis and DynamoDB Streams (esm_streams_wiring.h), with their checkpoints; the
+    // Create-time check of every source (ES32 for queues, "Cannot access stream" for streams).
+    AddStreamPollerFactories(factories, *p->functions);
+    LAMBDALITE_TRY(p->esm_checkpoints, OpenEsmCheckpointStore(config.data_dir));
+    p->functions->SetEventSourceChecker(
+        [http = p->esm_http.get(), aws = aws::ConfigFromEnvironment()](
+            const domain::Scope&, const domain::EventSourceMapping& mapping) {
+          if (mapping.kind == domain::EventSourceKind::kSqs) {
+            return esm::CheckSqsSource(*http, aws, mapping.event_source_arn);
+          }
+          return CheckStreamMappingSource(http, aws, mapping);
+        });
+    p->pollers = std::make_unique<esm::PollerManager>(
+        *p->mapping_source, std::move(factories), *p->esm_invoker, p->clock, *p->esm_http,
+        aws::ConfigFromEnvironment(), p->esm_checkpoints.get());
   }
   p->api->RegisterInternal(
       "/_lambdalite/event-source-mappings",
