@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 
 from harness import (DEFAULT_REGION, LambdaliteServer, MotoServer, lambda_client, moto_available,
-                     python_zip, unique_name, create_function, wait_active)
+                     python_zip, raw_request, unique_name, create_function)
 
 ACCOUNT = "123456789012"
 
@@ -180,8 +180,24 @@ class EsmStreamsTest(unittest.TestCase):
         fn = self.make_function()
         arn = self.make_stream()
         seqs = [self.put(arn, "record-%d" % i) for i in range(5)]
-        self.create_mapping(FunctionName=fn, EventSourceArn=arn, BatchSize=2)
+        uuid = self.create_mapping(FunctionName=fn, EventSourceArn=arn, BatchSize=2)["UUID"]
         _wait(lambda: len(self.delivered_data(arn)) >= 5, what="5 records")
+
+        def status():
+            resp = raw_request(self.server.endpoint, "GET", "/_lambdalite/event-source-mappings")
+            self.assertEqual(resp.status, 200, resp.body)
+            rows = [r for r in resp.json()["EventSourceMappings"] if r["uuid"] == uuid]
+            return rows[0] if rows and rows[0]["recordsDelivered"] >= 5 else None
+
+        row = _wait(status, what="the status view to count 5 records")
+        self.assertTrue(row["running"])
+        self.assertEqual(row["lagUnit"], "milliseconds")
+        self.assertEqual(row["lag"], 0)  # caught up (moto's MillisBehindLatest)
+        self.assertEqual(row["batches"], 3)
+        self.assertEqual(row["lastProcessingResult"], "OK")
+        self.assertEqual(row["problem"], "")
+        got = self.client.get_event_source_mapping(UUID=uuid)
+        self.assertEqual(got["LastProcessingResult"], "OK")
         self.assertEqual(self.delivered_data(arn), ["record-%d" % i for i in range(5)])
         posts = self.sink.for_source(arn)
         self.assertTrue(all(len(p["event"]["Records"]) <= 2 for p in posts))
