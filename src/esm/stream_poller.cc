@@ -717,8 +717,10 @@ Status CheckStreamSource(aws::HttpClient* http, const aws::Config& config,
   } else {
     return Error::Make(ErrorCode::kInternal, "CheckStreamSource: not a stream mapping");
   }
-  if (!found.ok() && found.error().code != ErrorCode::kUnavailable) return missing;
-  return found;
+  if (found.ok()) return found;
+  if (found.error().code == ErrorCode::kNotFound) return missing;
+  // Could not tell (unreachable, throttled, refused credentials): not the user's mistake.
+  return Error::Make(ErrorCode::kUnavailable, found.error().message);
 }
 
 }  // namespace lambdalite::esm

@@ -105,8 +105,9 @@ Status SendOnFailureRecord(const PollerContext& context, const std::string& dest
 std::string CannotAccessStreamMessage(domain::EventSourceKind kind, const std::string& arn);
 
 // The Create-time check of a stream mapping's source: Ok when the stream exists; kInvalidParameter
-// with CannotAccessStreamMessage when it does not (or the ARN is not a stream's); the client's
-// error (kUnavailable) when the source endpoint cannot be reached (the caller decides).
+// with CannotAccessStreamMessage when the service says it does not (ResourceNotFoundException) or
+// the ARN is not a stream's; kUnavailable when it could not tell (endpoint unreachable, throttled,
+// credentials refused), which callers accept (the poller then reports the problem).
 Status CheckStreamSource(aws::HttpClient* http, const aws::Config& config,
                          domain::EventSourceKind kind, const std::string& event_source_arn);
 
