@@ -150,6 +150,7 @@ struct App::Parts {
   std::unique_ptr<queue::Dispatcher> dispatcher;
   // Event source mapping pollers. Declared last: destroyed (stopped) before everything they use.
   std::unique_ptr<aws::HttpClient> esm_http;
+  std::unique_ptr<aws::HttpClient> esm_check_http;  // CreateEventSourceMapping's source check
   std::unique_ptr<InvokeServiceFunctionInvoker> esm_invoker;
   std::unique_ptr<esm::PollerManager> pollers;
 };
@@ -440,6 +441,23 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     aws::HttpClientOptions http_options;
     http_options.max_idle_per_host = 64;
     p->esm_http = std::make_unique<aws::HttpClient>(http_options);
+  }
+  {
+    // CreateEventSourceMapping asks the source whether it exists (AWS refuses a missing queue,
+    // ES32). Its own client, with a short connect limit: an unreachable endpoint passes the check
+    // (the poller then reports it) and must not hold the Create call for long.
+    aws::HttpClientOptions check_options;
+    check_options.connect_timeout = std::chrono::milliseconds(2000);
+    check_options.max_idle_per_host = 4;
+    p->esm_check_http = std::make_unique<aws::HttpClient>(check_options);
+    p->functions->SetEventSourceChecker(
+        [http = p->esm_check_http.get(), aws_config = aws::ConfigFromEnvironment()](
+            const domain::Scope&, const domain::EventSourceMapping& mapping) -> Status {
+          if (mapping.kind == domain::EventSourceKind::kSqs) {
+            return esm::CheckSqsSource(*http, aws_config, mapping.event_source_arn);
+          }
+          return Status();
+        });
   }
   p->esm_invoker = std::make_unique<InvokeServiceFunctionInvoker>(*p->invoke);
   {
