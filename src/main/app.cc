@@ -152,6 +152,7 @@ struct App::Parts {
   // Event source mapping pollers. Declared last: destroyed (stopped) before everything they use.
   std::unique_ptr<aws::HttpClient> esm_http;
   std::unique_ptr<esm::CheckpointStore> esm_checkpoints;  // stream mapping positions
+  std::unique_ptr<aws::HttpClient> esm_check_http;        // CreateEventSourceMapping's source check
   std::unique_ptr<InvokeServiceFunctionInvoker> esm_invoker;
   std::unique_ptr<esm::PollerManager> pollers;
 };
@@ -443,22 +444,31 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     http_options.max_idle_per_host = 64;
     p->esm_http = std::make_unique<aws::HttpClient>(http_options);
   }
+  {
+    // CreateEventSourceMapping asks the source whether it exists (AWS refuses a missing queue,
+    // ES32). Its own client, with a short connect limit: an unreachable endpoint passes the check
+    // (the poller then reports it) and must not hold the Create call for long.
+    aws::HttpClientOptions check_options;
+    check_options.connect_timeout = std::chrono::milliseconds(2000);
+    check_options.max_idle_per_host = 4;
+    p->esm_check_http = std::make_unique<aws::HttpClient>(check_options);
+    p->functions->SetEventSourceChecker(
+        [http = p->esm_check_http.get(), aws_config = aws::ConfigFromEnvironment()](
+            const domain::Scope&, const domain::EventSourceMapping& mapping) -> Status {
+          if (mapping.kind == domain::EventSourceKind::kSqs) {
+            return esm::CheckSqsSource(*http, aws_config, mapping.event_source_arn);
+          }
+          // Streams: "Cannot access stream ..." when the stream does not exist.
+          return CheckStreamMappingSource(http, aws_config, mapping);
+        });
+  }
   p->esm_invoker = std::make_unique<InvokeServiceFunctionInvoker>(*p->invoke);
   {
     esm::PollerManager::Factories factories;
     factories[domain::EventSourceKind::kSqs] = std::make_unique<esm::SqsPollerFactory>();
-    // Kinesis and DynamoDB Streams (esm_streams_wiring.h), with their checkpoints; the
-    // Create-time check of every source (ES32 for queues, "Cannot access stream" for streams).
+    // Kinesis and DynamoDB Streams (esm_streams_wiring.h), with their checkpoints.
     AddStreamPollerFactories(factories, *p->functions);
     LAMBDALITE_TRY(p->esm_checkpoints, OpenEsmCheckpointStore(config.data_dir));
-    p->functions->SetEventSourceChecker(
-        [http = p->esm_http.get(), aws = aws::ConfigFromEnvironment()](
-            const domain::Scope&, const domain::EventSourceMapping& mapping) {
-          if (mapping.kind == domain::EventSourceKind::kSqs) {
-            return esm::CheckSqsSource(*http, aws, mapping.event_source_arn);
-          }
-          return CheckStreamMappingSource(http, aws, mapping);
-        });
     p->pollers = std::make_unique<esm::PollerManager>(
         *p->mapping_source, std::move(factories), *p->esm_invoker, p->clock, *p->esm_http,
         aws::ConfigFromEnvironment(), p->esm_checkpoints.get());

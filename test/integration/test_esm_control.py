@@ -3,18 +3,21 @@
 Every operation through boto3, Create/List/Delete through the AWS CLI, the answers' key order,
 tags, restart persistence and the recorded errors with their exact texts.
 
-No poller manager is wired on this branch, so a mapping stays in its transitional state
-(Creating, Enabling, Updating, Disabling, Deleting) until one settles it. The assertions that need
-a poller accept either the transitional or the settled word (SETTLED_OR); tighten them once the
-manager runs (see the report)."""
+CreateEventSourceMapping asks the source whether it exists (ES32), so the queues, streams and
+tables named here are real ones in moto_server (queue_arn, stream_arn and table_stream_arn create
+them), and the poller manager settles every mapping: Creating, Enabling and Updating become
+Enabled, Disabling becomes Disabled, and a Deleting mapping goes away."""
 
 import json
+import time
 import unittest
+
+import boto3
 
 from botocore.exceptions import ClientError
 
 from harness import (DEFAULT_ACCOUNT, DEFAULT_REGION, UUID_RE, LambdaliteTestCase, aws_cli,
-                     create_function, lambda_client, raw_request, wait_updated)
+                     create_function, lambda_client, raw_request, shared_moto, wait_updated)
 
 PREFIX = f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}"
 IPVE = "InvalidParameterValueException"
@@ -22,17 +25,66 @@ RNF = "ResourceNotFoundException"
 NOT_EXIST = "The resource you requested does not exist."
 
 
+class _Sources:
+    """The moto_server the mappings' sources live in (set up by EsmTestCase)."""
+    sqs = kinesis = dynamodb = None
+
+
 def queue_arn(name: str) -> str:
-    return f"arn:aws:sqs:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:{name}"
+    """The ARN of the queue `name`, created in moto if need be."""
+    url = _Sources.sqs.create_queue(QueueName=name)["QueueUrl"]
+    return _Sources.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
 
 
 def stream_arn(name: str) -> str:
-    return f"arn:aws:kinesis:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:stream/{name}"
+    """The ARN of the Kinesis stream `name`, created in moto if need be."""
+    try:
+        _Sources.kinesis.create_stream(StreamName=name, ShardCount=1)
+    except _Sources.kinesis.exceptions.ResourceInUseException:
+        pass
+    return _Sources.kinesis.describe_stream_summary(StreamName=name)[
+        "StreamDescriptionSummary"]["StreamARN"]
 
 
 def table_stream_arn(name: str) -> str:
-    return (f"arn:aws:dynamodb:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:table/{name}"
-            "/stream/2024-01-01T00:00:00.000")
+    """The stream ARN of the DynamoDB table `name`, created in moto (with a stream) if need be."""
+    try:
+        _Sources.dynamodb.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    except _Sources.dynamodb.exceptions.ResourceInUseException:
+        pass
+    return _Sources.dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+
+
+class EsmTestCase(LambdaliteTestCase):
+    """lambdalite with moto_server as SQS, Kinesis and DynamoDB (AWS_ENDPOINT_URL)."""
+
+    NEEDS_S3 = True
+
+    @classmethod
+    def setUpClass(cls):
+        moto = shared_moto()
+        cls.SERVER_ENV = {"AWS_ENDPOINT_URL": moto.endpoint}
+        kw = dict(endpoint_url=moto.endpoint, region_name=DEFAULT_REGION,
+                  aws_access_key_id="test", aws_secret_access_key="test")
+        _Sources.sqs = boto3.client("sqs", **kw)
+        _Sources.kinesis = boto3.client("kinesis", **kw)
+        _Sources.dynamodb = boto3.client("dynamodb", **kw)
+        super().setUpClass()
+
+    def wait_state(self, uuid: str, want: str, client=None, timeout: float = 30.0) -> dict:
+        client = client or self.client
+        deadline = time.monotonic() + timeout
+        while True:
+            got = client.get_event_source_mapping(UUID=uuid)
+            if got["State"] == want or time.monotonic() > deadline:
+                self.assertEqual(got["State"], want, got.get("StateTransitionReason"))
+                return got
+            time.sleep(0.1)
 
 
 def esm_arn(uuid: str) -> str:
@@ -49,12 +101,12 @@ STREAM_KEYS = ["BatchSize", "BisectBatchOnFunctionError", "DestinationConfig", "
                "StartingPosition", "State", "StateTransitionReason", "TumblingWindowInSeconds",
                "UUID"]
 
-# States a Get may show without a poller manager / once one has settled the mapping.
-SETTLED_OR = {"Creating": {"Creating", "Enabled"}, "Enabling": {"Enabling", "Enabled"},
-              "Updating": {"Updating", "Enabled"}, "Disabling": {"Disabling", "Disabled"}}
+# The state a mapping settles in once the poller manager has acted on it.
+SETTLED = {"Creating": "Enabled", "Enabling": "Enabled", "Updating": "Enabled",
+           "Enabled": "Enabled", "Disabling": "Disabled", "Disabled": "Disabled"}
 
 
-class EsmControlTest(LambdaliteTestCase):
+class EsmControlTest(EsmTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -96,9 +148,10 @@ class EsmControlTest(LambdaliteTestCase):
         self.assertEqual(body["MaximumBatchingWindowInSeconds"], 0)
         self.assertEqual(body["State"], "Creating")
         self.assertEqual(body["StateTransitionReason"], "USER_INITIATED")
-        got = self.get_raw(body["UUID"])  # ES7 (Enabled once a poller settles it)
+        self.wait_state(body["UUID"], "Enabled")  # ES7: settled by the poller manager
+        got = self.get_raw(body["UUID"])
         self.assertEqual(list(got), SQS_KEYS)
-        self.assertIn(got["State"], SETTLED_OR["Creating"])
+        self.assertEqual(got["State"], "Enabled")
         self.assertEqual({k: v for k, v in got.items() if k != "State"},
                          {k: v for k, v in body.items() if k != "State"})
         self.assertStatus(self.client.get_event_source_mapping(UUID=body["UUID"]), 200)
@@ -123,8 +176,7 @@ class EsmControlTest(LambdaliteTestCase):
         updated = self.client.update_event_source_mapping(UUID=created["UUID"], Enabled=True)
         self.assertStatus(updated, 202)
         self.assertEqual(updated["State"], "Enabling")
-        got = self.client.get_event_source_mapping(UUID=created["UUID"])
-        self.assertIn(got["State"], SETTLED_OR["Enabling"])
+        self.wait_state(created["UUID"], "Enabled")
 
     def test_es10_update_function_name(self):
         created = self.sqs()
@@ -134,12 +186,12 @@ class EsmControlTest(LambdaliteTestCase):
         self.assertEqual(updated["State"], "Updating")
         self.assertEqual(updated["FunctionArn"], v2)
         self.assertEqual(updated["UUID"], created["UUID"])
-        got = self.client.get_event_source_mapping(UUID=created["UUID"])
-        self.assertIn(got["State"], SETTLED_OR["Updating"])
+        got = self.wait_state(created["UUID"], "Enabled")
         self.assertEqual(got["FunctionArn"], v2)
         # Only Enabled changes: Disabling.
         disabled = self.client.update_event_source_mapping(UUID=created["UUID"], Enabled=False)
         self.assertEqual(disabled["State"], "Disabling")
+        self.wait_state(created["UUID"], "Disabled")
         # Other members: echoed.
         batched = self.client.update_event_source_mapping(
             UUID=created["UUID"], BatchSize=50, MaximumBatchingWindowInSeconds=5)
@@ -155,11 +207,17 @@ class EsmControlTest(LambdaliteTestCase):
         self.assertEqual(deleted["BatchSize"], 10)
         self.assertEqual(deleted["FunctionArn"], created["FunctionArn"])
         # Until the poller manager removes it, it is still there as Deleting; then it is gone.
-        try:
-            state = self.client.get_event_source_mapping(UUID=created["UUID"])["State"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                state = self.client.get_event_source_mapping(UUID=created["UUID"])["State"]
+            except ClientError as exc:
+                self.assertEqual(exc.response["Error"]["Code"], RNF)
+                self.assertEqual(exc.response["Error"]["Message"], NOT_EXIST)
+                break
             self.assertEqual(state, "Deleting")
-        except ClientError as exc:
-            self.assertEqual(exc.response["Error"]["Code"], RNF)
+            self.assertLess(time.monotonic(), deadline, "the mapping was never removed")
+            time.sleep(0.1)
 
     def test_es14_stream_shape(self):
         dlq = queue_arn(self.unique("dlq"))
@@ -187,9 +245,9 @@ class EsmControlTest(LambdaliteTestCase):
         self.assertEqual(got["State"], "Creating")
         self.assertEqual(got["StateTransitionReason"], "User action")
         self.assertEqual(got["TumblingWindowInSeconds"], 0)
+        self.wait_state(got["UUID"], "Enabled")
         again = self.get_raw(got["UUID"])
         self.assertEqual(list(again), STREAM_KEYS)
-        self.assertIn(again["State"], SETTLED_OR["Creating"])
 
     def test_dynamodb_stream_defaults(self):
         created = self.client.create_event_source_mapping(
@@ -456,7 +514,7 @@ class EsmControlTest(LambdaliteTestCase):
         self.assertIn(NOT_EXIST, missing.stderr)
 
 
-class EsmPersistenceTest(LambdaliteTestCase):
+class EsmPersistenceTest(EsmTestCase):
     def test_restart_persistence(self):
         create_function(self.client, "keepfn")
         q = queue_arn("keepq")
@@ -472,13 +530,14 @@ class EsmPersistenceTest(LambdaliteTestCase):
         for hard in (False, True):
             self.server.restart(hard=hard)
             client = lambda_client(self.server.endpoint)
+            for uuid, m in before.items():
+                self.wait_state(uuid, SETTLED[m["State"]], client=client)
             after = {m["UUID"]: m for m in
                      client.list_event_source_mappings()["EventSourceMappings"]}
             self.assertEqual(set(after), set(before), f"hard={hard}")
             for uuid, m in before.items():
                 a = dict(after[uuid])
-                self.assertIn(a.pop("State"), SETTLED_OR.get(m["State"], {m["State"]}) |
-                              {m["State"]})
+                self.assertEqual(a.pop("State"), SETTLED[m["State"]])
                 self.assertEqual(a, {k: v for k, v in m.items() if k != "State"})
             self.assertEqual(client.list_tags(Resource=esm_arn(kept["UUID"]))["Tags"],
                              {"k": "v"})

@@ -321,18 +321,16 @@ class TestEsmSqs(EsmSqsBase):
         self.assertEqual(self.in_queue(url), 1)
         self.assertEqual(self.bodies(fn), [])
 
-    def test_missing_queue_fails_the_mapping(self):
+    def test_missing_queue_is_refused_at_create(self):
         fn = self.make_function()
         arn = f"arn:aws:sqs:{DEFAULT_REGION}:123456789012:{self.unique('nosuchqueue')}"
-        try:
-            resp = self.client.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn)
-        except self.client.exceptions.InvalidParameterValueException as e:
-            # With the Create-time checker wired: AWS's ES32 answer.
-            self.assertEqual(e.response["Error"]["Message"], ES32)
-            return
-        # Without it, the poller manager fails the mapping with the same reason.
-        m = self.wait_state(resp["UUID"], "Disabled")
-        self.assertEqual(m["StateTransitionReason"], ES32)
+        with self.assertRaises(self.client.exceptions.InvalidParameterValueException) as ctx:
+            self.client.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn)
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(ctx.exception.response["Error"]["Message"], ES32)  # ES32
+        # Refused means nothing was stored.
+        self.assertEqual(
+            self.client.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"], [])
 
     def test_aws_cli_creates_the_mapping(self):
         fn = self.make_function()

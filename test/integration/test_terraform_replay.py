@@ -30,7 +30,10 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import LambdaliteTestCase, python_zip
+import boto3
+
+from harness import (DEFAULT_REGION, LambdaliteServer, LambdaliteTestCase, python_zip,
+                     shared_moto)
 
 # Operations the provider calls that belong to families still being written. A call to one of
 # them that this server answers with NotImplementedException is reported as a skipped subtest.
@@ -531,6 +534,110 @@ class LayerVersionReplayTest(TerraformReplayTestCase):
         for _ in range(2):  # destroy, and a second destroy after drift
             self.call("DeleteLayerVersion", LayerName=layer_name, VersionNumber=2)
         self.assertIsNone(self.read_layer(new_state["arn"]))
+
+
+class EventSourceMappingReplayTest(TerraformReplayTestCase):
+    """aws_lambda_event_source_mapping (event_source_mapping.go), on an SQS queue in moto:
+    create is CreateEventSourceMapping (retried only on IAM-propagation texts), then
+    GetEventSourceMapping until State leaves Creating/Enabling/Disabling for Enabled or Disabled
+    (waitEventSourceMappingCreated); read is GetEventSourceMapping plus ListTags on the
+    EventSourceMappingArn, with `enabled` taken from State; update sends only the changed members
+    (FilterCriteria {} and ScalingConfig {} to remove them) and waits out
+    Updating/Enabling/Disabling; delete is DeleteEventSourceMapping (a 404 counts as gone), then
+    GetEventSourceMapping until 404 while State is Deleting."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = shared_moto()
+        cls.server = LambdaliteServer(env={"AWS_ENDPOINT_URL": cls.moto.endpoint})
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            raise
+        cls._make_clients()
+
+    SETTLED = ("Enabled", "Disabled")
+
+    def poll(self, what: str, refresh, done) -> object:
+        """As the provider's waiters, with room for a poller to start or stop (its long poll)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            result = refresh()
+            if done(result):
+                return result
+            time.sleep(0.1)
+        self.fail(f"timed out waiting for {what}")
+
+    def wait_state(self, uuid: str, pending: tuple[str, ...]) -> dict:
+        out = self.poll(f"mapping {uuid} to leave {pending}",
+                        lambda: self.call("GetEventSourceMapping", UUID=uuid),
+                        lambda o: o["State"] not in pending)
+        self.assertIn(out["State"], self.SETTLED, out.get("StateTransitionReason"))
+        return out
+
+    def read(self, uuid: str) -> dict:
+        out = self.call("GetEventSourceMapping", UUID=uuid)
+        tags = self.call("ListTags", Resource=out["EventSourceMappingArn"])["Tags"]
+        return {"batch_size": out["BatchSize"], "function_arn": out["FunctionArn"],
+                "event_source_arn": out["EventSourceArn"],
+                "window": out["MaximumBatchingWindowInSeconds"],
+                "filters": out.get("FilterCriteria"), "scaling": out.get("ScalingConfig"),
+                "enabled": out["State"] in ("Enabled", "Enabling"), "tags": tags,
+                "response_types": out["FunctionResponseTypes"]}
+
+    def test_sqs_mapping_lifecycle(self):
+        fn = FunctionResource(self, self.unique("tf"))
+        fn.create(python_zip())
+        sqs = boto3.client("sqs", endpoint_url=self.moto.endpoint, region_name=DEFAULT_REGION,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        queue = self.unique("tfq")
+        url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        out = self.call("CreateEventSourceMapping", EventSourceArn=queue_arn,
+                        FunctionName=fn.name, Enabled=True, BatchSize=10,
+                        FunctionResponseTypes=["ReportBatchItemFailures"],
+                        Tags={"managed-by": "terraform"})
+        uuid = out["UUID"]
+        self.wait_state(uuid, ("Creating", "Enabling", "Disabling"))
+        state = self.read(uuid)
+        self.assertEqual((state["batch_size"], state["enabled"], state["tags"]),
+                         (10, True, {"managed-by": "terraform"}))
+        self.assertEqual(state["function_arn"], fn.state["arn"])
+        self.assertEqual(self.read(uuid), state, "a refresh finds no drift")
+
+        pattern = json.dumps({"body": {"kind": ["order"]}})
+        self.call("UpdateEventSourceMapping", UUID=uuid, BatchSize=20,
+                  MaximumBatchingWindowInSeconds=5,
+                  FilterCriteria={"Filters": [{"Pattern": pattern}]},
+                  ScalingConfig={"MaximumConcurrency": 2})
+        self.wait_state(uuid, ("Updating", "Enabling", "Disabling"))
+        state = self.read(uuid)
+        self.assertEqual((state["batch_size"], state["window"], state["scaling"]),
+                         (20, 5, {"MaximumConcurrency": 2}))
+        self.assertEqual(state["filters"], {"Filters": [{"Pattern": pattern}]})
+
+        # Removing the filter and the scaling config, as the provider does, with empty objects.
+        self.call("UpdateEventSourceMapping", UUID=uuid, FilterCriteria={}, ScalingConfig={})
+        self.wait_state(uuid, ("Updating", "Enabling", "Disabling"))
+        state = self.read(uuid)
+        self.assertFalse(state["filters"], "FilterCriteria {} removes the filters")
+        self.assertIsNone(state["scaling"], "ScalingConfig {} removes the scaling config")
+
+        self.call("UpdateEventSourceMapping", UUID=uuid, Enabled=False)
+        self.assertEqual(self.wait_state(uuid, ("Updating", "Enabling", "Disabling"))["State"],
+                         "Disabled")
+        self.assertFalse(self.read(uuid)["enabled"])
+
+        for _ in range(2):  # destroy, and a second destroy after drift
+            self.call_expecting("DeleteEventSourceMapping", {"ResourceNotFoundException"},
+                                UUID=uuid)
+        self.poll("mapping gone",
+                  lambda: self.call_expecting("GetEventSourceMapping",
+                                              {"ResourceNotFoundException"}, UUID=uuid),
+                  lambda o: o is None)
+        fn.delete()
 
 
 if __name__ == "__main__":
