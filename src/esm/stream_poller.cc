@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/time_format.h"
 #include "esm/event_filter.h"
+#include "esm/event_json.h"
 
 namespace lambdalite::esm {
 namespace {
@@ -72,7 +73,7 @@ std::optional<int> BatchItemFailure(const std::string& payload,
 std::string EventPayload(const std::vector<SourceRecord>& records) {
   boost::json::array list;
   for (const SourceRecord& r : records) list.push_back(r.event);
-  return boost::json::serialize(boost::json::object{{"Records", std::move(list)}});
+  return SerializeEvent(boost::json::object{{"Records", std::move(list)}});
 }
 
 class StreamPoller final : public Poller {
@@ -595,7 +596,7 @@ class StreamPoller final : public Poller {
     info["batchSize"] = work.records.size();
     info["streamArn"] = mapping_.event_source_arn;
     record[source_->BatchInfoKey()] = std::move(info);
-    return boost::json::serialize(record);
+    return SerializeEvent(record);
   }
 
   const PollerContext context_;

@@ -50,8 +50,9 @@ std::string UsageText() {
          "--user-namespaces allow: let functions create user namespaces (default deny).\n"
          "Runtimes: LAMBDALITE_RUNTIME_<NAME>=INTERPRETER (e.g. LAMBDALITE_RUNTIME_PYTHON3_12).\n"
          "Outbound AWS calls use\n"
-         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE] and "
-         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.\n"
+         "AWS_ENDPOINT_URL[_S3|_SQS|_SNS|_EVENTBRIDGE|_KINESIS|_DYNAMODB_STREAMS] and "
+         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n(destinations, S3 code, event source "
+         "mapping pollers).\n"
          "LAMBDALITE_ASYNC_TIME_SCALE=N (testing aid) divides async retry delays and event ages by "
          "N.\n";
 }
