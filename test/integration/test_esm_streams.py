@@ -28,7 +28,7 @@ ACCOUNT = "123456789012"
 # Reports each event to the sink, then fails when a record's data (Kinesis) or key (DynamoDB)
 # contains "fail".
 FUNCTION_SOURCE = r'''
-import json, os, urllib.request, base64
+import json, os, time, urllib.request, base64
 
 def _texts(event):
     for r in event.get("Records", []):
@@ -43,6 +43,8 @@ def handler(event, context):
     req = urllib.request.Request(os.environ["SINK_URL"], data=body,
                                  headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=10).read()
+    if any("slow" in t for t in _texts(event)):
+        time.sleep(2)  # still running when a test kills the server
     if failing:
         raise Exception("record asked to fail")
     return {"ok": True}
@@ -377,6 +379,49 @@ class EsmStreamsRestartTest(unittest.TestCase):
     """The checkpoint survives a restart: records before it are not delivered again."""
 
     def test_checkpoint_across_restart(self):
+        self._checkpoint_across_restart(hard=False)
+
+    def test_checkpoint_across_kill9(self):
+        self._checkpoint_across_restart(hard=True)
+
+    def test_batch_in_flight_at_kill9_is_delivered_again(self):
+        """At least once: a batch whose invocation was cut short by kill -9 was not checkpointed,
+        so it is delivered again after the restart, before anything newer."""
+        moto = MotoServer().start()
+        self.addCleanup(moto.stop)
+        sink = _Sink()
+        self.addCleanup(sink.stop)
+        server = LambdaliteServer(env={"AWS_ENDPOINT_URL": moto.endpoint,
+                                       "AWS_REGION": DEFAULT_REGION},
+                                  args=["--function-network", "host"])
+        self.addCleanup(server.cleanup)
+        server.start()
+        client = lambda_client(server.endpoint)
+        kinesis = boto3.client("kinesis", endpoint_url=moto.endpoint, region_name=DEFAULT_REGION,
+                               aws_access_key_id="test", aws_secret_access_key="test")
+        kinesis.create_stream(StreamName="inflight", ShardCount=1)
+        arn = kinesis.describe_stream_summary(
+            StreamName="inflight")["StreamDescriptionSummary"]["StreamARN"]
+        name = unique_name("esm")
+        create_function(client, name, zip_bytes=python_zip(FUNCTION_SOURCE), Timeout=10,
+                        Environment={"Variables": {"SINK_URL": sink.url}})
+        kinesis.put_record(StreamName="inflight", Data=b"slow-0", PartitionKey="k")
+        client.create_event_source_mapping(FunctionName=name, EventSourceArn=arn,
+                                           StartingPosition="TRIM_HORIZON")
+
+        def data():
+            return [base64.b64decode(r["kinesis"]["data"]).decode()
+                    for p in sink.for_source(arn) for r in p["event"]["Records"]]
+
+        _wait(lambda: data() == ["slow-0"], what="the first delivery")
+        server.restart(hard=True)  # while the function sleeps: no checkpoint yet
+        kinesis.put_record(StreamName="inflight", Data=b"after-0", PartitionKey="k")
+        _wait(lambda: "after-0" in data(), what="the record after the restart")
+        got = data()
+        self.assertGreaterEqual(got.count("slow-0"), 2, got)  # delivered again, not lost
+        self.assertEqual(got[-1], "after-0", got)  # and in order
+
+    def _checkpoint_across_restart(self, hard: bool):
         moto = MotoServer().start()
         self.addCleanup(moto.stop)
         sink = _Sink()
@@ -406,7 +451,7 @@ class EsmStreamsRestartTest(unittest.TestCase):
 
         _wait(lambda: len(data()) >= 2, what="the records before the restart")
         time.sleep(1)  # the checkpoint follows the invocation
-        server.restart()
+        server.restart(hard=hard)
         client = lambda_client(server.endpoint)
         self.assertEqual(client.get_event_source_mapping(UUID=uuid)["UUID"], uuid)
         for i in range(2):
