@@ -6,36 +6,16 @@
 #include <utility>
 
 #include "aws/aws_client.h"
+#include "aws/json_answer.h"
 #include "aws/sqs_client.h"  // ParseArn, AwsCallError
 
 namespace lambdalite::aws {
-namespace {
 
-std::string StringField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using internal::NumberField;
+using internal::ParseJsonAnswer;
+using internal::StringField;
 
-double NumberField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  if (v == nullptr) return 0;
-  if (v->is_double()) return v->get_double();
-  if (v->is_int64()) return static_cast<double>(v->get_int64());
-  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-  return 0;
-}
-
-Result<boost::json::object> ParseObject(std::string_view operation, std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (ec || !doc.is_object()) {
-    return Error::Make(ErrorCode::kUnavailable, "DynamoDB Streams " + std::string(operation) +
-                                                    " returned an unreadable answer");
-  }
-  return std::move(doc.as_object());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool IsDynamoDbStreamArn(std::string_view text) {
   std::optional<Arn> arn = ParseArn(text);
@@ -81,7 +61,8 @@ Result<DynamoDbStreamDescription> DynamoDbStreamsClient::DescribeStream(
     if (!start_shard.empty()) request["ExclusiveStartShardId"] = start_shard;
     LAMBDALITE_TRY(std::string body,
                    Call(stream_arn, "DescribeStream", boost::json::serialize(request)));
-    LAMBDALITE_TRY(boost::json::object answer, ParseObject("DescribeStream", body));
+    LAMBDALITE_TRY(boost::json::object answer,
+                   ParseJsonAnswer("DynamoDB Streams", "DescribeStream", body));
     const auto* d = answer.if_contains("StreamDescription");
     if (d == nullptr || !d->is_object()) break;
     const boost::json::object& desc = d->get_object();
@@ -121,7 +102,8 @@ Result<std::string> DynamoDbStreamsClient::GetShardIterator(std::string_view str
   if (!position.sequence_number.empty()) request["SequenceNumber"] = position.sequence_number;
   LAMBDALITE_TRY(std::string body,
                  Call(stream_arn, "GetShardIterator", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("GetShardIterator", body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("DynamoDB Streams", "GetShardIterator", body));
   return StringField(answer, "ShardIterator");
 }
 
@@ -132,7 +114,8 @@ Result<DynamoDbStreamRecords> DynamoDbStreamsClient::GetRecords(std::string_view
   request["ShardIterator"] = shard_iterator;
   request["Limit"] = limit;
   LAMBDALITE_TRY(std::string body, Call(stream_arn, "GetRecords", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("GetRecords", body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("DynamoDB Streams", "GetRecords", body));
   DynamoDbStreamRecords result;
   if (const auto* list = answer.if_contains("Records"); list != nullptr && list->is_array()) {
     for (const boost::json::value& item : list->get_array()) {

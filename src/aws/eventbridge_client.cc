@@ -7,35 +7,16 @@
 #include <utility>
 
 #include "aws/aws_client.h"
+#include "aws/json_answer.h"
 #include "aws/sqs_client.h"  // ParseArn, AwsCallError
 
 namespace lambdalite::aws {
-namespace {
 
-Result<boost::json::object> ParseAnswer(std::string_view operation, std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (ec || !doc.is_object()) {
-    return Error::Make(ErrorCode::kUnavailable,
-                       "EventBridge " + std::string(operation) + " returned an unreadable answer");
-  }
-  return std::move(doc.as_object());
-}
+using internal::IntField;
+using internal::ParseJsonAnswer;
+using internal::StringField;
 
-std::string StringField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-int64_t IntField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  if (v == nullptr) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  return 0;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 EventBridgeClient::EventBridgeClient(HttpClient* http, const Config& config, const Clock* clock)
     : http_(http), config_(config), clock_(clock) {}
@@ -75,7 +56,8 @@ Result<std::string> EventBridgeClient::PutEvents(std::string_view bus_arn_or_nam
   request["Entries"] = boost::json::array{std::move(entry)};
   LAMBDALITE_TRY(ClientResponse response,
                  Call(BusRegion(bus_arn_or_name), "PutEvents", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseAnswer("PutEvents", response.body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("EventBridge", "PutEvents", response.body));
 
   const boost::json::value* entries = answer.if_contains("Entries");
   const boost::json::object* result = nullptr;
@@ -105,7 +87,8 @@ Result<std::string> EventBridgeClient::CreateEventBus(std::string_view name,
   LAMBDALITE_TRY(ClientResponse response,
                  Call(region.empty() ? std::string_view(config_.region) : region, "CreateEventBus",
                       boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseAnswer("CreateEventBus", response.body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("EventBridge", "CreateEventBus", response.body));
   return StringField(answer, "EventBusArn");
 }
 
@@ -119,7 +102,8 @@ Result<std::string> EventBridgeClient::PutRule(std::string_view bus_arn_or_name,
   request["State"] = "ENABLED";
   LAMBDALITE_TRY(ClientResponse response,
                  Call(BusRegion(bus_arn_or_name), "PutRule", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseAnswer("PutRule", response.body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("EventBridge", "PutRule", response.body));
   return StringField(answer, "RuleArn");
 }
 
@@ -132,7 +116,8 @@ Status EventBridgeClient::PutTarget(std::string_view bus_arn_or_name, std::strin
       boost::json::array{boost::json::object{{"Id", target_id}, {"Arn", target_arn}}};
   LAMBDALITE_TRY(ClientResponse response,
                  Call(BusRegion(bus_arn_or_name), "PutTargets", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseAnswer("PutTargets", response.body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("EventBridge", "PutTargets", response.body));
   if (IntField(answer, "FailedEntryCount") != 0) {
     return Error::Make(
         ErrorCode::kInvalidParameter,

@@ -7,35 +7,17 @@
 #include <utility>
 
 #include "aws/aws_client.h"
+#include "aws/json_answer.h"
 #include "aws/sqs_client.h"  // ParseArn, AwsCallError
 #include "common/crypto.h"
 
 namespace lambdalite::aws {
+
+using internal::NumberField;
+using internal::ParseJsonAnswer;
+using internal::StringField;
+
 namespace {
-
-std::string StringField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-double NumberField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  if (v == nullptr) return 0;
-  if (v->is_double()) return v->get_double();
-  if (v->is_int64()) return static_cast<double>(v->get_int64());
-  if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-  return 0;
-}
-
-Result<boost::json::object> ParseObject(std::string_view operation, std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (ec || !doc.is_object()) {
-    return Error::Make(ErrorCode::kUnavailable,
-                       "Kinesis " + std::string(operation) + " returned an unreadable answer");
-  }
-  return std::move(doc.as_object());
-}
 
 // The region and name of a stream ARN, or kInvalidParameter.
 struct StreamRef {
@@ -94,7 +76,7 @@ Result<std::vector<StreamShard>> KinesisClient::ListShards(std::string_view stre
     }
     LAMBDALITE_TRY(std::string body,
                    Call(stream.region, "ListShards", boost::json::serialize(request)));
-    LAMBDALITE_TRY(boost::json::object answer, ParseObject("ListShards", body));
+    LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("Kinesis", "ListShards", body));
     if (const auto* list = answer.if_contains("Shards"); list != nullptr && list->is_array()) {
       for (const boost::json::value& item : list->get_array()) {
         if (!item.is_object()) continue;
@@ -134,7 +116,7 @@ Result<std::string> KinesisClient::GetShardIterator(std::string_view stream_arn,
   }
   LAMBDALITE_TRY(std::string body,
                  Call(stream.region, "GetShardIterator", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("GetShardIterator", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("Kinesis", "GetShardIterator", body));
   return StringField(answer, "ShardIterator");
 }
 
@@ -146,7 +128,7 @@ Result<KinesisRecords> KinesisClient::GetRecords(std::string_view stream_arn,
   request["Limit"] = limit;
   LAMBDALITE_TRY(std::string body,
                  Call(stream.region, "GetRecords", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("GetRecords", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("Kinesis", "GetRecords", body));
   KinesisRecords result;
   if (const auto* list = answer.if_contains("Records"); list != nullptr && list->is_array()) {
     for (const boost::json::value& item : list->get_array()) {
@@ -175,7 +157,8 @@ Result<KinesisStreamSummary> KinesisClient::DescribeStreamSummary(
   request["StreamName"] = stream.name;
   LAMBDALITE_TRY(std::string body,
                  Call(stream.region, "DescribeStreamSummary", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("DescribeStreamSummary", body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("Kinesis", "DescribeStreamSummary", body));
   KinesisStreamSummary summary;
   if (const auto* d = answer.if_contains("StreamDescriptionSummary"); d && d->is_object()) {
     summary.stream_name = StringField(d->get_object(), "StreamName");
@@ -204,7 +187,7 @@ Result<std::string> KinesisClient::PutRecord(std::string_view stream_arn, std::s
   request["PartitionKey"] = partition_key;
   LAMBDALITE_TRY(std::string body,
                  Call(stream.region, "PutRecord", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseObject("PutRecord", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("Kinesis", "PutRecord", body));
   return StringField(answer, "SequenceNumber");
 }
 

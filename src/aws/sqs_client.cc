@@ -9,7 +9,13 @@
 #include <optional>
 #include <utility>
 
+#include "aws/json_answer.h"
+
 namespace lambdalite::aws {
+
+using internal::ParseJsonAnswer;
+using internal::StringField;
+
 namespace {
 
 // The error codes AWS uses for "try again later" without a 5xx status (SQS and SNS answer
@@ -43,21 +49,6 @@ std::string RegionFromSqsHost(std::string_view host) {
     return std::string(host.substr(0, pos));
   }
   return "";
-}
-
-Result<boost::json::object> ParseJsonObject(std::string_view operation, std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (ec || !doc.is_object()) {
-    return Error::Make(ErrorCode::kUnavailable,
-                       "SQS " + std::string(operation) + " returned an unreadable answer");
-  }
-  return std::move(doc.as_object());
-}
-
-std::string StringField(const boost::json::object& obj, std::string_view name) {
-  const boost::json::value* v = obj.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 constexpr std::string_view kQueueMissingMessage =
@@ -191,7 +182,7 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessageFull(
   request["MessageAttributeNames"] = boost::json::array{"All"};
   LAMBDALITE_TRY(std::string body,
                  CallForPoller(queue.region, "ReceiveMessage", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("ReceiveMessage", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("SQS", "ReceiveMessage", body));
   std::vector<SqsMessage> messages;
   const boost::json::value* list = answer.if_contains("Messages");
   if (list == nullptr || !list->is_array()) return messages;
@@ -242,7 +233,7 @@ Result<std::vector<std::string>> SqsClient::DeleteMessageBatch(
   request["Entries"] = EntriesJson(entries, std::nullopt);
   LAMBDALITE_TRY(std::string body, CallForPoller(queue.region, "DeleteMessageBatch",
                                                  boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("DeleteMessageBatch", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("SQS", "DeleteMessageBatch", body));
   if (const auto* list = answer.if_contains("Failed"); list && list->is_array()) {
     for (const boost::json::value& item : list->get_array()) {
       if (item.is_object()) failed.push_back(StringField(item.get_object(), "Id"));
@@ -275,7 +266,7 @@ Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
   request["AttributeNames"] = std::move(list);
   LAMBDALITE_TRY(std::string body, CallForPoller(queue.region, "GetQueueAttributes",
                                                  boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("GetQueueAttributes", body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("SQS", "GetQueueAttributes", body));
   std::map<std::string, std::string> attributes;
   if (const auto* attrs = answer.if_contains("Attributes"); attrs && attrs->is_object()) {
     for (const auto& [name, value] : attrs->get_object()) {
@@ -301,7 +292,7 @@ Result<std::string> SqsClient::SendMessage(std::string_view queue_arn_or_url, st
   }
   LAMBDALITE_TRY(ClientResponse response,
                  Call(queue.region, "SendMessage", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("SendMessage", response.body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("SQS", "SendMessage", response.body));
   return StringField(answer, "MessageId");
 }
 
@@ -311,7 +302,7 @@ Result<std::string> SqsClient::CreateQueue(std::string_view name, std::string_vi
   LAMBDALITE_TRY(ClientResponse response,
                  Call(region.empty() ? std::string_view(config_.region) : region, "CreateQueue",
                       boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("CreateQueue", response.body));
+  LAMBDALITE_TRY(boost::json::object answer, ParseJsonAnswer("SQS", "CreateQueue", response.body));
   return StringField(answer, "QueueUrl");
 }
 
@@ -326,7 +317,8 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(std::string_view 
   request["MessageAttributeNames"] = boost::json::array{"All"};
   LAMBDALITE_TRY(ClientResponse response,
                  Call(queue.region, "ReceiveMessage", boost::json::serialize(request)));
-  LAMBDALITE_TRY(boost::json::object answer, ParseJsonObject("ReceiveMessage", response.body));
+  LAMBDALITE_TRY(boost::json::object answer,
+                 ParseJsonAnswer("SQS", "ReceiveMessage", response.body));
   std::vector<ReceivedMessage> messages;
   const boost::json::value* list = answer.if_contains("Messages");
   if (list == nullptr || !list->is_array()) return messages;  // none waiting
