@@ -7,8 +7,7 @@
 #include <string_view>
 
 #include "aws/http_client.h"
-#include "aws/sigv4.h"
-#include "common/clock.h"
+#include "main/introspection_client.h"
 
 namespace lambdalite::app {
 namespace {
@@ -102,23 +101,7 @@ int RunEsmCommand(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  aws::HttpClient http;
-  aws::ClientRequest req;
-  req.url = endpoint + "/_lambdalite/event-source-mappings";
-  const char* key_id = std::getenv("AWS_ACCESS_KEY_ID");
-  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (key_id != nullptr && secret != nullptr && *key_id != '\0') {
-    aws::SigningParams params;
-    params.credentials = {key_id, secret, ""};
-    params.region = region.empty() ? "us-east-1" : region;
-    params.service = "lambda";
-    params.time_ms = SystemClock().NowMillis();
-    if (Status signed_ok = aws::SignRequest(params, &req); !signed_ok.ok()) {
-      std::cerr << "lambdalite esm: " << signed_ok.error().message << "\n";
-      return 1;
-    }
-  }
-  auto resp = http.Send(req);
+  auto resp = GetIntrospection(endpoint + "/_lambdalite/event-source-mappings", region);
   if (!resp.ok()) {
     std::cerr << "lambdalite esm: " << resp.error().message << "\n";
     return 1;

@@ -10,9 +10,8 @@
 #include <thread>
 
 #include "aws/http_client.h"
-#include "aws/sigv4.h"
-#include "common/clock.h"
 #include "common/file.h"
+#include "main/introspection_client.h"
 
 namespace lambdalite::app {
 
@@ -121,25 +120,10 @@ int RunEventsCommand(const std::vector<std::string>& args) {
     std::cerr << usage;
     return 2;
   }
-  aws::HttpClient http;
-  aws::ClientRequest req;
-  req.url = endpoint + "/_lambdalite/async?function=" + function + query;
-  // A server started with --auth-keys answers only signed requests: sign with the environment's
-  // key when there is one (the account is then the key's; --account is ignored by the server).
-  const char* key_id = std::getenv("AWS_ACCESS_KEY_ID");
-  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (key_id != nullptr && secret != nullptr && *key_id != '\0') {
-    aws::SigningParams params;
-    params.credentials = {key_id, secret, ""};
-    params.region = region.empty() ? "us-east-1" : region;
-    params.service = "lambda";
-    params.time_ms = SystemClock().NowMillis();
-    if (Status signed_ok = aws::SignRequest(params, &req); !signed_ok.ok()) {
-      std::cerr << "lambdalite events: " << signed_ok.error().message << "\n";
-      return 1;
-    }
-  }
-  auto resp = http.Send(req);
+  // With --auth-keys the server answers only signed requests; the account is then the key's
+  // (--account is ignored by the server).
+  auto resp =
+      GetIntrospection(endpoint + "/_lambdalite/async?function=" + function + query, region);
   if (!resp.ok()) {
     std::cerr << "lambdalite events: " << resp.error().message << "\n";
     return 1;
