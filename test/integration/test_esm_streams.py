@@ -376,7 +376,36 @@ class EsmStreamsTest(unittest.TestCase):
 
 @unittest.skipUnless(moto_available(), "moto is not installed")
 class EsmStreamsRestartTest(unittest.TestCase):
-    """The checkpoint survives a restart: records before it are not delivered again."""
+    """The checkpoint survives a restart and kill -9: records before it are not delivered again,
+    and a batch in flight at the kill is."""
+
+    def _start(self, stream: str, **function_args):
+        """moto, the sink, a lambdalite (host network: the function posts to the sink), a
+        Kinesis stream with one shard and the function; returns (server, client, kinesis, arn,
+        function name)."""
+        moto = MotoServer().start()
+        self.addCleanup(moto.stop)
+        self.sink = _Sink()
+        self.addCleanup(self.sink.stop)
+        server = LambdaliteServer(env={"AWS_ENDPOINT_URL": moto.endpoint,
+                                       "AWS_REGION": DEFAULT_REGION},
+                                  args=["--function-network", "host"])
+        self.addCleanup(server.cleanup)
+        server.start()
+        client = lambda_client(server.endpoint)
+        kinesis = boto3.client("kinesis", endpoint_url=moto.endpoint, region_name=DEFAULT_REGION,
+                               aws_access_key_id="test", aws_secret_access_key="test")
+        kinesis.create_stream(StreamName=stream, ShardCount=1)
+        arn = kinesis.describe_stream_summary(
+            StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+        name = unique_name("esm")
+        create_function(client, name, zip_bytes=python_zip(FUNCTION_SOURCE),
+                        Environment={"Variables": {"SINK_URL": self.sink.url}}, **function_args)
+        return server, client, kinesis, arn, name
+
+    def _data(self, arn):
+        return [base64.b64decode(r["kinesis"]["data"]).decode()
+                for p in self.sink.for_source(arn) for r in p["event"]["Records"]]
 
     def test_checkpoint_across_restart(self):
         self._checkpoint_across_restart(hard=False)
@@ -387,31 +416,13 @@ class EsmStreamsRestartTest(unittest.TestCase):
     def test_batch_in_flight_at_kill9_is_delivered_again(self):
         """At least once: a batch whose invocation was cut short by kill -9 was not checkpointed,
         so it is delivered again after the restart, before anything newer."""
-        moto = MotoServer().start()
-        self.addCleanup(moto.stop)
-        sink = _Sink()
-        self.addCleanup(sink.stop)
-        server = LambdaliteServer(env={"AWS_ENDPOINT_URL": moto.endpoint,
-                                       "AWS_REGION": DEFAULT_REGION},
-                                  args=["--function-network", "host"])
-        self.addCleanup(server.cleanup)
-        server.start()
-        client = lambda_client(server.endpoint)
-        kinesis = boto3.client("kinesis", endpoint_url=moto.endpoint, region_name=DEFAULT_REGION,
-                               aws_access_key_id="test", aws_secret_access_key="test")
-        kinesis.create_stream(StreamName="inflight", ShardCount=1)
-        arn = kinesis.describe_stream_summary(
-            StreamName="inflight")["StreamDescriptionSummary"]["StreamARN"]
-        name = unique_name("esm")
-        create_function(client, name, zip_bytes=python_zip(FUNCTION_SOURCE), Timeout=10,
-                        Environment={"Variables": {"SINK_URL": sink.url}})
+        server, client, kinesis, arn, name = self._start("inflight", Timeout=10)
         kinesis.put_record(StreamName="inflight", Data=b"slow-0", PartitionKey="k")
         client.create_event_source_mapping(FunctionName=name, EventSourceArn=arn,
                                            StartingPosition="TRIM_HORIZON")
 
         def data():
-            return [base64.b64decode(r["kinesis"]["data"]).decode()
-                    for p in sink.for_source(arn) for r in p["event"]["Records"]]
+            return self._data(arn)
 
         _wait(lambda: data() == ["slow-0"], what="the first delivery")
         server.restart(hard=True)  # while the function sleeps: no checkpoint yet
@@ -422,32 +433,14 @@ class EsmStreamsRestartTest(unittest.TestCase):
         self.assertEqual(got[-1], "after-0", got)  # and in order
 
     def _checkpoint_across_restart(self, hard: bool):
-        moto = MotoServer().start()
-        self.addCleanup(moto.stop)
-        sink = _Sink()
-        self.addCleanup(sink.stop)
-        server = LambdaliteServer(env={"AWS_ENDPOINT_URL": moto.endpoint,
-                                       "AWS_REGION": DEFAULT_REGION},
-                                  args=["--function-network", "host"])
-        self.addCleanup(server.cleanup)
-        server.start()
-        client = lambda_client(server.endpoint)
-        kinesis = boto3.client("kinesis", endpoint_url=moto.endpoint, region_name=DEFAULT_REGION,
-                               aws_access_key_id="test", aws_secret_access_key="test")
-        kinesis.create_stream(StreamName="restart", ShardCount=1)
-        arn = kinesis.describe_stream_summary(
-            StreamName="restart")["StreamDescriptionSummary"]["StreamARN"]
-        name = unique_name("esm")
-        create_function(client, name, zip_bytes=python_zip(FUNCTION_SOURCE),
-                        Environment={"Variables": {"SINK_URL": sink.url}})
+        server, client, kinesis, arn, name = self._start("restart")
         for i in range(2):
             kinesis.put_record(StreamName="restart", Data=b"before-%d" % i, PartitionKey="k")
         uuid = client.create_event_source_mapping(FunctionName=name, EventSourceArn=arn,
                                                   StartingPosition="TRIM_HORIZON")["UUID"]
 
         def data():
-            return [base64.b64decode(r["kinesis"]["data"]).decode()
-                    for p in sink.for_source(arn) for r in p["event"]["Records"]]
+            return self._data(arn)
 
         _wait(lambda: len(data()) >= 2, what="the records before the restart")
         time.sleep(1)  # the checkpoint follows the invocation
