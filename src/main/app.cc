@@ -442,6 +442,9 @@ Result<std::unique_ptr<App>> App::Start(const Config& config) {
     // Every poller worker keeps a connection to SQS busy (long polls, deletes): keep them all.
     aws::HttpClientOptions http_options;
     http_options.max_idle_per_host = 64;
+    // The poller manager starts pollers (a GetQueueAttributes or ListShards first) on its one
+    // thread: an endpoint that black-holes connections must not hold the other mappings long.
+    http_options.connect_timeout = std::chrono::milliseconds(3000);
     p->esm_http = std::make_unique<aws::HttpClient>(http_options);
   }
   {
