@@ -13,7 +13,8 @@
 //     ["ReportBatchItemFailures"] the function names the messages to keep
 //     (ParseBatchItemFailures) and the others are deleted;
 //   - messages that match no filter (FilterCriteria) are deleted without an invocation;
-//   - concurrency: ScalingConfig.MaximumConcurrency workers (default 5, at most 10 here), each
+//   - concurrency: ScalingConfig.MaximumConcurrency workers (default 5; 2..1000 as the model
+//   allows), each
 //     with one batch at a time; one worker gathers a batch while the others invoke theirs, so
 //     batches fill up before the messages are shared out. FIFO queues get one worker: the messages
 //     of a group reach the function in order and never in two batches at once (SQS itself hands out
@@ -40,7 +41,9 @@ struct SqsPollerOptions {
   // progress, so this bounds how long Stop (disabling a mapping, shutdown) can take.
   int long_poll_seconds = 5;
   int default_concurrency = 5;  // workers without ScalingConfig.MaximumConcurrency
-  int max_workers = 10;         // cap on MaximumConcurrency here
+  // Cap on MaximumConcurrency: AWS's own maximum. A worker waiting for its turn to gather holds a
+  // thread but no connection; the functions' concurrency limit throttles the rest.
+  int max_workers = 1000;
   // Backoff after poll errors, and retries of throttled invocations.
   int poll_backoff_initial_ms = 200;
   int poll_backoff_max_ms = 5000;
