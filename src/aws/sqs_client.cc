@@ -103,6 +103,11 @@ std::optional<Arn> ParseArn(std::string_view text) {
              std::string(rest)};
 }
 
+std::string RegionOfArn(std::string_view text) {
+  std::optional<Arn> parsed = ParseArn(text);
+  return parsed ? parsed->region : std::string();
+}
+
 Error AwsCallError(std::string_view service_label, std::string_view operation,
                    const ClientResponse& response) {
   ServiceError parsed = ParseServiceError(response);

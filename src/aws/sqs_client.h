@@ -32,6 +32,9 @@ struct Arn {
 // empty, as in S3 bucket ARNs).
 std::optional<Arn> ParseArn(std::string_view text);
 
+// The region field of an ARN; "" when `text` is not an ARN.
+std::string RegionOfArn(std::string_view text);
+
 // A message attribute as SQS and SNS carry it. Only the string-valued data types ("String",
 // "Number", and their custom "Number.x" forms) are supported: destinations need no binary ones.
 struct MessageAttribute {

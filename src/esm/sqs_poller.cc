@@ -29,11 +29,6 @@ constexpr std::array<std::string_view, 7> kAttributeOrder = {"ApproximateReceive
                                                              "MessageDeduplicationId",
                                                              "ApproximateFirstReceiveTimestamp"};
 
-std::string RegionOfArn(std::string_view arn) {
-  std::optional<aws::Arn> parsed = aws::ParseArn(arn);
-  return parsed ? parsed->region : std::string();
-}
-
 bool IsFifo(std::string_view arn) {
   return arn.size() > 5 && arn.substr(arn.size() - 5) == ".fifo";
 }
@@ -48,7 +43,7 @@ class SqsPoller final : public Poller {
         options_(options),
         client_(context.http, context.aws, context.clock),
         arn_(context.view.mapping.event_source_arn),
-        region_(RegionOfArn(arn_)),
+        region_(aws::RegionOfArn(arn_)),
         report_failures_(std::find(context.view.mapping.function_response_types.begin(),
                                    context.view.mapping.function_response_types.end(),
                                    "ReportBatchItemFailures") !=

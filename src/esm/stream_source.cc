@@ -12,18 +12,13 @@
 namespace lambdalite::esm {
 namespace {
 
-std::string RegionOf(const std::string& arn) {
-  std::optional<aws::Arn> parsed = aws::ParseArn(arn);
-  return parsed ? parsed->region : std::string();
-}
-
 class KinesisSource final : public StreamSource {
  public:
   KinesisSource(aws::HttpClient* http, const aws::Config& config, const Clock* clock,
                 std::string stream_arn, std::string invoke_identity_arn)
       : client_(http, config, clock),
         stream_arn_(std::move(stream_arn)),
-        region_(RegionOf(stream_arn_)),
+        region_(aws::RegionOfArn(stream_arn_)),
         invoke_identity_arn_(std::move(invoke_identity_arn)) {}
 
   Result<std::vector<aws::StreamShard>> ListShards() override {
@@ -61,7 +56,7 @@ class DynamoDbSource final : public StreamSource {
                  std::string stream_arn)
       : client_(http, config, clock),
         stream_arn_(std::move(stream_arn)),
-        region_(RegionOf(stream_arn_)) {}
+        region_(aws::RegionOfArn(stream_arn_)) {}
 
   Result<std::vector<aws::StreamShard>> ListShards() override {
     LAMBDALITE_TRY(aws::DynamoDbStreamDescription d, client_.DescribeStream(stream_arn_));
